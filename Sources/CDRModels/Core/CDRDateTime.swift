@@ -1,0 +1,246 @@
+public import Foundation
+
+/// A date and time (the standard's `DateTimeString`): an RFC 3339 `date-time` with an offset from UTC, with or
+/// without fractional seconds. For example `"2026-11-20T09:15:00Z"` or `"2026-11-20T09:15:00.250+10:00"`.
+///
+/// The original text is kept, so a payload re-encodes unchanged; ``date`` gives the instant.
+public struct CDRDateTime: RawRepresentable, Codable, Hashable, Sendable, LosslessStringConvertible {
+    /// The text, exactly as received.
+    public let rawValue: String
+    /// The instant the text names.
+    public let date: Date
+
+    /// Parses an RFC 3339 `date-time`, or returns `nil` when the text is not one.
+    public init?(rawValue: String) {
+        guard let date = RFC3339.parseDateTime(Substring(rawValue).utf8) else { return nil }
+        self.rawValue = rawValue
+        self.date = date
+    }
+
+    /// Parses an RFC 3339 `date-time`, or returns `nil` when the text is not one.
+    public init?(_ description: String) { self.init(rawValue: description) }
+
+    /// Creates a value for an instant, written in UTC with whole seconds (`2026-11-20T09:15:00Z`).
+    public init(_ date: Date) {
+        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
+        self.rawValue = RFC3339.format(epochSeconds: seconds)
+        self.date = Date(timeIntervalSince1970: TimeInterval(seconds))
+    }
+
+    /// The text of the value, as received.
+    public var description: String { rawValue }
+
+    /// Decodes and validates the value.
+    ///
+    /// - Throws: `DecodingError.dataCorrupted` when the text is not an RFC 3339 `date-time`.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = Self(rawValue: text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a valid DateTimeString")
+            )
+        }
+        self = value
+    }
+
+    /// Encodes the original text.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+
+    /// Values are equal when their text is equal. Compare ``date`` for the same instant written differently.
+    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
+
+    /// Hashes the text.
+    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
+}
+
+/// A calendar date (the standard's `DateString`): an RFC 3339 `full-date` such as `"2026-11-20"`.
+public struct CDRDate: RawRepresentable, Codable, Hashable, Sendable, LosslessStringConvertible, Comparable {
+    /// The text, exactly as received.
+    public let rawValue: String
+    /// The year.
+    public let year: Int
+    /// The month, 1 to 12.
+    public let month: Int
+    /// The day of the month, 1 to 31.
+    public let day: Int
+
+    /// Parses an RFC 3339 `full-date`, or returns `nil` when the text is not a real calendar date.
+    public init?(rawValue: String) {
+        let utf8 = Substring(rawValue).utf8
+        guard utf8.count == 10, let (year, month, day, _) = RFC3339.parseFullDate(utf8) else { return nil }
+        self.rawValue = rawValue
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Parses an RFC 3339 `full-date`, or returns `nil` when the text is not a real calendar date.
+    public init?(_ description: String) { self.init(rawValue: description) }
+
+    /// Creates a date from its parts, or returns `nil` when they do not name a real calendar date.
+    public init?(year: Int, month: Int, day: Int) {
+        guard (1...9999).contains(year) else { return nil }
+        let text =
+            String(repeating: "0", count: 4 - String(year).count) + String(year) + "-"
+            + (month < 10 ? "0" : "") + String(month) + "-" + (day < 10 ? "0" : "") + String(day)
+        self.init(rawValue: text)
+    }
+
+    /// The text of the value, as received.
+    public var description: String { rawValue }
+
+    /// The start of this date in UTC.
+    public var startOfDayUTC: Date {
+        Date(timeIntervalSince1970: TimeInterval(RFC3339.daysFromCivil(year: year, month: month, day: day) * 86_400))
+    }
+
+    /// Orders dates by calendar position.
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
+    }
+
+    /// Decodes and validates the value.
+    ///
+    /// - Throws: `DecodingError.dataCorrupted` when the text is not an RFC 3339 `full-date`.
+    public init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = Self(rawValue: text) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a valid DateString")
+            )
+        }
+        self = value
+    }
+
+    /// Encodes the original text.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// A fast RFC 3339 reader and writer that needs no calendar or formatter objects.
+enum RFC3339 {
+    /// Parses `YYYY-MM-DD` at the start of `text`; returns the parts and the index after the date.
+    static func parseFullDate(_ text: Substring.UTF8View) -> (Int, Int, Int, Substring.UTF8View.Index)? {
+        var index = text.startIndex
+        guard let year = digits(text, &index, count: 4), expect(text, &index, "-"),
+            let month = digits(text, &index, count: 2), expect(text, &index, "-"),
+            let day = digits(text, &index, count: 2)
+        else { return nil }
+        guard (1...12).contains(month), day >= 1, day <= daysInMonth(year: year, month: month) else { return nil }
+        return (year, month, day, index)
+    }
+
+    static func parseDateTime(_ text: Substring.UTF8View) -> Date? {
+        guard let (year, month, day, afterDate) = parseFullDate(text) else { return nil }
+        var index = afterDate
+        guard index < text.endIndex, text[index] == UInt8(ascii: "T") || text[index] == UInt8(ascii: "t") else {
+            return nil
+        }
+        index = text.index(after: index)
+        guard let hour = digits(text, &index, count: 2), expect(text, &index, ":"),
+            let minute = digits(text, &index, count: 2), expect(text, &index, ":"),
+            let second = digits(text, &index, count: 2)
+        else { return nil }
+        guard hour <= 23, minute <= 59, second <= 60 else { return nil }
+        var fraction = 0.0
+        if index < text.endIndex, text[index] == UInt8(ascii: ".") {
+            index = text.index(after: index)
+            var scale = 0.1
+            var count = 0
+            while index < text.endIndex, NumericText.isDigit(text[index]) {
+                fraction += Double(text[index] - UInt8(ascii: "0")) * scale
+                scale /= 10
+                count += 1
+                index = text.index(after: index)
+            }
+            guard count > 0 else { return nil }
+        }
+        guard index < text.endIndex else { return nil }
+        var offsetSeconds = 0
+        switch text[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            index = text.index(after: index)
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            let sign = text[index] == UInt8(ascii: "-") ? -1 : 1
+            index = text.index(after: index)
+            guard let offsetHour = digits(text, &index, count: 2), expect(text, &index, ":"),
+                let offsetMinute = digits(text, &index, count: 2), offsetHour <= 23, offsetMinute <= 59
+            else { return nil }
+            offsetSeconds = sign * (offsetHour * 3600 + offsetMinute * 60)
+        default:
+            return nil
+        }
+        guard index == text.endIndex else { return nil }
+        let days = daysFromCivil(year: year, month: month, day: day)
+        // A leap second (:60) is read as the first instant of the next minute.
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds
+        return Date(timeIntervalSince1970: TimeInterval(seconds) + fraction)
+    }
+
+    static func format(epochSeconds: Int64) -> String {
+        let days = Int(epochSeconds >= 0 ? epochSeconds / 86_400 : (epochSeconds - 86_399) / 86_400)
+        let secondsOfDay = Int(epochSeconds - Int64(days) * 86_400)
+        let (year, month, day) = civilFromDays(days)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let yearText = String(repeating: "0", count: max(0, 4 - String(year).count)) + String(year)
+        return "\(yearText)-\(two(month))-\(two(day))T\(two(secondsOfDay / 3600)):\(two(secondsOfDay / 60 % 60)):"
+            + "\(two(secondsOfDay % 60))Z"
+    }
+
+    /// Days since 1970-01-01 for a proleptic Gregorian date (Howard Hinnant's civil-date algorithm).
+    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
+        let y = month <= 2 ? year - 1 : year
+        let era = (y >= 0 ? y : y - 399) / 400
+        let yearOfEra = y - era * 400
+        let dayOfYear = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
+        let dayOfEra = yearOfEra * 365 + yearOfEra / 4 - yearOfEra / 100 + dayOfYear
+        return era * 146_097 + dayOfEra - 719_468
+    }
+
+    static func civilFromDays(_ days: Int) -> (Int, Int, Int) {
+        let z = days + 719_468
+        let era = (z >= 0 ? z : z - 146_096) / 146_097
+        let dayOfEra = z - era * 146_097
+        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
+        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
+        let mp = (5 * dayOfYear + 2) / 153
+        let day = dayOfYear - (153 * mp + 2) / 5 + 1
+        let month = mp < 10 ? mp + 3 : mp - 9
+        return (yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month, day)
+    }
+
+    static func daysInMonth(year: Int, month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
+    }
+
+    @inline(__always)
+    private static func digits(_ text: Substring.UTF8View, _ index: inout Substring.UTF8View.Index, count: Int)
+        -> Int?
+    {
+        var value = 0
+        for _ in 0..<count {
+            guard index < text.endIndex, NumericText.isDigit(text[index]) else { return nil }
+            value = value * 10 + Int(text[index] - UInt8(ascii: "0"))
+            index = text.index(after: index)
+        }
+        return value
+    }
+
+    @inline(__always)
+    private static func expect(_ text: Substring.UTF8View, _ index: inout Substring.UTF8View.Index, _ char: Unicode.Scalar)
+        -> Bool
+    {
+        guard index < text.endIndex, text[index] == UInt8(ascii: char) else { return false }
+        index = text.index(after: index)
+        return true
+    }
+}

@@ -1,0 +1,163 @@
+public import Foundation
+
+/// A decimal number carried as a string, exactly as the Consumer Data Standards send it.
+///
+/// Conforming types keep the original text (``rawValue``), so a payload re-encodes byte for byte, and
+/// offer ``decimalValue`` for arithmetic. They never pass through `Double`.
+public protocol CDRNumericString: RawRepresentable<String>, Codable, Hashable, Sendable, LosslessStringConvertible {
+    /// The name of the standard's field type, used in diagnostics (for example `AmountString`).
+    static var typeName: String { get }
+
+    /// Returns whether `text` is valid for this field type.
+    static func isValid(_ text: Substring.UTF8View) -> Bool
+
+    /// Wraps text that has already been validated.
+    init(unchecked text: String)
+}
+
+extension CDRNumericString {
+    /// Creates a value from its text, or returns `nil` when the text breaks the field type's rules.
+    public init?(rawValue: String) {
+        guard Self.isValid(Substring(rawValue).utf8) else { return nil }
+        self.init(unchecked: rawValue)
+    }
+
+    /// Creates a value from its text, or returns `nil` when the text breaks the field type's rules.
+    public init?(_ description: String) {
+        self.init(rawValue: description)
+    }
+
+    /// The text of the value, as received.
+    public var description: String { rawValue }
+
+    /// The exact decimal value.
+    public var decimalValue: Decimal {
+        // The grammar checked on creation is a subset of what `Decimal` parses.
+        Decimal(string: rawValue, locale: Locale(identifier: "en_US_POSIX")) ?? .zero
+    }
+
+    /// Whether the value is below zero.
+    public var isNegative: Bool { rawValue.utf8.first == UInt8(ascii: "-") && decimalValue != .zero }
+
+    /// Decodes the value from a JSON string and checks it against the field type's rules.
+    ///
+    /// - Throws: `DecodingError.dataCorrupted` when the text breaks the rules. The message names the
+    ///   field type, never the value.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        guard Self.isValid(Substring(text).utf8) else {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a valid \(Self.typeName)")
+            )
+        }
+        self.init(unchecked: text)
+    }
+
+    /// Encodes the original text.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+/// An amount of money (the standard's `AmountString`): an optional `-`, 1 to 16 digits, a decimal point and at
+/// least 2 fractional digits, with no symbols or separators. For example `"1234.56"` or `"-0.015"`.
+///
+/// The currency is given by a sibling field, and is AUD when that field is absent.
+public struct CDRAmount: CDRNumericString {
+    /// The text of the amount, exactly as received.
+    public let rawValue: String
+
+    /// The standard's name for this field type.
+    public static var typeName: String { "AmountString" }
+
+    /// Wraps text that has already been validated.
+    public init(unchecked text: String) { self.rawValue = text }
+
+    /// Creates an amount from a decimal, written with at least two fractional digits.
+    ///
+    /// - Parameter value: The amount. Values with more than 16 integer digits are not representable.
+    /// - Returns: `nil` when the value has more than 16 integer digits.
+    public init?(_ value: Decimal) {
+        var text = NumericText.plain(value)
+        if let dot = text.firstIndex(of: ".") {
+            let fraction = text.distance(from: dot, to: text.endIndex) - 1
+            if fraction < 2 { text += String(repeating: "0", count: 2 - fraction) }
+        } else {
+            text += ".00"
+        }
+        self.init(rawValue: text)
+    }
+
+    /// Returns whether `text` is a valid `AmountString`.
+    public static func isValid(_ text: Substring.UTF8View) -> Bool {
+        NumericText.validate(text, minimumFractionDigits: 2, maximumFractionDigits: nil, requiresPoint: true)
+    }
+}
+
+/// A rate or percentage (the standard's `RateString`), where `"1.0"` is 100%: an optional `-`, 1 to 16 digits
+/// and up to 16 fractional digits, with no separators. For example `"0.0525"` for 5.25%.
+public struct CDRRate: CDRNumericString {
+    /// The text of the rate, exactly as received.
+    public let rawValue: String
+
+    /// The standard's name for this field type.
+    public static var typeName: String { "RateString" }
+
+    /// Wraps text that has already been validated.
+    public init(unchecked text: String) { self.rawValue = text }
+
+    /// Creates a rate from a decimal fraction (0.05 for 5%).
+    ///
+    /// - Returns: `nil` when the value cannot be written within the standard's limits.
+    public init?(_ value: Decimal) {
+        self.init(rawValue: NumericText.plain(value))
+    }
+
+    /// Returns whether `text` is a valid `RateString`.
+    public static func isValid(_ text: Substring.UTF8View) -> Bool {
+        NumericText.validate(text, minimumFractionDigits: 0, maximumFractionDigits: 16, requiresPoint: false)
+    }
+}
+
+/// Shared grammar of the standard's decimal strings.
+enum NumericText {
+    static func validate(
+        _ text: Substring.UTF8View,
+        minimumFractionDigits: Int,
+        maximumFractionDigits: Int?,
+        requiresPoint: Bool
+    ) -> Bool {
+        var index = text.startIndex
+        if index < text.endIndex, text[index] == UInt8(ascii: "-") { index = text.index(after: index) }
+        var integerDigits = 0
+        while index < text.endIndex, isDigit(text[index]) {
+            integerDigits += 1
+            index = text.index(after: index)
+        }
+        guard integerDigits >= 1, integerDigits <= 16 else { return false }
+        guard index < text.endIndex else { return !requiresPoint && minimumFractionDigits == 0 }
+        guard text[index] == UInt8(ascii: ".") else { return false }
+        index = text.index(after: index)
+        var fractionDigits = 0
+        while index < text.endIndex, isDigit(text[index]) {
+            fractionDigits += 1
+            index = text.index(after: index)
+        }
+        guard index == text.endIndex, fractionDigits >= max(minimumFractionDigits, 1) else { return false }
+        if let maximumFractionDigits, fractionDigits > maximumFractionDigits { return false }
+        return true
+    }
+
+    @inline(__always)
+    static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
+
+    /// Plain positional notation for a decimal (no exponent, no grouping).
+    static func plain(_ value: Decimal) -> String {
+        var value = value
+        var rounded = Decimal()
+        NSDecimalRound(&rounded, &value, 16, .plain)
+        return rounded.description
+    }
+}

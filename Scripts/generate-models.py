@@ -449,7 +449,10 @@ class Generator:
                     schema = op["responses"]["200"]["content"]["application/json"]["schema"]
                     response = self.ref_name(schema["$ref"], source)
                     request = None
-                    body = op.get("requestBody", {}).get("content", {}).get("application/json", {}).get("schema")
+                    body_node = op.get("requestBody", {})
+                    if "$ref" in body_node:  # components/requestBodies/...
+                        body_node = source.doc["components"]["requestBodies"][body_node["$ref"].split("/")[-1]]
+                    body = body_node.get("content", {}).get("application/json", {}).get("schema")
                     if body:
                         request = self.ref_name(body["$ref"], source)
                     scopes = [s for sec in op.get("security", []) for v in sec.values() for s in v]
@@ -739,7 +742,7 @@ class Generator:
             names.append(ident)
             scopes = ", ".join(f'"{s}"' for s in op["scopes"])
             request = f"{op['request']}.self" if op["request"] else "nil"
-            if op["request"]:
+            if op["request"] and "CDSRequest" not in self.structs[op["request"]].protocols:
                 self.structs[op["request"]].protocols.insert(0, "CDSRequest")
             out += [f"    /// `{op['method']} {op['path']}` (`{op['id']}`), x-v {op['version']}, from standard {op['standard']}.",
                     f"    public static let {ident} = CDSOperation(",

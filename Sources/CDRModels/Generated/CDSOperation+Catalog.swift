@@ -35,7 +35,7 @@ extension CDSOperation {
         standard: "1.36.0",
         scopes: [],
         responseType: ResponseBankingAccountsBalanceList.self,
-        requestType: nil
+        requestType: RequestAccountIdListV1.self
     )
 
     /// `GET /banking/accounts/{accountId}/balance` (`getBankingBalance`), x-v 1, from standard 1.36.0.
@@ -119,7 +119,7 @@ extension CDSOperation {
         standard: "1.36.0",
         scopes: [],
         responseType: ResponseBankingDirectDebitAuthorisationList.self,
-        requestType: nil
+        requestType: RequestAccountIdListV1.self
     )
 
     /// `GET /banking/accounts/{accountId}/payments/scheduled` (`listScheduledPayments`), x-v 2, from standard 1.36.0.
@@ -155,7 +155,7 @@ extension CDSOperation {
         standard: "1.36.0",
         scopes: [],
         responseType: ResponseBankingScheduledPaymentsListV2.self,
-        requestType: nil
+        requestType: RequestAccountIdListV1.self
     )
 
     /// `GET /banking/accounts/{accountId}/payments/plans` (`listInstalmentPlans`), x-v 1, from standard 1.36.0.

@@ -2,7 +2,7 @@
 // Do not edit: change the generator and run it again.
 
 /// The standard's `RequestAccountIdListV1` object.
-public struct RequestAccountIdListV1: Codable, Hashable, Sendable {
+public struct RequestAccountIdListV1: Codable, Hashable, Sendable, CDSRequest {
     /// The `data` member. Required.
     public var data: RequestAccountIdListV1.Data
     /// The `meta` member. Optional.

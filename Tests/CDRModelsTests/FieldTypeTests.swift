@@ -1,0 +1,123 @@
+import CDRModels
+import Foundation
+import Testing
+
+@Suite("CDS field types")
+struct FieldTypeTests {
+    @Test(arguments: ["0.01", "10.00", "1234567.89", "-1001.23", "1.999", "0.00", "-0.015", "1234567890123456.00"])
+    func validAmounts(_ text: String) throws {
+        let amount = try #require(CDRAmount(rawValue: text))
+        #expect(amount.rawValue == text)
+        #expect(amount.decimalValue == Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")))
+    }
+
+    @Test(arguments: [
+        "", "1", "1.0", "12.3", "1,000.00", "$10.00", "10.00 ", " 10.00", "+10.00", "1e3", "--1.00", "1.", ".50",
+        "12345678901234567.00", "10.0a", "NaN", "1.00.00",
+    ])
+    func invalidAmounts(_ text: String) {
+        #expect(CDRAmount(rawValue: text) == nil)
+    }
+
+    @Test func amountFromDecimalHasTwoFractionDigits() throws {
+        #expect(try #require(CDRAmount(Decimal(string: "12.5")!)).rawValue == "12.50")
+        #expect(try #require(CDRAmount(Decimal(100))).rawValue == "100.00")
+        #expect(try #require(CDRAmount(Decimal(string: "-0.125")!)).rawValue == "-0.125")
+        #expect(try #require(CDRAmount(Decimal(string: "-3")!)).isNegative)
+    }
+
+    @Test(arguments: ["0.05", "-0.05", "12.3456789", "-99.123456789123", "1", "0", "1.0"])
+    func validRates(_ text: String) {
+        #expect(CDRRate(rawValue: text)?.rawValue == text)
+    }
+
+    @Test(arguments: ["", "5%", "0,05", "1.", ".5", "0.12345678901234567", "1e-2", "+0.5"])
+    func invalidRates(_ text: String) {
+        #expect(CDRRate(rawValue: text) == nil)
+    }
+
+    @Test func currencies() {
+        #expect(CDRCurrency(rawValue: "AUD") == .aud)
+        #expect(CDRCurrency(rawValue: "aud") == nil)
+        #expect(CDRCurrency(rawValue: "AUDD") == nil)
+        #expect(CDRCurrency(rawValue: "A1D") == nil)
+    }
+
+    @Test(arguments: [
+        ("2007-05-01T15:43:00.12345Z", 1_178_034_180.12345),
+        ("2012-12-25T15:43:00-08:00", 1_356_478_980),
+        ("1997-01-12T15:43:00.121Z", 853_083_780.121),
+        ("2026-11-20T09:15:00+10:00", 1_795_130_100),
+        ("2024-02-29T00:00:00Z", 1_709_164_800),
+        ("1970-01-01T00:00:00Z", 0),
+        ("2016-12-31T23:59:60Z", 1_483_228_800),
+    ])
+    func dateTimes(_ text: String, _ epoch: Double) throws {
+        let value = try #require(CDRDateTime(rawValue: text))
+        #expect(abs(value.date.timeIntervalSince1970 - epoch) < 0.000_01)
+        #expect(value.rawValue == text)
+    }
+
+    @Test(arguments: [
+        "2026-13-01T00:00:00Z", "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "2026-11-20T24:00:00Z",
+        "2026-11-20T10:00:00", "2026-11-20 10:00:00Z", "20/11/2026", "2026-11-20", "2026-11-20T10:00Z",
+        "2026-11-20T10:00:00.Z", "2026-11-20T10:00:00+1000", "2026-11-20T10:00:00Zjunk", "",
+    ])
+    func invalidDateTimes(_ text: String) {
+        #expect(CDRDateTime(rawValue: text) == nil)
+    }
+
+    @Test func dateTimeFromDateIsWholeSecondsUTC() {
+        let value = CDRDateTime(Date(timeIntervalSince1970: 1_795_130_100.75))
+        #expect(value.rawValue == "2026-11-19T23:15:00Z")
+        #expect(value.date.timeIntervalSince1970 == 1_795_130_100)
+    }
+
+    @Test func dates() throws {
+        let date = try #require(CDRDate(rawValue: "2024-02-29"))
+        #expect((date.year, date.month, date.day) == (2024, 2, 29))
+        #expect(date.startOfDayUTC.timeIntervalSince1970 == 1_709_164_800)
+        #expect(CDRDate(rawValue: "2023-02-29") == nil)
+        #expect(CDRDate(rawValue: "2024-2-9") == nil)
+        #expect(CDRDate(rawValue: "2024-02-29T00:00:00Z") == nil)
+        #expect(CDRDate(year: 2026, month: 1, day: 5)?.rawValue == "2026-01-05")
+        let later = try #require(CDRDate(rawValue: "2026-01-05"))
+        #expect(date < later)
+        #expect(!(later < date))
+    }
+
+    @Test func durations() throws {
+        let month = try #require(CDRDuration(rawValue: "P1M"))
+        #expect(month.months == 1 && month.minutes == 0 && month.fixedTimeInterval == nil)
+        let minutes = try #require(CDRDuration(rawValue: "PT1M"))
+        #expect(minutes.minutes == 1 && minutes.months == 0 && minutes.fixedTimeInterval == 60)
+        let mixed = try #require(CDRDuration(rawValue: "P1Y2M3DT4H5M6.5S"))
+        #expect(mixed.years == 1 && mixed.months == 2 && mixed.days == 3)
+        #expect(mixed.hours == 4 && mixed.minutes == 5 && mixed.seconds == 6.5)
+        #expect(CDRDuration(rawValue: "P2W")?.fixedTimeInterval == TimeInterval(14 * 86_400))
+        for bad in ["", "P", "PT", "1M", "P1", "P1MT", "PM", "P1D1M", "PT1H1H", "P1.5D", "P-1D", "PT1S2M"] {
+            #expect(CDRDuration(rawValue: bad) == nil, "\(bad) should be rejected")
+        }
+    }
+
+    @Test func extensibleEnumKeepsUnknownValues() throws {
+        let json = Data(#"["OPEN","CLOSED","DORMANT"]"#.utf8)
+        let statuses = try JSONDecoder().decode([BankingAccountOpenStatus].self, from: json)
+        #expect(statuses[0] == .open && statuses[0].isKnown)
+        #expect(statuses[2].rawValue == "DORMANT" && !statuses[2].isKnown)
+        #expect(try JSONEncoder().encode(statuses) == json)
+    }
+
+    @Test func productCategoryKnowsBothVersions() {
+        // BUY_NOW_PAY_LATER arrived with BankingProductCategoryV2 (standard 1.35.0); one type serves both versions.
+        #expect(BankingProductCategory.buyNowPayLater.isKnown)
+        #expect(BankingProductCategory.transAndSavingsAccounts.isKnown)
+    }
+
+    @Test func identifiersAreDistinctTypes() throws {
+        let account: BankingAccountId = "acc-1"
+        let json = try JSONEncoder().encode(account)
+        #expect(String(decoding: json, as: UTF8.self) == #""acc-1""#)
+        #expect(try JSONDecoder().decode(BankingAccountId.self, from: json) == account)
+    }
+}

@@ -77,7 +77,7 @@ SUMMARIES = {
     "CommonPerson": "A customer who is a person.",
     "CommonOrganisation": "A customer that is an organisation.",
     "ResponseErrorListV2": "The body of an error response: one or more errors.",
-    "ErrorV2": "One error of an error response. Match on ``urn`` (the standard's error code) where present.",
+    "ErrorV2": "One error of an error response. Match on ``standardCode``, which reads `meta.urn` or `code`.",
     "LinksPaginated": "Links to the neighbouring pages of a paginated response.",
     "MetaPaginated": "Totals of a paginated response.",
     "Links": "The link to the resource itself.",

@@ -121,3 +121,46 @@ struct FieldTypeTests {
         #expect(try JSONDecoder().decode(BankingAccountId.self, from: json) == account)
     }
 }
+
+@Suite("Register shapes")
+struct RegisterShapeTests {
+    @Test func softwareStatementClaimsUseTheWireNames() throws {
+        let json = """
+            {"iss":"cdr-register","iat":1795130100,"exp":1795130700,"jti":"j-1","org_id":"brand-1","org_name":"Budget Co",
+             "client_name":"Budget App","client_description":"Budgeting","client_uri":"https://budget.example",
+             "redirect_uris":["https://budget.example/cb"],"logo_uri":"https://budget.example/logo.png",
+             "jwks_uri":"https://budget.example/jwks","recipient_base_uri":"https://budget.example",
+             "software_id":"sp-1","software_roles":"data-recipient-software-product",
+             "scope":"openid profile bank:accounts.basic:read bank:transactions:read"}
+            """
+        let claims = try JSONDecoder().decode(SoftwareStatementClaims.self, from: Data(json.utf8))
+        #expect(claims.orgId == "brand-1" && claims.softwareId == "sp-1")
+        #expect(claims.scopes.contains("bank:transactions:read"))
+        #expect(claims.recipientBaseUri == "https://budget.example")
+        let again = try JSONDecoder().decode(JSONValue.self, from: JSONEncoder().encode(claims))
+        #expect(again == (try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))))
+    }
+}
+
+@Suite("Standard error codes")
+struct ErrorCodeTests {
+    @Test func standardCodePrefersMetaURN() throws {
+        let json = """
+            {"errors":[
+              {"code":"acme:JointElectionRemoved","title":"t","detail":"d",
+               "meta":{"urn":"urn:au-cds:error:cds-banking:Authorisation/UnavailableBankingAccount"}},
+              {"code":"urn:au-cds:error:cdr-all:Header/UnsupportedVersion","title":"t","detail":"d"},
+              {"code":"urn:au-cds:error:cds-all:Field/SomethingNew","title":"t","detail":"d"},
+              {"code":"acme:Other","title":"t","detail":"d"}
+            ]}
+            """
+        let list = try JSONDecoder().decode(ResponseErrorListV2.self, from: Data(json.utf8))
+        #expect(list.standardCodes.count == 3)
+        #expect(list.errors[0].standardCode == .unavailableBankingAccount)
+        #expect(list.errors[1].standardCode == .unsupportedVersion)
+        let new = try #require(list.errors[2].standardCode)
+        #expect(!new.isKnown && new.category == "Field" && new.code == "SomethingNew" && new.subType == "cds-all")
+        #expect(list.errors[3].standardCode == nil)
+        #expect(CDSErrorCode.knownValues.count == Set(CDSErrorCode.knownValues).count)
+    }
+}

@@ -4,7 +4,10 @@ public import Foundation
 /// without fractional seconds. For example `"2026-11-20T09:15:00Z"` or `"2026-11-20T09:15:00.250+10:00"`.
 ///
 /// The original text is kept, so a payload re-encodes unchanged; ``date`` gives the instant.
-public struct CDRDateTime: RawRepresentable, Codable, Hashable, Sendable, LosslessStringConvertible {
+public struct CDRDateTime: CDRValidatedString {
+    /// The standard's name for this field type.
+    public static var typeName: String { "DateTimeString" }
+
     /// The text, exactly as received.
     public let rawValue: String
     /// The instant the text names.
@@ -17,47 +20,19 @@ public struct CDRDateTime: RawRepresentable, Codable, Hashable, Sendable, Lossle
         self.date = date
     }
 
-    /// Parses an RFC 3339 `date-time`, or returns `nil` when the text is not one.
-    public init?(_ description: String) { self.init(rawValue: description) }
-
     /// Creates a value for an instant, written in UTC with whole seconds (`2026-11-20T09:15:00Z`).
     public init(_ date: Date) {
         let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
         self.rawValue = RFC3339.format(epochSeconds: seconds)
         self.date = Date(timeIntervalSince1970: TimeInterval(seconds))
     }
-
-    /// The text of the value, as received.
-    public var description: String { rawValue }
-
-    /// Decodes and validates the value.
-    ///
-    /// - Throws: `DecodingError.dataCorrupted` when the text is not an RFC 3339 `date-time`.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Self(rawValue: text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "not a valid DateTimeString")
-            )
-        }
-        self = value
-    }
-
-    /// Encodes the original text.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
-    /// Values are equal when their text is equal. Compare ``date`` for the same instant written differently.
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
-
-    /// Hashes the text.
-    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 }
 
 /// A calendar date (the standard's `DateString`): an RFC 3339 `full-date` such as `"2026-11-20"`.
-public struct CDRDate: RawRepresentable, Codable, Hashable, Sendable, LosslessStringConvertible, Comparable {
+public struct CDRDate: CDRValidatedString, Comparable {
+    /// The standard's name for this field type.
+    public static var typeName: String { "DateString" }
+
     /// The text, exactly as received.
     public let rawValue: String
     /// The year.
@@ -77,9 +52,6 @@ public struct CDRDate: RawRepresentable, Codable, Hashable, Sendable, LosslessSt
         self.day = day
     }
 
-    /// Parses an RFC 3339 `full-date`, or returns `nil` when the text is not a real calendar date.
-    public init?(_ description: String) { self.init(rawValue: description) }
-
     /// Creates a date from its parts, or returns `nil` when they do not name a real calendar date.
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year) else { return nil }
@@ -89,9 +61,6 @@ public struct CDRDate: RawRepresentable, Codable, Hashable, Sendable, LosslessSt
         self.init(rawValue: text)
     }
 
-    /// The text of the value, as received.
-    public var description: String { rawValue }
-
     /// The start of this date in UTC.
     public var startOfDayUTC: Date {
         Date(timeIntervalSince1970: TimeInterval(RFC3339.daysFromCivil(year: year, month: month, day: day) * 86_400))
@@ -100,25 +69,6 @@ public struct CDRDate: RawRepresentable, Codable, Hashable, Sendable, LosslessSt
     /// Orders dates by calendar position.
     public static func < (lhs: Self, rhs: Self) -> Bool {
         (lhs.year, lhs.month, lhs.day) < (rhs.year, rhs.month, rhs.day)
-    }
-
-    /// Decodes and validates the value.
-    ///
-    /// - Throws: `DecodingError.dataCorrupted` when the text is not an RFC 3339 `full-date`.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Self(rawValue: text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "not a valid DateString")
-            )
-        }
-        self = value
-    }
-
-    /// Encodes the original text.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
     }
 }
 

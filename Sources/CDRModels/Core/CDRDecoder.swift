@@ -164,7 +164,7 @@ public struct PayloadDecodingError: Error, Sendable, CustomStringConvertible {
             )
         case .dataCorrupted(let context):
             // Our own field types describe the rule they check; Foundation's JSON parser reports bad syntax at the root.
-            let isOwn = context.debugDescription.hasPrefix("not a valid ") || context.debugDescription.hasPrefix("unknown ")
+            let isOwn = context.debugDescription.hasPrefix("not a valid ")
             self.init(
                 code: isOwn ? .invalidValue : (context.codingPath.isEmpty ? .notJSON : .invalidValue),
                 path: CodingPathFormatter.string(context.codingPath),

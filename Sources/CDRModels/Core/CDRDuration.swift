@@ -5,7 +5,10 @@ public import Foundation
 ///
 /// The original text is kept, so a payload re-encodes unchanged. The parts are read out for calculation;
 /// calendar parts (years, months) have no fixed length, so no single `TimeInterval` is offered for them.
-public struct CDRDuration: RawRepresentable, Codable, Hashable, Sendable, LosslessStringConvertible {
+public struct CDRDuration: CDRValidatedString {
+    /// The name used for this field type in error messages.
+    public static var typeName: String { "ISO 8601 duration" }
+
     /// The text, exactly as received.
     public let rawValue: String
     /// Years (`nY`), 0 when absent.
@@ -70,40 +73,9 @@ public struct CDRDuration: RawRepresentable, Codable, Hashable, Sendable, Lossle
         self.seconds = parts[UInt8(ascii: "S") &+ 100] ?? 0
     }
 
-    /// Parses an ISO 8601 duration, or returns `nil` when the text is not one.
-    public init?(_ description: String) { self.init(rawValue: description) }
-
-    /// The text of the value, as received.
-    public var description: String { rawValue }
-
     /// The length in seconds when the duration has no calendar parts (years or months); otherwise `nil`.
     public var fixedTimeInterval: TimeInterval? {
         guard years == 0, months == 0 else { return nil }
         return TimeInterval(((weeks * 7 + days) * 24 + hours) * 3600 + minutes * 60) + seconds
     }
-
-    /// Decodes and validates the value.
-    ///
-    /// - Throws: `DecodingError.dataCorrupted` when the text is not an ISO 8601 duration.
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        guard let value = Self(rawValue: text) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "not a valid ISO 8601 duration")
-            )
-        }
-        self = value
-    }
-
-    /// Encodes the original text.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
-
-    /// Values are equal when their text is equal.
-    public static func == (lhs: Self, rhs: Self) -> Bool { lhs.rawValue == rhs.rawValue }
-
-    /// Hashes the text.
-    public func hash(into hasher: inout Hasher) { hasher.combine(rawValue) }
 }

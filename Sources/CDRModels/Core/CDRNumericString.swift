@@ -4,10 +4,7 @@ public import Foundation
 ///
 /// Conforming types keep the original text (``rawValue``), so a payload re-encodes byte for byte, and
 /// offer ``decimalValue`` for arithmetic. They never pass through `Double`.
-public protocol CDRNumericString: RawRepresentable<String>, Codable, Hashable, Sendable, LosslessStringConvertible {
-    /// The name of the standard's field type, used in diagnostics (for example `AmountString`).
-    static var typeName: String { get }
-
+public protocol CDRNumericString: CDRValidatedString {
     /// Returns whether `text` is valid for this field type.
     static func isValid(_ text: Substring.UTF8View) -> Bool
 
@@ -22,14 +19,6 @@ extension CDRNumericString {
         self.init(unchecked: rawValue)
     }
 
-    /// Creates a value from its text, or returns `nil` when the text breaks the field type's rules.
-    public init?(_ description: String) {
-        self.init(rawValue: description)
-    }
-
-    /// The text of the value, as received.
-    public var description: String { rawValue }
-
     /// The exact decimal value.
     public var decimalValue: Decimal {
         // The grammar checked on creation is a subset of what `Decimal` parses.
@@ -38,27 +27,6 @@ extension CDRNumericString {
 
     /// Whether the value is below zero.
     public var isNegative: Bool { rawValue.utf8.first == UInt8(ascii: "-") && decimalValue != .zero }
-
-    /// Decodes the value from a JSON string and checks it against the field type's rules.
-    ///
-    /// - Throws: `DecodingError.dataCorrupted` when the text breaks the rules. The message names the
-    ///   field type, never the value.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let text = try container.decode(String.self)
-        guard Self.isValid(Substring(text).utf8) else {
-            throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "not a valid \(Self.typeName)")
-            )
-        }
-        self.init(unchecked: text)
-    }
-
-    /// Encodes the original text.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(rawValue)
-    }
 }
 
 /// An amount of money (the standard's `AmountString`): an optional `-`, 1 to 16 digits, a decimal point and at

@@ -88,6 +88,54 @@ SUMMARIES = {
 }
 
 
+# Our own notes on the fields a caller reads most. Other fields are described by their type.
+FIELD_NOTES = {
+    "accountId": "The holder's identifier for the account; stable for the arrangement.",
+    "transactionId": "The holder's identifier for the transaction, when it has one.",
+    "productCategory": "The kind of product (transaction and savings, credit card, mortgage, …).",
+    "displayName": "The account's name as the holder shows it to the customer.",
+    "nickname": "The customer's own name for the item, where they set one.",
+    "maskedNumber": "The account number with all but the last four digits masked.",
+    "openStatus": "Whether the account is open or closed.",
+    "isOwned": "Whether the customer owns the account (as opposed to only being able to operate it).",
+    "amount": "The amount. For transactions, negative values are money leaving the account.",
+    "currency": "The currency; AUD when absent.",
+    "description": "The description as the holder records it.",
+    "reference": "The reference supplied with the transaction; empty when there is none.",
+    "status": "The status.",
+    "type": "The type.",
+    "postingDateTime": "When the transaction was posted; present once it is posted.",
+    "valueDateTime": "When the funds became available or ceased to be.",
+    "executionDateTime": "When the customer initiated the transaction, where known.",
+    "currentBalance": "The balance including pending transactions.",
+    "availableBalance": "The balance the customer can use now.",
+    "creditLimit": "The credit limit, where the account has one.",
+    "links": "Links for this response.",
+    "meta": "Metadata for this response.",
+    "data": "The response's payload.",
+    "totalRecords": "The number of records across all pages.",
+    "totalPages": "The number of pages.",
+    "self": "The URI of this page or resource.",
+    "next": "The URI of the next page; absent on the last page.",
+    "prev": "The URI of the previous page; absent on the first page.",
+    "first": "The URI of the first page.",
+    "last": "The URI of the last page.",
+    "urn": "The standard CDR error code, when the holder's own `code` is used.",
+    "code": "The error code: the holder's own, or a standard CDR URN.",
+    "title": "A short, constant label for the error code.",
+    "detail": "A description of this occurrence of the error.",
+}
+
+TYPE_NOTES = {
+    "CDRAmount": "An exact amount (AmountString).",
+    "CDRRate": "An exact rate, 1.0 being 100% (RateString).",
+    "CDRCurrency": "An ISO 4217 currency code.",
+    "CDRDateTime": "An RFC 3339 date-time.",
+    "CDRDate": "An RFC 3339 date.",
+    "CDRDuration": "An ISO 8601 duration.",
+}
+
+
 def fail(message: str) -> None:
     sys.exit(f"generate-models: {message}")
 
@@ -473,6 +521,21 @@ class Generator:
             return f"A member object of ``{struct.name.rsplit('.', 1)[0]}`` (`{struct.schema}` in the standard)."
         return f"The standard's `{struct.schema}` object."
 
+    def property_doc(self, p: Prop) -> str:
+        parts = []
+        if p.json in FIELD_NOTES and not (p.json in ("status", "type") and p.type in self.enums):
+            parts.append(FIELD_NOTES[p.json])
+        elif p.type in self.enums:
+            parts.append(f"One of ``{p.type}``; values added by later versions of the standard are kept.")
+        elif p.type in TYPE_NOTES:
+            parts.append(TYPE_NOTES[p.type])
+        elif p.type in self.identifiers:
+            parts.append(f"An identifier (``{p.type}``).")
+        if p.is_list:
+            parts.append("A list; malformed elements are left out in lenient decoding.")
+        parts.append(f"`{p.json}` on the wire; {'required' if p.required else 'optional'}.")
+        return " ".join(parts)
+
     def emit_struct(self, s: Struct, indent: str) -> list[str]:
         i1, i2, i3 = indent + "    ", indent + "        ", indent + "            "
         protocols = ["Codable", "Hashable", "Sendable"] + s.protocols
@@ -481,8 +544,7 @@ class Generator:
         lists = any(p.is_list for p in s.props) or any(
             v.prop and False for u in s.unions for v in u.variants)
         for p in s.props:
-            note = "Required." if p.required else "Optional."
-            out.append(f"{i1}/// The `{p.json}` member. {note}")
+            out.append(f"{i1}/// {self.property_doc(p)}")
             out.append(f"{i1}public var {swift_ident(p.swift)}: {p.declared}")
         for u in s.unions:
             out.append(f"{i1}/// The variant named by `{u.discriminator}`, with its member.")

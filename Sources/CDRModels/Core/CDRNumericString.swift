@@ -22,7 +22,7 @@ extension CDRNumericString {
     /// The exact decimal value.
     public var decimalValue: Decimal {
         // The grammar checked on creation is a subset of what `Decimal` parses.
-        Decimal(string: rawValue, locale: Locale(identifier: "en_US_POSIX")) ?? .zero
+        Decimal(string: rawValue, locale: NumericText.posix) ?? .zero
     }
 
     /// Whether the value is below zero.
@@ -91,6 +91,8 @@ public struct CDRRate: CDRNumericString {
 
 /// Shared grammar of the standard's decimal strings.
 enum NumericText {
+    static let posix = Locale(identifier: "en_US_POSIX")
+
     static func validate(
         _ text: Substring.UTF8View,
         minimumFractionDigits: Int,

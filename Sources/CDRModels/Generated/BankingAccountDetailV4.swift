@@ -3,45 +3,45 @@
 
 /// An account with its full detail, as returned by Get Account Detail v4.
 public struct BankingAccountDetailV4: Codable, Hashable, Sendable {
-    /// The `accountId` member. Required.
+    /// The holder's identifier for the account; stable for the arrangement. `accountId` on the wire; required.
     public var accountId: BankingAccountId
-    /// The `creationDate` member. Optional.
+    /// An RFC 3339 date. `creationDate` on the wire; optional.
     public var creationDate: CDRDate?
-    /// The `displayName` member. Required.
+    /// The account's name as the holder shows it to the customer. `displayName` on the wire; required.
     public var displayName: String
-    /// The `nickname` member. Optional.
+    /// The customer's own name for the item, where they set one. `nickname` on the wire; optional.
     public var nickname: String?
-    /// The `openStatus` member. Optional.
+    /// Whether the account is open or closed. `openStatus` on the wire; optional.
     public var openStatus: BankingAccountOpenStatus?
-    /// The `isOwned` member. Optional.
+    /// Whether the customer owns the account (as opposed to only being able to operate it). `isOwned` on the wire; optional.
     public var isOwned: Bool?
-    /// The `accountOwnership` member. Required.
+    /// One of ``BankingAccountOwnership``; values added by later versions of the standard are kept. `accountOwnership` on the wire; required.
     public var accountOwnership: BankingAccountOwnership
-    /// The `maskedNumber` member. Required.
+    /// The account number with all but the last four digits masked. `maskedNumber` on the wire; required.
     public var maskedNumber: String
-    /// The `productCategory` member. Required.
+    /// The kind of product (transaction and savings, credit card, mortgage, …). `productCategory` on the wire; required.
     public var productCategory: BankingProductCategory
-    /// The `productName` member. Required.
+    /// `productName` on the wire; required.
     public var productName: String
-    /// The `bsb` member. Optional.
+    /// `bsb` on the wire; optional.
     public var bsb: String?
-    /// The `accountNumber` member. Optional.
+    /// `accountNumber` on the wire; optional.
     public var accountNumber: String?
-    /// The `bundleName` member. Optional.
+    /// `bundleName` on the wire; optional.
     public var bundleName: String?
-    /// The `depositRate` member. Optional.
+    /// An exact rate, 1.0 being 100% (RateString). `depositRate` on the wire; optional.
     public var depositRate: CDRRate?
-    /// The `lendingRate` member. Optional.
+    /// An exact rate, 1.0 being 100% (RateString). `lendingRate` on the wire; optional.
     public var lendingRate: CDRRate?
-    /// The `depositRates` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `depositRates` on the wire; optional.
     public var depositRates: [BankingProductDepositRateV2]?
-    /// The `lendingRates` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `lendingRates` on the wire; optional.
     public var lendingRates: [BankingProductLendingRateV3]?
-    /// The `features` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `features` on the wire; optional.
     public var features: [Feature]?
-    /// The `fees` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `fees` on the wire; optional.
     public var fees: [BankingProductFeeV2]?
-    /// The `addresses` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `addresses` on the wire; optional.
     public var addresses: [CommonPhysicalAddress]?
     /// The variant named by `specificAccountUType`, with its member.
     public var specificAccount: SpecificAccount?
@@ -230,15 +230,15 @@ public struct BankingAccountDetailV4: Codable, Hashable, Sendable {
 
     /// A member object of ``BankingAccountDetailV4`` (`BankingAccountDetailV4_allOf` in the standard).
     public struct Feature: Codable, Hashable, Sendable {
-        /// The `featureType` member. Required.
+        /// One of ``BankingProductFeatureType``; values added by later versions of the standard are kept. `featureType` on the wire; required.
         public var featureType: BankingProductFeatureType
-        /// The `additionalValue` member. Optional.
+        /// `additionalValue` on the wire; optional.
         public var additionalValue: String?
-        /// The `additionalInfo` member. Optional.
+        /// `additionalInfo` on the wire; optional.
         public var additionalInfo: String?
-        /// The `additionalInfoUri` member. Optional.
+        /// `additionalInfoUri` on the wire; optional.
         public var additionalInfoUri: String?
-        /// The `isActivated` member. Optional.
+        /// One of ``BankingAccountDetailIsActivated``; values added by later versions of the standard are kept. `isActivated` on the wire; optional.
         public var isActivated: BankingAccountDetailIsActivated?
 
         /// Creates a value from its members.

@@ -3,27 +3,27 @@
 
 /// An account, as listed by Get Accounts v3.
 public struct BankingAccountV3: Codable, Hashable, Sendable {
-    /// The `accountId` member. Required.
+    /// The holder's identifier for the account; stable for the arrangement. `accountId` on the wire; required.
     public var accountId: BankingAccountId
-    /// The `creationDate` member. Optional.
+    /// An RFC 3339 date. `creationDate` on the wire; optional.
     public var creationDate: CDRDate?
-    /// The `displayName` member. Required.
+    /// The account's name as the holder shows it to the customer. `displayName` on the wire; required.
     public var displayName: String
-    /// The `nickname` member. Optional.
+    /// The customer's own name for the item, where they set one. `nickname` on the wire; optional.
     public var nickname: String?
-    /// The `openStatus` member. Optional.
+    /// Whether the account is open or closed. `openStatus` on the wire; optional.
     public var openStatus: BankingAccountOpenStatus?
-    /// The `isOwned` member. Optional.
+    /// Whether the customer owns the account (as opposed to only being able to operate it). `isOwned` on the wire; optional.
     public var isOwned: Bool?
-    /// The `accountOwnership` member. Required.
+    /// One of ``BankingAccountOwnership``; values added by later versions of the standard are kept. `accountOwnership` on the wire; required.
     public var accountOwnership: BankingAccountOwnership
-    /// The `maskedNumber` member. Required.
+    /// The account number with all but the last four digits masked. `maskedNumber` on the wire; required.
     public var maskedNumber: String
-    /// The `productCategory` member. Required.
+    /// The kind of product (transaction and savings, credit card, mortgage, …). `productCategory` on the wire; required.
     public var productCategory: BankingProductCategory
-    /// The `productName` member. Required.
+    /// `productName` on the wire; required.
     public var productName: String
-    /// The `isInstalmentDetailAvailable` member. Optional.
+    /// `isInstalmentDetailAvailable` on the wire; optional.
     public var isInstalmentDetailAvailable: Bool?
 
     /// Creates a value from its members.

@@ -3,15 +3,15 @@
 
 /// The standard's `BankingAuthorisedEntity` object.
 public struct BankingAuthorisedEntity: Codable, Hashable, Sendable {
-    /// The `description` member. Optional.
+    /// The description as the holder records it. `description` on the wire; optional.
     public var description: String?
-    /// The `financialInstitution` member. Optional.
+    /// `financialInstitution` on the wire; optional.
     public var financialInstitution: String?
-    /// The `abn` member. Optional.
+    /// `abn` on the wire; optional.
     public var abn: String?
-    /// The `acn` member. Optional.
+    /// `acn` on the wire; optional.
     public var acn: String?
-    /// The `arbn` member. Optional.
+    /// `arbn` on the wire; optional.
     public var arbn: String?
 
     /// Creates a value from its members.

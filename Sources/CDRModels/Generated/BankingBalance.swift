@@ -3,19 +3,19 @@
 
 /// The balances of one account.
 public struct BankingBalance: Codable, Hashable, Sendable {
-    /// The `accountId` member. Required.
+    /// The holder's identifier for the account; stable for the arrangement. `accountId` on the wire; required.
     public var accountId: BankingAccountId
-    /// The `currentBalance` member. Required.
+    /// The balance including pending transactions. `currentBalance` on the wire; required.
     public var currentBalance: CDRAmount
-    /// The `availableBalance` member. Required.
+    /// The balance the customer can use now. `availableBalance` on the wire; required.
     public var availableBalance: CDRAmount
-    /// The `creditLimit` member. Optional.
+    /// The credit limit, where the account has one. `creditLimit` on the wire; optional.
     public var creditLimit: CDRAmount?
-    /// The `amortisedLimit` member. Optional.
+    /// An exact amount (AmountString). `amortisedLimit` on the wire; optional.
     public var amortisedLimit: CDRAmount?
-    /// The `currency` member. Optional.
+    /// The currency; AUD when absent. `currency` on the wire; optional.
     public var currency: CDRCurrency?
-    /// The `purses` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `purses` on the wire; optional.
     public var purses: [BankingBalancePurse]?
 
     /// Creates a value from its members.

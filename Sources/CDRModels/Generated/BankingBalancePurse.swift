@@ -3,9 +3,9 @@
 
 /// The standard's `BankingBalancePurse` object.
 public struct BankingBalancePurse: Codable, Hashable, Sendable {
-    /// The `amount` member. Required.
+    /// The amount. For transactions, negative values are money leaving the account. `amount` on the wire; required.
     public var amount: CDRAmount
-    /// The `currency` member. Optional.
+    /// The currency; AUD when absent. `currency` on the wire; optional.
     public var currency: CDRCurrency?
 
     /// Creates a value from its members.

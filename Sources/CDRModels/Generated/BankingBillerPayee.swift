@@ -3,11 +3,11 @@
 
 /// The standard's `BankingBillerPayee` object.
 public struct BankingBillerPayee: Codable, Hashable, Sendable {
-    /// The `billerCode` member. Required.
+    /// `billerCode` on the wire; required.
     public var billerCode: String
-    /// The `crn` member. Optional.
+    /// `crn` on the wire; optional.
     public var crn: String?
-    /// The `billerName` member. Required.
+    /// `billerName` on the wire; required.
     public var billerName: String
 
     /// Creates a value from its members.

@@ -3,13 +3,13 @@
 
 /// The standard's `BankingCreditCardAccount` object.
 public struct BankingCreditCardAccount: Codable, Hashable, Sendable {
-    /// The `minPaymentAmount` member. Required.
+    /// An exact amount (AmountString). `minPaymentAmount` on the wire; required.
     public var minPaymentAmount: CDRAmount
-    /// The `paymentDueAmount` member. Required.
+    /// An exact amount (AmountString). `paymentDueAmount` on the wire; required.
     public var paymentDueAmount: CDRAmount
-    /// The `paymentCurrency` member. Optional.
+    /// An ISO 4217 currency code. `paymentCurrency` on the wire; optional.
     public var paymentCurrency: CDRCurrency?
-    /// The `paymentDueDate` member. Required.
+    /// An RFC 3339 date. `paymentDueDate` on the wire; required.
     public var paymentDueDate: CDRDate
 
     /// Creates a value from its members.

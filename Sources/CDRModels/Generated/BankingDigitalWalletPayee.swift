@@ -3,13 +3,13 @@
 
 /// The standard's `BankingDigitalWalletPayee` object.
 public struct BankingDigitalWalletPayee: Codable, Hashable, Sendable {
-    /// The `name` member. Required.
+    /// `name` on the wire; required.
     public var name: String
-    /// The `identifier` member. Required.
+    /// `identifier` on the wire; required.
     public var identifier: String
-    /// The `type` member. Required.
+    /// One of ``BankingDigitalWalletPayeeType``; values added by later versions of the standard are kept. `type` on the wire; required.
     public var type: BankingDigitalWalletPayeeType
-    /// The `provider` member. Required.
+    /// One of ``BankingDigitalWalletPayeeProvider``; values added by later versions of the standard are kept. `provider` on the wire; required.
     public var provider: BankingDigitalWalletPayeeProvider
 
     /// Creates a value from its members.

@@ -3,13 +3,13 @@
 
 /// A direct debit authorisation on an account.
 public struct BankingDirectDebit: Codable, Hashable, Sendable {
-    /// The `accountId` member. Required.
+    /// The holder's identifier for the account; stable for the arrangement. `accountId` on the wire; required.
     public var accountId: BankingAccountId
-    /// The `authorisedEntity` member. Required.
+    /// `authorisedEntity` on the wire; required.
     public var authorisedEntity: BankingAuthorisedEntity
-    /// The `lastDebitDateTime` member. Optional.
+    /// An RFC 3339 date-time. `lastDebitDateTime` on the wire; optional.
     public var lastDebitDateTime: CDRDateTime?
-    /// The `lastDebitAmount` member. Optional.
+    /// An exact amount (AmountString). `lastDebitAmount` on the wire; optional.
     public var lastDebitAmount: CDRAmount?
 
     /// Creates a value from its members.

@@ -3,11 +3,11 @@
 
 /// The standard's `BankingDomesticPayeeAccount` object.
 public struct BankingDomesticPayeeAccount: Codable, Hashable, Sendable {
-    /// The `accountName` member. Optional.
+    /// `accountName` on the wire; optional.
     public var accountName: String?
-    /// The `bsb` member. Required.
+    /// `bsb` on the wire; required.
     public var bsb: String
-    /// The `accountNumber` member. Required.
+    /// `accountNumber` on the wire; required.
     public var accountNumber: String
 
     /// Creates a value from its members.

@@ -3,7 +3,7 @@
 
 /// The standard's `BankingDomesticPayeeCard` object.
 public struct BankingDomesticPayeeCard: Codable, Hashable, Sendable {
-    /// The `cardNumber` member. Required.
+    /// `cardNumber` on the wire; required.
     public var cardNumber: String
 
     /// Creates a value from its members.

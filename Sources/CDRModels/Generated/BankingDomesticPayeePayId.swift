@@ -3,11 +3,11 @@
 
 /// The standard's `BankingDomesticPayeePayId` object.
 public struct BankingDomesticPayeePayId: Codable, Hashable, Sendable {
-    /// The `name` member. Optional.
+    /// `name` on the wire; optional.
     public var name: String?
-    /// The `identifier` member. Required.
+    /// `identifier` on the wire; required.
     public var identifier: String
-    /// The `type` member. Required.
+    /// One of ``BankingDomesticPayeePayIdType``; values added by later versions of the standard are kept. `type` on the wire; required.
     public var type: BankingDomesticPayeePayIdType
 
     /// Creates a value from its members.

@@ -3,7 +3,7 @@
 
 /// The standard's `BankingFeeAmount` object.
 public struct BankingFeeAmount: Codable, Hashable, Sendable {
-    /// The `amount` member. Required.
+    /// The amount. For transactions, negative values are money leaving the account. `amount` on the wire; required.
     public var amount: CDRAmount
 
     /// Creates a value from its members.

@@ -3,9 +3,9 @@
 
 /// The standard's `BankingFeeDiscountRange` object.
 public struct BankingFeeDiscountRange: Codable, Hashable, Sendable {
-    /// The `discountMinimum` member. Optional.
+    /// An exact amount (AmountString). `discountMinimum` on the wire; optional.
     public var discountMinimum: CDRAmount?
-    /// The `discountMaximum` member. Optional.
+    /// An exact amount (AmountString). `discountMaximum` on the wire; optional.
     public var discountMaximum: CDRAmount?
 
     /// Creates a value from its members.

@@ -3,11 +3,11 @@
 
 /// The standard's `BankingFeeDiscountRate` object.
 public struct BankingFeeDiscountRate: Codable, Hashable, Sendable {
-    /// The `rateType` member. Required.
+    /// One of ``BankingFeeDiscountRateType``; values added by later versions of the standard are kept. `rateType` on the wire; required.
     public var rateType: BankingFeeDiscountRateType
-    /// The `rate` member. Required.
+    /// An exact rate, 1.0 being 100% (RateString). `rate` on the wire; required.
     public var rate: CDRRate
-    /// The `amountRange` member. Optional.
+    /// `amountRange` on the wire; optional.
     public var amountRange: BankingFeeDiscountRange?
 
     /// Creates a value from its members.

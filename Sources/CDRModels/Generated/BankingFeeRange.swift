@@ -3,9 +3,9 @@
 
 /// The standard's `BankingFeeRange` object.
 public struct BankingFeeRange: Codable, Hashable, Sendable {
-    /// The `feeMinimum` member. Optional.
+    /// An exact amount (AmountString). `feeMinimum` on the wire; optional.
     public var feeMinimum: CDRAmount?
-    /// The `feeMaximum` member. Optional.
+    /// An exact amount (AmountString). `feeMaximum` on the wire; optional.
     public var feeMaximum: CDRAmount?
 
     /// Creates a value from its members.

@@ -3,13 +3,13 @@
 
 /// The standard's `BankingFeeRate` object.
 public struct BankingFeeRate: Codable, Hashable, Sendable {
-    /// The `rateType` member. Required.
+    /// One of ``BankingFeeRateType``; values added by later versions of the standard are kept. `rateType` on the wire; required.
     public var rateType: BankingFeeRateType
-    /// The `rate` member. Required.
+    /// An exact rate, 1.0 being 100% (RateString). `rate` on the wire; required.
     public var rate: CDRRate
-    /// The `accrualFrequency` member. Optional.
+    /// An ISO 8601 duration. `accrualFrequency` on the wire; optional.
     public var accrualFrequency: CDRDuration?
-    /// The `amountRange` member. Optional.
+    /// `amountRange` on the wire; optional.
     public var amountRange: BankingFeeRange?
 
     /// Creates a value from its members.

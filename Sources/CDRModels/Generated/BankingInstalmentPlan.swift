@@ -3,33 +3,33 @@
 
 /// An instalment plan (for example buy now, pay later) on an account.
 public struct BankingInstalmentPlan: Codable, Hashable, Sendable {
-    /// The `accountId` member. Required.
+    /// The holder's identifier for the account; stable for the arrangement. `accountId` on the wire; required.
     public var accountId: BankingAccountId
-    /// The `planId` member. Required.
+    /// An identifier (``BankingInstalmentPlanId``). `planId` on the wire; required.
     public var planId: BankingInstalmentPlanId
-    /// The `planReference` member. Required.
+    /// `planReference` on the wire; required.
     public var planReference: String
-    /// The `merchantName` member. Required.
+    /// `merchantName` on the wire; required.
     public var merchantName: String
-    /// The `merchantCategoryCode` member. Optional.
+    /// `merchantCategoryCode` on the wire; optional.
     public var merchantCategoryCode: String?
-    /// The `planNickname` member. Required.
+    /// `planNickname` on the wire; required.
     public var planNickname: String
-    /// The `creationDate` member. Required.
+    /// An RFC 3339 date. `creationDate` on the wire; required.
     public var creationDate: CDRDate
-    /// The `amount` member. Required.
+    /// The amount. For transactions, negative values are money leaving the account. `amount` on the wire; required.
     public var amount: CDRAmount
-    /// The `planCurrency` member. Optional.
+    /// An ISO 4217 currency code. `planCurrency` on the wire; optional.
     public var planCurrency: CDRCurrency?
-    /// The `planCharge` member. Optional.
+    /// An exact amount (AmountString). `planCharge` on the wire; optional.
     public var planCharge: CDRAmount?
-    /// The `planRate` member. Optional.
+    /// An exact rate, 1.0 being 100% (RateString). `planRate` on the wire; optional.
     public var planRate: CDRRate?
-    /// The `duration` member. Required.
+    /// An ISO 8601 duration. `duration` on the wire; required.
     public var duration: CDRDuration
-    /// The `instalmentInterval` member. Required.
+    /// An ISO 8601 duration. `instalmentInterval` on the wire; required.
     public var instalmentInterval: CDRDuration
-    /// The `schedule` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `schedule` on the wire; required.
     public var schedule: [BankingInstalmentPlanSchedule]
 
     /// Creates a value from its members.

@@ -3,11 +3,11 @@
 
 /// The standard's `BankingInstalmentPlanSchedule` object.
 public struct BankingInstalmentPlanSchedule: Codable, Hashable, Sendable {
-    /// The `amountDue` member. Required.
+    /// An exact amount (AmountString). `amountDue` on the wire; required.
     public var amountDue: CDRAmount
-    /// The `dueDate` member. Required.
+    /// An RFC 3339 date. `dueDate` on the wire; required.
     public var dueDate: CDRDate
-    /// The `isPaid` member. Optional.
+    /// `isPaid` on the wire; optional.
     public var isPaid: Bool?
 
     /// Creates a value from its members.

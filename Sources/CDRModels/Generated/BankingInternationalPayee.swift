@@ -3,9 +3,9 @@
 
 /// The standard's `BankingInternationalPayee` object.
 public struct BankingInternationalPayee: Codable, Hashable, Sendable {
-    /// The `beneficiaryDetails` member. Required.
+    /// `beneficiaryDetails` on the wire; required.
     public var beneficiaryDetails: BankingInternationalPayee.BeneficiaryDetails
-    /// The `bankDetails` member. Required.
+    /// `bankDetails` on the wire; required.
     public var bankDetails: BankingInternationalPayee.BankDetails
 
     /// Creates a value from its members.
@@ -38,23 +38,23 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
 
     /// A member object of ``BankingInternationalPayee`` (`BankingInternationalPayee_bankDetails` in the standard).
     public struct BankDetails: Codable, Hashable, Sendable {
-        /// The `country` member. Required.
+        /// `country` on the wire; required.
         public var country: String
-        /// The `accountNumber` member. Required.
+        /// `accountNumber` on the wire; required.
         public var accountNumber: String
-        /// The `bankAddress` member. Optional.
+        /// `bankAddress` on the wire; optional.
         public var bankAddress: BankingInternationalPayee.BankDetails.BankAddress?
-        /// The `beneficiaryBankBIC` member. Optional.
+        /// `beneficiaryBankBIC` on the wire; optional.
         public var beneficiaryBankBIC: String?
-        /// The `fedWireNumber` member. Optional.
+        /// `fedWireNumber` on the wire; optional.
         public var fedWireNumber: String?
-        /// The `sortCode` member. Optional.
+        /// `sortCode` on the wire; optional.
         public var sortCode: String?
-        /// The `chipNumber` member. Optional.
+        /// `chipNumber` on the wire; optional.
         public var chipNumber: String?
-        /// The `routingNumber` member. Optional.
+        /// `routingNumber` on the wire; optional.
         public var routingNumber: String?
-        /// The `legalEntityIdentifier` member. Optional.
+        /// `legalEntityIdentifier` on the wire; optional.
         public var legalEntityIdentifier: String?
 
         /// Creates a value from its members.
@@ -122,9 +122,9 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
 
         /// A member object of ``BankingInternationalPayee.BankDetails`` (`BankingInternationalPayee_bankDetails_bankAddress` in the standard).
         public struct BankAddress: Codable, Hashable, Sendable {
-            /// The `name` member. Required.
+            /// `name` on the wire; required.
             public var name: String
-            /// The `address` member. Required.
+            /// `address` on the wire; required.
             public var address: String
 
             /// Creates a value from its members.
@@ -159,11 +159,11 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
 
     /// A member object of ``BankingInternationalPayee`` (`BankingInternationalPayee_beneficiaryDetails` in the standard).
     public struct BeneficiaryDetails: Codable, Hashable, Sendable {
-        /// The `name` member. Optional.
+        /// `name` on the wire; optional.
         public var name: String?
-        /// The `country` member. Required.
+        /// `country` on the wire; required.
         public var country: String
-        /// The `message` member. Optional.
+        /// `message` on the wire; optional.
         public var message: String?
 
         /// Creates a value from its members.

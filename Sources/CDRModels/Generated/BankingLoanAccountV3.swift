@@ -3,35 +3,35 @@
 
 /// The standard's `BankingLoanAccountV3` object.
 public struct BankingLoanAccountV3: Codable, Hashable, Sendable {
-    /// The `originalStartDate` member. Optional.
+    /// An RFC 3339 date. `originalStartDate` on the wire; optional.
     public var originalStartDate: CDRDate?
-    /// The `originalLoanAmount` member. Optional.
+    /// An exact amount (AmountString). `originalLoanAmount` on the wire; optional.
     public var originalLoanAmount: CDRAmount?
-    /// The `originalLoanCurrency` member. Optional.
+    /// An ISO 4217 currency code. `originalLoanCurrency` on the wire; optional.
     public var originalLoanCurrency: CDRCurrency?
-    /// The `loanEndDate` member. Optional.
+    /// An RFC 3339 date. `loanEndDate` on the wire; optional.
     public var loanEndDate: CDRDate?
-    /// The `nextInstalmentDate` member. Optional.
+    /// An RFC 3339 date. `nextInstalmentDate` on the wire; optional.
     public var nextInstalmentDate: CDRDate?
-    /// The `minInstalmentAmount` member. Optional.
+    /// An exact amount (AmountString). `minInstalmentAmount` on the wire; optional.
     public var minInstalmentAmount: CDRAmount?
-    /// The `minInstalmentCurrency` member. Optional.
+    /// An ISO 4217 currency code. `minInstalmentCurrency` on the wire; optional.
     public var minInstalmentCurrency: CDRCurrency?
-    /// The `maxRedraw` member. Optional.
+    /// An exact amount (AmountString). `maxRedraw` on the wire; optional.
     public var maxRedraw: CDRAmount?
-    /// The `maxRedrawCurrency` member. Optional.
+    /// An ISO 4217 currency code. `maxRedrawCurrency` on the wire; optional.
     public var maxRedrawCurrency: CDRCurrency?
-    /// The `minRedraw` member. Optional.
+    /// An exact amount (AmountString). `minRedraw` on the wire; optional.
     public var minRedraw: CDRAmount?
-    /// The `minRedrawCurrency` member. Optional.
+    /// An ISO 4217 currency code. `minRedrawCurrency` on the wire; optional.
     public var minRedrawCurrency: CDRCurrency?
-    /// The `offsetAccountEnabled` member. Optional.
+    /// `offsetAccountEnabled` on the wire; optional.
     public var offsetAccountEnabled: Bool?
-    /// The `offsetAccountIds` member. Optional.
+    /// An identifier (``BankingAccountId``). A list; malformed elements are left out in lenient decoding. `offsetAccountIds` on the wire; optional.
     public var offsetAccountIds: [BankingAccountId]?
-    /// The `repaymentType` member. Required.
+    /// One of ``BankingLoanAccountRepaymentType``; values added by later versions of the standard are kept. `repaymentType` on the wire; required.
     public var repaymentType: BankingLoanAccountRepaymentType
-    /// The `repaymentFrequency` member. Optional.
+    /// An ISO 8601 duration. `repaymentFrequency` on the wire; optional.
     public var repaymentFrequency: CDRDuration?
 
     /// Creates a value from its members.

@@ -3,15 +3,15 @@
 
 /// A payee with the details of where payments to it go.
 public struct BankingPayeeDetailV2: Codable, Hashable, Sendable {
-    /// The `payeeId` member. Required.
+    /// An identifier (``BankingPayeeId``). `payeeId` on the wire; required.
     public var payeeId: BankingPayeeId
-    /// The `nickname` member. Required.
+    /// The customer's own name for the item, where they set one. `nickname` on the wire; required.
     public var nickname: String
-    /// The `description` member. Optional.
+    /// The description as the holder records it. `description` on the wire; optional.
     public var description: String?
-    /// The `type` member. Required.
+    /// One of ``BankingPayeeType``; values added by later versions of the standard are kept. `type` on the wire; required.
     public var type: BankingPayeeType
-    /// The `creationDate` member. Optional.
+    /// An RFC 3339 date. `creationDate` on the wire; optional.
     public var creationDate: CDRDate?
     /// The variant named by `payeeUType`, with its member.
     public var payee: Payee

@@ -3,25 +3,25 @@
 
 /// The standard's `BankingProductAdditionalInformationV2` object.
 public struct BankingProductAdditionalInformationV2: Codable, Hashable, Sendable {
-    /// The `overviewUri` member. Optional.
+    /// `overviewUri` on the wire; optional.
     public var overviewUri: String?
-    /// The `termsUri` member. Optional.
+    /// `termsUri` on the wire; optional.
     public var termsUri: String?
-    /// The `eligibilityUri` member. Optional.
+    /// `eligibilityUri` on the wire; optional.
     public var eligibilityUri: String?
-    /// The `feesAndPricingUri` member. Optional.
+    /// `feesAndPricingUri` on the wire; optional.
     public var feesAndPricingUri: String?
-    /// The `bundleUri` member. Optional.
+    /// `bundleUri` on the wire; optional.
     public var bundleUri: String?
-    /// The `additionalOverviewUris` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `additionalOverviewUris` on the wire; optional.
     public var additionalOverviewUris: [BankingProductAdditionalInformationV2.AdditionalInformationUris]?
-    /// The `additionalTermsUris` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `additionalTermsUris` on the wire; optional.
     public var additionalTermsUris: [BankingProductAdditionalInformationV2.AdditionalInformationUris]?
-    /// The `additionalEligibilityUris` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `additionalEligibilityUris` on the wire; optional.
     public var additionalEligibilityUris: [BankingProductAdditionalInformationV2.AdditionalInformationUris]?
-    /// The `additionalFeesAndPricingUris` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `additionalFeesAndPricingUris` on the wire; optional.
     public var additionalFeesAndPricingUris: [BankingProductAdditionalInformationV2.AdditionalInformationUris]?
-    /// The `additionalBundleUris` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `additionalBundleUris` on the wire; optional.
     public var additionalBundleUris: [BankingProductAdditionalInformationV2.AdditionalInformationUris]?
 
     /// Creates a value from its members.
@@ -95,9 +95,9 @@ public struct BankingProductAdditionalInformationV2: Codable, Hashable, Sendable
 
     /// A member object of ``BankingProductAdditionalInformationV2`` (`BankingProductAdditionalInformationV2_additionalInformationUris` in the standard).
     public struct AdditionalInformationUris: Codable, Hashable, Sendable {
-        /// The `description` member. Optional.
+        /// The description as the holder records it. `description` on the wire; optional.
         public var description: String?
-        /// The `additionalInfoUri` member. Required.
+        /// `additionalInfoUri` on the wire; required.
         public var additionalInfoUri: String
 
         /// Creates a value from its members.

@@ -3,15 +3,15 @@
 
 /// The standard's `BankingProductBundle` object.
 public struct BankingProductBundle: Codable, Hashable, Sendable {
-    /// The `name` member. Required.
+    /// `name` on the wire; required.
     public var name: String
-    /// The `description` member. Required.
+    /// The description as the holder records it. `description` on the wire; required.
     public var description: String
-    /// The `additionalInfo` member. Optional.
+    /// `additionalInfo` on the wire; optional.
     public var additionalInfo: String?
-    /// The `additionalInfoUri` member. Optional.
+    /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
-    /// The `productIds` member. Optional.
+    /// An identifier (``BankingProductId``). A list; malformed elements are left out in lenient decoding. `productIds` on the wire; optional.
     public var productIds: [BankingProductId]?
 
     /// Creates a value from its members.

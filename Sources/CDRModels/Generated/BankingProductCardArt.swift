@@ -3,13 +3,13 @@
 
 /// The standard's `BankingProductCardArt` object.
 public struct BankingProductCardArt: Codable, Hashable, Sendable {
-    /// The `cardScheme` member. Required.
+    /// One of ``BankingProductCardArtCardScheme``; values added by later versions of the standard are kept. `cardScheme` on the wire; required.
     public var cardScheme: BankingProductCardArtCardScheme
-    /// The `cardType` member. Required.
+    /// One of ``BankingProductCardArtCardType``; values added by later versions of the standard are kept. `cardType` on the wire; required.
     public var cardType: BankingProductCardArtCardType
-    /// The `title` member. Optional.
+    /// A short, constant label for the error code. `title` on the wire; optional.
     public var title: String?
-    /// The `imageUri` member. Required.
+    /// `imageUri` on the wire; required.
     public var imageUri: String
 
     /// Creates a value from its members.

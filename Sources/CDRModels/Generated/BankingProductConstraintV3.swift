@@ -3,13 +3,13 @@
 
 /// The standard's `BankingProductConstraintV3` object.
 public struct BankingProductConstraintV3: Codable, Hashable, Sendable {
-    /// The `constraintType` member. Required.
+    /// One of ``BankingProductConstraintType``; values added by later versions of the standard are kept. `constraintType` on the wire; required.
     public var constraintType: BankingProductConstraintType
-    /// The `additionalValue` member. Optional.
+    /// `additionalValue` on the wire; optional.
     public var additionalValue: String?
-    /// The `additionalInfo` member. Optional.
+    /// `additionalInfo` on the wire; optional.
     public var additionalInfo: String?
-    /// The `additionalInfoUri` member. Optional.
+    /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
 
     /// Creates a value from its members.

@@ -3,25 +3,25 @@
 
 /// The standard's `BankingProductDepositRateV2` object.
 public struct BankingProductDepositRateV2: Codable, Hashable, Sendable {
-    /// The `depositRateType` member. Required.
+    /// One of ``BankingProductDepositRateType``; values added by later versions of the standard are kept. `depositRateType` on the wire; required.
     public var depositRateType: BankingProductDepositRateType
-    /// The `rate` member. Required.
+    /// An exact rate, 1.0 being 100% (RateString). `rate` on the wire; required.
     public var rate: CDRRate
-    /// The `calculationFrequency` member. Optional.
+    /// An ISO 8601 duration. `calculationFrequency` on the wire; optional.
     public var calculationFrequency: CDRDuration?
-    /// The `applicationType` member. Required.
+    /// One of ``BankingProductDepositRateApplicationType``; values added by later versions of the standard are kept. `applicationType` on the wire; required.
     public var applicationType: BankingProductDepositRateApplicationType
-    /// The `applicationFrequency` member. Optional.
+    /// An ISO 8601 duration. `applicationFrequency` on the wire; optional.
     public var applicationFrequency: CDRDuration?
-    /// The `tiers` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `tiers` on the wire; optional.
     public var tiers: [BankingProductRateTierV4]?
-    /// The `applicabilityConditions` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `applicabilityConditions` on the wire; optional.
     public var applicabilityConditions: [BankingProductRateConditionV2]?
-    /// The `additionalValue` member. Optional.
+    /// `additionalValue` on the wire; optional.
     public var additionalValue: String?
-    /// The `additionalInfo` member. Optional.
+    /// `additionalInfo` on the wire; optional.
     public var additionalInfo: String?
-    /// The `additionalInfoUri` member. Optional.
+    /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
 
     /// Creates a value from its members.

@@ -3,13 +3,13 @@
 
 /// The standard's `BankingProductDiscountEligibility` object.
 public struct BankingProductDiscountEligibility: Codable, Hashable, Sendable {
-    /// The `discountEligibilityType` member. Required.
+    /// One of ``BankingProductDiscountEligibilityType``; values added by later versions of the standard are kept. `discountEligibilityType` on the wire; required.
     public var discountEligibilityType: BankingProductDiscountEligibilityType
-    /// The `additionalValue` member. Optional.
+    /// `additionalValue` on the wire; optional.
     public var additionalValue: String?
-    /// The `additionalInfo` member. Optional.
+    /// `additionalInfo` on the wire; optional.
     public var additionalInfo: String?
-    /// The `additionalInfoUri` member. Optional.
+    /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
 
     /// Creates a value from its members.

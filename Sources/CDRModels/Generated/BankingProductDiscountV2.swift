@@ -3,17 +3,17 @@
 
 /// The standard's `BankingProductDiscountV2` object.
 public struct BankingProductDiscountV2: Codable, Hashable, Sendable {
-    /// The `description` member. Required.
+    /// The description as the holder records it. `description` on the wire; required.
     public var description: String
-    /// The `discountType` member. Required.
+    /// One of ``BankingProductDiscountType``; values added by later versions of the standard are kept. `discountType` on the wire; required.
     public var discountType: BankingProductDiscountType
-    /// The `additionalValue` member. Optional.
+    /// `additionalValue` on the wire; optional.
     public var additionalValue: String?
-    /// The `additionalInfo` member. Optional.
+    /// `additionalInfo` on the wire; optional.
     public var additionalInfo: String?
-    /// The `additionalInfoUri` member. Optional.
+    /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
-    /// The `eligibility` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `eligibility` on the wire; optional.
     public var eligibility: [BankingProductDiscountEligibility]?
     /// The variant named by `discountMethodUType`, with its member.
     public var discountMethod: DiscountMethod

@@ -3,13 +3,13 @@
 
 /// The standard's `BankingProductEligibilityV2` object.
 public struct BankingProductEligibilityV2: Codable, Hashable, Sendable {
-    /// The `eligibilityType` member. Required.
+    /// One of ``BankingProductEligibilityType``; values added by later versions of the standard are kept. `eligibilityType` on the wire; required.
     public var eligibilityType: BankingProductEligibilityType
-    /// The `additionalValue` member. Optional.
+    /// `additionalValue` on the wire; optional.
     public var additionalValue: String?
-    /// The `additionalInfo` member. Optional.
+    /// `additionalInfo` on the wire; optional.
     public var additionalInfo: String?
-    /// The `additionalInfoUri` member. Optional.
+    /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
 
     /// Creates a value from its members.

@@ -3,13 +3,13 @@
 
 /// The standard's `BankingProductFeatureV4` object.
 public struct BankingProductFeatureV4: Codable, Hashable, Sendable {
-    /// The `featureType` member. Required.
+    /// One of ``BankingProductFeatureType``; values added by later versions of the standard are kept. `featureType` on the wire; required.
     public var featureType: BankingProductFeatureType
-    /// The `additionalValue` member. Optional.
+    /// `additionalValue` on the wire; optional.
     public var additionalValue: String?
-    /// The `additionalInfo` member. Optional.
+    /// `additionalInfo` on the wire; optional.
     public var additionalInfo: String?
-    /// The `additionalInfoUri` member. Optional.
+    /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
 
     /// Creates a value from its members.

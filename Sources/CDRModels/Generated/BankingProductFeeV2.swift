@@ -3,23 +3,23 @@
 
 /// The standard's `BankingProductFeeV2` object.
 public struct BankingProductFeeV2: Codable, Hashable, Sendable {
-    /// The `name` member. Required.
+    /// `name` on the wire; required.
     public var name: String
-    /// The `feeType` member. Required.
+    /// One of ``BankingProductFeeType``; values added by later versions of the standard are kept. `feeType` on the wire; required.
     public var feeType: BankingProductFeeType
-    /// The `feeCap` member. Optional.
+    /// An exact amount (AmountString). `feeCap` on the wire; optional.
     public var feeCap: CDRAmount?
-    /// The `feeCapPeriod` member. Optional.
+    /// An ISO 8601 duration. `feeCapPeriod` on the wire; optional.
     public var feeCapPeriod: CDRDuration?
-    /// The `currency` member. Optional.
+    /// The currency; AUD when absent. `currency` on the wire; optional.
     public var currency: CDRCurrency?
-    /// The `additionalValue` member. Optional.
+    /// `additionalValue` on the wire; optional.
     public var additionalValue: String?
-    /// The `additionalInfo` member. Optional.
+    /// `additionalInfo` on the wire; optional.
     public var additionalInfo: String?
-    /// The `additionalInfoUri` member. Optional.
+    /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
-    /// The `discounts` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `discounts` on the wire; optional.
     public var discounts: [BankingProductDiscountV2]?
     /// The variant named by `feeMethodUType`, with its member.
     public var feeMethod: FeeMethod

@@ -3,17 +3,17 @@
 
 /// The standard's `BankingProductInstalments` object.
 public struct BankingProductInstalments: Codable, Hashable, Sendable {
-    /// The `maximumConcurrentPlans` member. Optional.
+    /// `maximumConcurrentPlans` on the wire; optional.
     public var maximumConcurrentPlans: Int?
-    /// The `instalmentsLimit` member. Optional.
+    /// An exact amount (AmountString). `instalmentsLimit` on the wire; optional.
     public var instalmentsLimit: CDRAmount?
-    /// The `minimumPlanValue` member. Optional.
+    /// An exact amount (AmountString). `minimumPlanValue` on the wire; optional.
     public var minimumPlanValue: CDRAmount?
-    /// The `maximumPlanValue` member. Optional.
+    /// An exact amount (AmountString). `maximumPlanValue` on the wire; optional.
     public var maximumPlanValue: CDRAmount?
-    /// The `minimumSplit` member. Required.
+    /// `minimumSplit` on the wire; required.
     public var minimumSplit: Int
-    /// The `maximumSplit` member. Required.
+    /// `maximumSplit` on the wire; required.
     public var maximumSplit: Int
 
     /// Creates a value from its members.

@@ -3,33 +3,33 @@
 
 /// The standard's `BankingProductLendingRateV3` object.
 public struct BankingProductLendingRateV3: Codable, Hashable, Sendable {
-    /// The `lendingRateType` member. Required.
+    /// One of ``BankingProductLendingRateType``; values added by later versions of the standard are kept. `lendingRateType` on the wire; required.
     public var lendingRateType: BankingProductLendingRateType
-    /// The `rate` member. Required.
+    /// An exact rate, 1.0 being 100% (RateString). `rate` on the wire; required.
     public var rate: CDRRate
-    /// The `comparisonRate` member. Optional.
+    /// An exact rate, 1.0 being 100% (RateString). `comparisonRate` on the wire; optional.
     public var comparisonRate: CDRRate?
-    /// The `calculationFrequency` member. Optional.
+    /// An ISO 8601 duration. `calculationFrequency` on the wire; optional.
     public var calculationFrequency: CDRDuration?
-    /// The `applicationType` member. Required.
+    /// One of ``BankingProductLendingRateApplicationType``; values added by later versions of the standard are kept. `applicationType` on the wire; required.
     public var applicationType: BankingProductLendingRateApplicationType
-    /// The `applicationFrequency` member. Optional.
+    /// An ISO 8601 duration. `applicationFrequency` on the wire; optional.
     public var applicationFrequency: CDRDuration?
-    /// The `interestPaymentDue` member. Optional.
+    /// One of ``BankingProductLendingRateInterestPaymentDue``; values added by later versions of the standard are kept. `interestPaymentDue` on the wire; optional.
     public var interestPaymentDue: BankingProductLendingRateInterestPaymentDue?
-    /// The `repaymentType` member. Required.
+    /// One of ``BankingProductLendingRateRepaymentType``; values added by later versions of the standard are kept. `repaymentType` on the wire; required.
     public var repaymentType: BankingProductLendingRateRepaymentType
-    /// The `loanPurpose` member. Required.
+    /// One of ``BankingProductLendingRateLoanPurpose``; values added by later versions of the standard are kept. `loanPurpose` on the wire; required.
     public var loanPurpose: BankingProductLendingRateLoanPurpose
-    /// The `tiers` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `tiers` on the wire; optional.
     public var tiers: [BankingProductRateTierV4]?
-    /// The `applicabilityConditions` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `applicabilityConditions` on the wire; optional.
     public var applicabilityConditions: [BankingProductRateConditionV2]?
-    /// The `additionalValue` member. Optional.
+    /// `additionalValue` on the wire; optional.
     public var additionalValue: String?
-    /// The `additionalInfo` member. Optional.
+    /// `additionalInfo` on the wire; optional.
     public var additionalInfo: String?
-    /// The `additionalInfoUri` member. Optional.
+    /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
 
     /// Creates a value from its members.

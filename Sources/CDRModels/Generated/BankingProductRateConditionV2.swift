@@ -3,13 +3,13 @@
 
 /// The standard's `BankingProductRateConditionV2` object.
 public struct BankingProductRateConditionV2: Codable, Hashable, Sendable {
-    /// The `rateApplicabilityType` member. Required.
+    /// One of ``BankingProductRateConditionRateApplicabilityType``; values added by later versions of the standard are kept. `rateApplicabilityType` on the wire; required.
     public var rateApplicabilityType: BankingProductRateConditionRateApplicabilityType
-    /// The `additionalValue` member. Optional.
+    /// `additionalValue` on the wire; optional.
     public var additionalValue: String?
-    /// The `additionalInfo` member. Optional.
+    /// `additionalInfo` on the wire; optional.
     public var additionalInfo: String?
-    /// The `additionalInfoUri` member. Optional.
+    /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
 
     /// Creates a value from its members.

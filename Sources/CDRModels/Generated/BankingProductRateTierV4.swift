@@ -3,21 +3,21 @@
 
 /// The standard's `BankingProductRateTierV4` object.
 public struct BankingProductRateTierV4: Codable, Hashable, Sendable {
-    /// The `name` member. Required.
+    /// `name` on the wire; required.
     public var name: String
-    /// The `unitOfMeasure` member. Required.
+    /// One of ``BankingProductRateTierUnitOfMeasure``; values added by later versions of the standard are kept. `unitOfMeasure` on the wire; required.
     public var unitOfMeasure: BankingProductRateTierUnitOfMeasure
-    /// The `minimumValue` member. Required.
+    /// `minimumValue` on the wire; required.
     public var minimumValue: String
-    /// The `maximumValue` member. Optional.
+    /// `maximumValue` on the wire; optional.
     public var maximumValue: String?
-    /// The `rateApplicationMethod` member. Optional.
+    /// One of ``BankingProductRateTierRateApplicationMethod``; values added by later versions of the standard are kept. `rateApplicationMethod` on the wire; optional.
     public var rateApplicationMethod: BankingProductRateTierRateApplicationMethod?
-    /// The `applicabilityConditions` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `applicabilityConditions` on the wire; optional.
     public var applicabilityConditions: [BankingProductRateConditionV2]?
-    /// The `additionalInfo` member. Optional.
+    /// `additionalInfo` on the wire; optional.
     public var additionalInfo: String?
-    /// The `additionalInfoUri` member. Optional.
+    /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
 
     /// Creates a value from its members.

@@ -3,31 +3,31 @@
 
 /// A product on offer, as listed by Get Products v4.
 public struct BankingProductV5: Codable, Hashable, Sendable {
-    /// The `productId` member. Required.
+    /// An identifier (``BankingProductId``). `productId` on the wire; required.
     public var productId: BankingProductId
-    /// The `effectiveFrom` member. Optional.
+    /// An RFC 3339 date-time. `effectiveFrom` on the wire; optional.
     public var effectiveFrom: CDRDateTime?
-    /// The `effectiveTo` member. Optional.
+    /// An RFC 3339 date-time. `effectiveTo` on the wire; optional.
     public var effectiveTo: CDRDateTime?
-    /// The `lastUpdated` member. Required.
+    /// An RFC 3339 date-time. `lastUpdated` on the wire; required.
     public var lastUpdated: CDRDateTime
-    /// The `productCategory` member. Required.
+    /// The kind of product (transaction and savings, credit card, mortgage, …). `productCategory` on the wire; required.
     public var productCategory: BankingProductCategory
-    /// The `name` member. Required.
+    /// `name` on the wire; required.
     public var name: String
-    /// The `description` member. Required.
+    /// The description as the holder records it. `description` on the wire; required.
     public var description: String
-    /// The `brand` member. Required.
+    /// `brand` on the wire; required.
     public var brand: String
-    /// The `brandName` member. Optional.
+    /// `brandName` on the wire; optional.
     public var brandName: String?
-    /// The `applicationUri` member. Optional.
+    /// `applicationUri` on the wire; optional.
     public var applicationUri: String?
-    /// The `isTailored` member. Required.
+    /// `isTailored` on the wire; required.
     public var isTailored: Bool
-    /// The `additionalInformation` member. Optional.
+    /// `additionalInformation` on the wire; optional.
     public var additionalInformation: BankingProductAdditionalInformationV2?
-    /// The `cardArt` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `cardArt` on the wire; optional.
     public var cardArt: [BankingProductCardArt]?
 
     /// Creates a value from its members.

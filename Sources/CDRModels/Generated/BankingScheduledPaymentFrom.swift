@@ -3,7 +3,7 @@
 
 /// The standard's `BankingScheduledPaymentFrom` object.
 public struct BankingScheduledPaymentFrom: Codable, Hashable, Sendable {
-    /// The `accountId` member. Required.
+    /// The holder's identifier for the account; stable for the arrangement. `accountId` on the wire; required.
     public var accountId: BankingAccountId
 
     /// Creates a value from its members.

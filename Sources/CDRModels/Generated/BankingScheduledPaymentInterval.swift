@@ -3,9 +3,9 @@
 
 /// The standard's `BankingScheduledPaymentInterval` object.
 public struct BankingScheduledPaymentInterval: Codable, Hashable, Sendable {
-    /// The `interval` member. Required.
+    /// An ISO 8601 duration. `interval` on the wire; required.
     public var interval: CDRDuration
-    /// The `dayInInterval` member. Optional.
+    /// An ISO 8601 duration. `dayInInterval` on the wire; optional.
     public var dayInInterval: CDRDuration?
 
     /// Creates a value from its members.

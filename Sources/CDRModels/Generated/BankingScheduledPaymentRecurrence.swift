@@ -3,7 +3,7 @@
 
 /// The standard's `BankingScheduledPaymentRecurrence` object.
 public struct BankingScheduledPaymentRecurrence: Codable, Hashable, Sendable {
-    /// The `nextPaymentDate` member. Optional.
+    /// An RFC 3339 date. `nextPaymentDate` on the wire; optional.
     public var nextPaymentDate: CDRDate?
     /// The variant named by `recurrenceUType`, with its member.
     public var recurrence: Recurrence

@@ -3,7 +3,7 @@
 
 /// The standard's `BankingScheduledPaymentRecurrenceEventBased` object.
 public struct BankingScheduledPaymentRecurrenceEventBased: Codable, Hashable, Sendable {
-    /// The `description` member. Required.
+    /// The description as the holder records it. `description` on the wire; required.
     public var description: String
 
     /// Creates a value from its members.

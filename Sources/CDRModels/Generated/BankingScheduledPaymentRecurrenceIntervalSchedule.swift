@@ -3,13 +3,13 @@
 
 /// The standard's `BankingScheduledPaymentRecurrenceIntervalSchedule` object.
 public struct BankingScheduledPaymentRecurrenceIntervalSchedule: Codable, Hashable, Sendable {
-    /// The `finalPaymentDate` member. Optional.
+    /// An RFC 3339 date. `finalPaymentDate` on the wire; optional.
     public var finalPaymentDate: CDRDate?
-    /// The `paymentsRemaining` member. Optional.
+    /// `paymentsRemaining` on the wire; optional.
     public var paymentsRemaining: Int?
-    /// The `nonBusinessDayTreatment` member. Optional.
+    /// One of ``BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment``; values added by later versions of the standard are kept. `nonBusinessDayTreatment` on the wire; optional.
     public var nonBusinessDayTreatment: BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment?
-    /// The `intervals` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `intervals` on the wire; required.
     public var intervals: [BankingScheduledPaymentInterval]
 
     /// Creates a value from its members.

@@ -3,15 +3,15 @@
 
 /// The standard's `BankingScheduledPaymentRecurrenceLastWeekday` object.
 public struct BankingScheduledPaymentRecurrenceLastWeekday: Codable, Hashable, Sendable {
-    /// The `finalPaymentDate` member. Optional.
+    /// An RFC 3339 date. `finalPaymentDate` on the wire; optional.
     public var finalPaymentDate: CDRDate?
-    /// The `paymentsRemaining` member. Optional.
+    /// `paymentsRemaining` on the wire; optional.
     public var paymentsRemaining: Int?
-    /// The `interval` member. Required.
+    /// An ISO 8601 duration. `interval` on the wire; required.
     public var interval: CDRDuration
-    /// The `lastWeekDay` member. Required.
+    /// One of ``BankingScheduledPaymentRecurrenceLastWeekdayLastWeekDay``; values added by later versions of the standard are kept. `lastWeekDay` on the wire; required.
     public var lastWeekDay: BankingScheduledPaymentRecurrenceLastWeekdayLastWeekDay
-    /// The `nonBusinessDayTreatment` member. Optional.
+    /// One of ``BankingScheduledPaymentRecurrenceLastWeekdayNonBusinessDayTreatment``; values added by later versions of the standard are kept. `nonBusinessDayTreatment` on the wire; optional.
     public var nonBusinessDayTreatment: BankingScheduledPaymentRecurrenceLastWeekdayNonBusinessDayTreatment?
 
     /// Creates a value from its members.

@@ -3,7 +3,7 @@
 
 /// The standard's `BankingScheduledPaymentRecurrenceOnceOff` object.
 public struct BankingScheduledPaymentRecurrenceOnceOff: Codable, Hashable, Sendable {
-    /// The `paymentDate` member. Required.
+    /// An RFC 3339 date. `paymentDate` on the wire; required.
     public var paymentDate: CDRDate
 
     /// Creates a value from its members.

@@ -3,13 +3,13 @@
 
 /// The standard's `BankingScheduledPaymentSetV2` object.
 public struct BankingScheduledPaymentSetV2: Codable, Hashable, Sendable {
-    /// The `to` member. Required.
+    /// `to` on the wire; required.
     public var to: BankingScheduledPaymentToV2
-    /// The `isAmountCalculated` member. Optional.
+    /// `isAmountCalculated` on the wire; optional.
     public var isAmountCalculated: Bool?
-    /// The `amount` member. Optional.
+    /// The amount. For transactions, negative values are money leaving the account. `amount` on the wire; optional.
     public var amount: CDRAmount?
-    /// The `currency` member. Optional.
+    /// The currency; AUD when absent. `currency` on the wire; optional.
     public var currency: CDRCurrency?
 
     /// Creates a value from its members.

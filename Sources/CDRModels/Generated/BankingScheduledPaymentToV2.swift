@@ -3,9 +3,9 @@
 
 /// The standard's `BankingScheduledPaymentToV2` object.
 public struct BankingScheduledPaymentToV2: Codable, Hashable, Sendable {
-    /// The `nickname` member. Optional.
+    /// The customer's own name for the item, where they set one. `nickname` on the wire; optional.
     public var nickname: String?
-    /// The `payeeReference` member. Optional.
+    /// `payeeReference` on the wire; optional.
     public var payeeReference: String?
     /// The variant named by `toUType`, with its member.
     public var to: To

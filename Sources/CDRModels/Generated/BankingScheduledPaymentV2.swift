@@ -3,21 +3,21 @@
 
 /// A payment the customer has scheduled.
 public struct BankingScheduledPaymentV2: Codable, Hashable, Sendable {
-    /// The `scheduledPaymentId` member. Required.
+    /// An identifier (``BankingScheduledPaymentId``). `scheduledPaymentId` on the wire; required.
     public var scheduledPaymentId: BankingScheduledPaymentId
-    /// The `nickname` member. Optional.
+    /// The customer's own name for the item, where they set one. `nickname` on the wire; optional.
     public var nickname: String?
-    /// The `payerReference` member. Required.
+    /// `payerReference` on the wire; required.
     public var payerReference: String
-    /// The `payeeReference` member. Optional.
+    /// `payeeReference` on the wire; optional.
     public var payeeReference: String?
-    /// The `status` member. Required.
+    /// One of ``BankingScheduledPaymentStatus``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: BankingScheduledPaymentStatus
-    /// The `from` member. Required.
+    /// `from` on the wire; required.
     public var from: BankingScheduledPaymentFrom
-    /// The `paymentSet` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `paymentSet` on the wire; required.
     public var paymentSet: [BankingScheduledPaymentSetV2]
-    /// The `recurrence` member. Required.
+    /// `recurrence` on the wire; required.
     public var recurrence: BankingScheduledPaymentRecurrence
 
     /// Creates a value from its members.

@@ -3,15 +3,15 @@
 
 /// The standard's `BankingTermDepositAccount` object.
 public struct BankingTermDepositAccount: Codable, Hashable, Sendable {
-    /// The `lodgementDate` member. Required.
+    /// An RFC 3339 date. `lodgementDate` on the wire; required.
     public var lodgementDate: CDRDate
-    /// The `maturityDate` member. Required.
+    /// An RFC 3339 date. `maturityDate` on the wire; required.
     public var maturityDate: CDRDate
-    /// The `maturityAmount` member. Optional.
+    /// An exact amount (AmountString). `maturityAmount` on the wire; optional.
     public var maturityAmount: CDRAmount?
-    /// The `maturityCurrency` member. Optional.
+    /// An ISO 4217 currency code. `maturityCurrency` on the wire; optional.
     public var maturityCurrency: CDRCurrency?
-    /// The `maturityInstructions` member. Required.
+    /// One of ``BankingTermDepositAccountMaturityInstructions``; values added by later versions of the standard are kept. `maturityInstructions` on the wire; required.
     public var maturityInstructions: BankingTermDepositAccountMaturityInstructions
 
     /// Creates a value from its members.

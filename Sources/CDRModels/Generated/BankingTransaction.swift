@@ -3,41 +3,41 @@
 
 /// A transaction, as listed by Get Transactions For Account v1.
 public struct BankingTransaction: Codable, Hashable, Sendable {
-    /// The `accountId` member. Required.
+    /// The holder's identifier for the account; stable for the arrangement. `accountId` on the wire; required.
     public var accountId: BankingAccountId
-    /// The `transactionId` member. Optional.
+    /// The holder's identifier for the transaction, when it has one. `transactionId` on the wire; optional.
     public var transactionId: BankingTransactionId?
-    /// The `isDetailAvailable` member. Required.
+    /// `isDetailAvailable` on the wire; required.
     public var isDetailAvailable: Bool
-    /// The `type` member. Required.
+    /// One of ``BankingTransactionType``; values added by later versions of the standard are kept. `type` on the wire; required.
     public var type: BankingTransactionType
-    /// The `status` member. Required.
+    /// One of ``BankingTransactionStatus``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: BankingTransactionStatus
-    /// The `description` member. Required.
+    /// The description as the holder records it. `description` on the wire; required.
     public var description: String
-    /// The `postingDateTime` member. Optional.
+    /// When the transaction was posted; present once it is posted. `postingDateTime` on the wire; optional.
     public var postingDateTime: CDRDateTime?
-    /// The `valueDateTime` member. Optional.
+    /// When the funds became available or ceased to be. `valueDateTime` on the wire; optional.
     public var valueDateTime: CDRDateTime?
-    /// The `executionDateTime` member. Optional.
+    /// When the customer initiated the transaction, where known. `executionDateTime` on the wire; optional.
     public var executionDateTime: CDRDateTime?
-    /// The `amount` member. Required.
+    /// The amount. For transactions, negative values are money leaving the account. `amount` on the wire; required.
     public var amount: CDRAmount
-    /// The `currency` member. Optional.
+    /// The currency; AUD when absent. `currency` on the wire; optional.
     public var currency: CDRCurrency?
-    /// The `reference` member. Required.
+    /// The reference supplied with the transaction; empty when there is none. `reference` on the wire; required.
     public var reference: String
-    /// The `merchantName` member. Optional.
+    /// `merchantName` on the wire; optional.
     public var merchantName: String?
-    /// The `merchantCategoryCode` member. Optional.
+    /// `merchantCategoryCode` on the wire; optional.
     public var merchantCategoryCode: String?
-    /// The `billerCode` member. Optional.
+    /// `billerCode` on the wire; optional.
     public var billerCode: String?
-    /// The `billerName` member. Optional.
+    /// `billerName` on the wire; optional.
     public var billerName: String?
-    /// The `crn` member. Optional.
+    /// `crn` on the wire; optional.
     public var crn: String?
-    /// The `apcaNumber` member. Optional.
+    /// `apcaNumber` on the wire; optional.
     public var apcaNumber: String?
 
     /// Creates a value from its members.

@@ -3,45 +3,45 @@
 
 /// A transaction with extended data, as returned by Get Transaction Detail v3.
 public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
-    /// The `accountId` member. Required.
+    /// The holder's identifier for the account; stable for the arrangement. `accountId` on the wire; required.
     public var accountId: BankingAccountId
-    /// The `transactionId` member. Optional.
+    /// The holder's identifier for the transaction, when it has one. `transactionId` on the wire; optional.
     public var transactionId: BankingTransactionId?
-    /// The `isDetailAvailable` member. Required.
+    /// `isDetailAvailable` on the wire; required.
     public var isDetailAvailable: Bool
-    /// The `type` member. Required.
+    /// One of ``BankingTransactionType``; values added by later versions of the standard are kept. `type` on the wire; required.
     public var type: BankingTransactionType
-    /// The `status` member. Required.
+    /// One of ``BankingTransactionStatus``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: BankingTransactionStatus
-    /// The `description` member. Required.
+    /// The description as the holder records it. `description` on the wire; required.
     public var description: String
-    /// The `postingDateTime` member. Optional.
+    /// When the transaction was posted; present once it is posted. `postingDateTime` on the wire; optional.
     public var postingDateTime: CDRDateTime?
-    /// The `valueDateTime` member. Optional.
+    /// When the funds became available or ceased to be. `valueDateTime` on the wire; optional.
     public var valueDateTime: CDRDateTime?
-    /// The `executionDateTime` member. Optional.
+    /// When the customer initiated the transaction, where known. `executionDateTime` on the wire; optional.
     public var executionDateTime: CDRDateTime?
-    /// The `amount` member. Required.
+    /// The amount. For transactions, negative values are money leaving the account. `amount` on the wire; required.
     public var amount: CDRAmount
-    /// The `currency` member. Optional.
+    /// The currency; AUD when absent. `currency` on the wire; optional.
     public var currency: CDRCurrency?
-    /// The `reference` member. Required.
+    /// The reference supplied with the transaction; empty when there is none. `reference` on the wire; required.
     public var reference: String
-    /// The `merchantName` member. Optional.
+    /// `merchantName` on the wire; optional.
     public var merchantName: String?
-    /// The `merchantCategoryCode` member. Optional.
+    /// `merchantCategoryCode` on the wire; optional.
     public var merchantCategoryCode: String?
-    /// The `instalmentPlanId` member. Optional.
+    /// An identifier (``BankingInstalmentPlanId``). `instalmentPlanId` on the wire; optional.
     public var instalmentPlanId: BankingInstalmentPlanId?
-    /// The `billerCode` member. Optional.
+    /// `billerCode` on the wire; optional.
     public var billerCode: String?
-    /// The `billerName` member. Optional.
+    /// `billerName` on the wire; optional.
     public var billerName: String?
-    /// The `crn` member. Optional.
+    /// `crn` on the wire; optional.
     public var crn: String?
-    /// The `apcaNumber` member. Optional.
+    /// `apcaNumber` on the wire; optional.
     public var apcaNumber: String?
-    /// The `extendedData` member. Required.
+    /// `extendedData` on the wire; required.
     public var extendedData: BankingTransactionDetailV3.ExtendedData
 
     /// Creates a value from its members.
@@ -164,9 +164,9 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
 
     /// A member object of ``BankingTransactionDetailV3`` (`BankingTransactionDetailV3_allOf_extendedData` in the standard).
     public struct ExtendedData: Codable, Hashable, Sendable {
-        /// The `payer` member. Optional.
+        /// `payer` on the wire; optional.
         public var payer: String?
-        /// The `payee` member. Optional.
+        /// `payee` on the wire; optional.
         public var payee: String?
         /// The variant named by `extensionUType`, with its member.
         public var extensionVariant: ExtensionVariant?
@@ -248,15 +248,15 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
 
         /// A member object of ``BankingTransactionDetailV3.ExtendedData`` (`BankingTransactionDetailV3_allOf_extendedData_nppPayload` in the standard).
         public struct NppPayload: Codable, Hashable, Sendable {
-            /// The `extendedDescription` member. Optional.
+            /// `extendedDescription` on the wire; optional.
             public var extendedDescription: String?
-            /// The `endToEndId` member. Optional.
+            /// `endToEndId` on the wire; optional.
             public var endToEndId: String?
-            /// The `purposeCode` member. Optional.
+            /// `purposeCode` on the wire; optional.
             public var purposeCode: String?
-            /// The `service` member. Required.
+            /// One of ``NppPaymentService``; values added by later versions of the standard are kept. `service` on the wire; required.
             public var service: NppPaymentService
-            /// The `serviceVersion` member. Required.
+            /// `serviceVersion` on the wire; required.
             public var serviceVersion: String
 
             /// Creates a value from its members.

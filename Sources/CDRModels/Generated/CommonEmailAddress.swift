@@ -3,11 +3,11 @@
 
 /// The standard's `CommonEmailAddress` object.
 public struct CommonEmailAddress: Codable, Hashable, Sendable {
-    /// The `isPreferred` member. Optional.
+    /// `isPreferred` on the wire; optional.
     public var isPreferred: Bool?
-    /// The `purpose` member. Required.
+    /// One of ``CommonEmailAddressPurpose``; values added by later versions of the standard are kept. `purpose` on the wire; required.
     public var purpose: CommonEmailAddressPurpose
-    /// The `address` member. Required.
+    /// `address` on the wire; required.
     public var address: String
 
     /// Creates a value from its members.

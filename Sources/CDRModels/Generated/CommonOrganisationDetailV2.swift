@@ -3,37 +3,37 @@
 
 /// The standard's `CommonOrganisationDetailV2` object.
 public struct CommonOrganisationDetailV2: Codable, Hashable, Sendable {
-    /// The `lastUpdateTime` member. Optional.
+    /// An RFC 3339 date-time. `lastUpdateTime` on the wire; optional.
     public var lastUpdateTime: CDRDateTime?
-    /// The `agentFirstName` member. Optional.
+    /// `agentFirstName` on the wire; optional.
     public var agentFirstName: String?
-    /// The `agentLastName` member. Required.
+    /// `agentLastName` on the wire; required.
     public var agentLastName: String
-    /// The `agentRole` member. Required.
+    /// `agentRole` on the wire; required.
     public var agentRole: String
-    /// The `businessName` member. Required.
+    /// `businessName` on the wire; required.
     public var businessName: String
-    /// The `legalName` member. Optional.
+    /// `legalName` on the wire; optional.
     public var legalName: String?
-    /// The `shortName` member. Optional.
+    /// `shortName` on the wire; optional.
     public var shortName: String?
-    /// The `abn` member. Optional.
+    /// `abn` on the wire; optional.
     public var abn: String?
-    /// The `acn` member. Optional.
+    /// `acn` on the wire; optional.
     public var acn: String?
-    /// The `isACNCRegistered` member. Optional.
+    /// `isACNCRegistered` on the wire; optional.
     public var isACNCRegistered: Bool?
-    /// The `industryCode` member. Optional.
+    /// `industryCode` on the wire; optional.
     public var industryCode: String?
-    /// The `industryCodeVersion` member. Optional.
+    /// One of ``CommonOrganisationIndustryCodeVersion``; values added by later versions of the standard are kept. `industryCodeVersion` on the wire; optional.
     public var industryCodeVersion: CommonOrganisationIndustryCodeVersion?
-    /// The `organisationType` member. Required.
+    /// One of ``CommonOrganisationType``; values added by later versions of the standard are kept. `organisationType` on the wire; required.
     public var organisationType: CommonOrganisationType
-    /// The `registeredCountry` member. Optional.
+    /// `registeredCountry` on the wire; optional.
     public var registeredCountry: String?
-    /// The `establishmentDate` member. Optional.
+    /// An RFC 3339 date. `establishmentDate` on the wire; optional.
     public var establishmentDate: CDRDate?
-    /// The `physicalAddresses` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `physicalAddresses` on the wire; required.
     public var physicalAddresses: [CommonPhysicalAddressWithPurpose]
 
     /// Creates a value from its members.

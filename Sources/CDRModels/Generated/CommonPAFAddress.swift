@@ -3,49 +3,49 @@
 
 /// The standard's `CommonPAFAddress` object.
 public struct CommonPAFAddress: Codable, Hashable, Sendable {
-    /// The `dpid` member. Optional.
+    /// `dpid` on the wire; optional.
     public var dpid: String?
-    /// The `thoroughfareNumber1` member. Optional.
+    /// `thoroughfareNumber1` on the wire; optional.
     public var thoroughfareNumber1: Int?
-    /// The `thoroughfareNumber1Suffix` member. Optional.
+    /// `thoroughfareNumber1Suffix` on the wire; optional.
     public var thoroughfareNumber1Suffix: String?
-    /// The `thoroughfareNumber2` member. Optional.
+    /// `thoroughfareNumber2` on the wire; optional.
     public var thoroughfareNumber2: Int?
-    /// The `thoroughfareNumber2Suffix` member. Optional.
+    /// `thoroughfareNumber2Suffix` on the wire; optional.
     public var thoroughfareNumber2Suffix: String?
-    /// The `flatUnitType` member. Optional.
+    /// `flatUnitType` on the wire; optional.
     public var flatUnitType: String?
-    /// The `flatUnitNumber` member. Optional.
+    /// `flatUnitNumber` on the wire; optional.
     public var flatUnitNumber: String?
-    /// The `floorLevelType` member. Optional.
+    /// `floorLevelType` on the wire; optional.
     public var floorLevelType: String?
-    /// The `floorLevelNumber` member. Optional.
+    /// `floorLevelNumber` on the wire; optional.
     public var floorLevelNumber: String?
-    /// The `lotNumber` member. Optional.
+    /// `lotNumber` on the wire; optional.
     public var lotNumber: String?
-    /// The `buildingName1` member. Optional.
+    /// `buildingName1` on the wire; optional.
     public var buildingName1: String?
-    /// The `buildingName2` member. Optional.
+    /// `buildingName2` on the wire; optional.
     public var buildingName2: String?
-    /// The `streetName` member. Optional.
+    /// `streetName` on the wire; optional.
     public var streetName: String?
-    /// The `streetType` member. Optional.
+    /// `streetType` on the wire; optional.
     public var streetType: String?
-    /// The `streetSuffix` member. Optional.
+    /// `streetSuffix` on the wire; optional.
     public var streetSuffix: String?
-    /// The `postalDeliveryType` member. Optional.
+    /// `postalDeliveryType` on the wire; optional.
     public var postalDeliveryType: String?
-    /// The `postalDeliveryNumber` member. Optional.
+    /// `postalDeliveryNumber` on the wire; optional.
     public var postalDeliveryNumber: Int?
-    /// The `postalDeliveryNumberPrefix` member. Optional.
+    /// `postalDeliveryNumberPrefix` on the wire; optional.
     public var postalDeliveryNumberPrefix: String?
-    /// The `postalDeliveryNumberSuffix` member. Optional.
+    /// `postalDeliveryNumberSuffix` on the wire; optional.
     public var postalDeliveryNumberSuffix: String?
-    /// The `localityName` member. Required.
+    /// `localityName` on the wire; required.
     public var localityName: String
-    /// The `postcode` member. Required.
+    /// `postcode` on the wire; required.
     public var postcode: String
-    /// The `state` member. Required.
+    /// `state` on the wire; required.
     public var state: String
 
     /// Creates a value from its members.

@@ -3,21 +3,21 @@
 
 /// A customer who is a person.
 public struct CommonPerson: Codable, Hashable, Sendable {
-    /// The `lastUpdateTime` member. Optional.
+    /// An RFC 3339 date-time. `lastUpdateTime` on the wire; optional.
     public var lastUpdateTime: CDRDateTime?
-    /// The `firstName` member. Optional.
+    /// `firstName` on the wire; optional.
     public var firstName: String?
-    /// The `lastName` member. Required.
+    /// `lastName` on the wire; required.
     public var lastName: String
-    /// The `middleNames` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `middleNames` on the wire; required.
     public var middleNames: [String]
-    /// The `prefix` member. Optional.
+    /// `prefix` on the wire; optional.
     public var prefix: String?
-    /// The `suffix` member. Optional.
+    /// `suffix` on the wire; optional.
     public var suffix: String?
-    /// The `occupationCode` member. Optional.
+    /// `occupationCode` on the wire; optional.
     public var occupationCode: String?
-    /// The `occupationCodeVersion` member. Optional.
+    /// One of ``CommonPersonOccupationCodeVersion``; values added by later versions of the standard are kept. `occupationCodeVersion` on the wire; optional.
     public var occupationCodeVersion: CommonPersonOccupationCodeVersion?
 
     /// Creates a value from its members.

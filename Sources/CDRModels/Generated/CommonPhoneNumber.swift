@@ -3,19 +3,19 @@
 
 /// The standard's `CommonPhoneNumber` object.
 public struct CommonPhoneNumber: Codable, Hashable, Sendable {
-    /// The `isPreferred` member. Optional.
+    /// `isPreferred` on the wire; optional.
     public var isPreferred: Bool?
-    /// The `purpose` member. Required.
+    /// One of ``CommonPhoneNumberPurpose``; values added by later versions of the standard are kept. `purpose` on the wire; required.
     public var purpose: CommonPhoneNumberPurpose
-    /// The `countryCode` member. Optional.
+    /// `countryCode` on the wire; optional.
     public var countryCode: String?
-    /// The `areaCode` member. Optional.
+    /// `areaCode` on the wire; optional.
     public var areaCode: String?
-    /// The `number` member. Required.
+    /// `number` on the wire; required.
     public var number: String
-    /// The `extension` member. Optional.
+    /// `extension` on the wire; optional.
     public var `extension`: String?
-    /// The `fullNumber` member. Required.
+    /// `fullNumber` on the wire; required.
     public var fullNumber: String
 
     /// Creates a value from its members.

@@ -3,7 +3,7 @@
 
 /// The standard's `CommonPhysicalAddressWithPurpose` object.
 public struct CommonPhysicalAddressWithPurpose: Codable, Hashable, Sendable {
-    /// The `purpose` member. Required.
+    /// One of ``CommonPhysicalAddressPurpose``; values added by later versions of the standard are kept. `purpose` on the wire; required.
     public var purpose: CommonPhysicalAddressPurpose
     /// The variant named by `addressUType`, with its member.
     public var address: Address

@@ -3,21 +3,21 @@
 
 /// The standard's `CommonSimpleAddress` object.
 public struct CommonSimpleAddress: Codable, Hashable, Sendable {
-    /// The `mailingName` member. Optional.
+    /// `mailingName` on the wire; optional.
     public var mailingName: String?
-    /// The `addressLine1` member. Required.
+    /// `addressLine1` on the wire; required.
     public var addressLine1: String
-    /// The `addressLine2` member. Optional.
+    /// `addressLine2` on the wire; optional.
     public var addressLine2: String?
-    /// The `addressLine3` member. Optional.
+    /// `addressLine3` on the wire; optional.
     public var addressLine3: String?
-    /// The `postcode` member. Optional.
+    /// `postcode` on the wire; optional.
     public var postcode: String?
-    /// The `city` member. Required.
+    /// `city` on the wire; required.
     public var city: String
-    /// The `state` member. Required.
+    /// `state` on the wire; required.
     public var state: String
-    /// The `country` member. Optional.
+    /// `country` on the wire; optional.
     public var country: String?
 
     /// Creates a value from its members.

@@ -3,29 +3,29 @@
 
 /// The standard's `DataHolderBrandSummaryV2` object.
 public struct DataHolderBrandSummaryV2: Codable, Hashable, Sendable {
-    /// The `dataHolderBrandId` member. Optional.
+    /// `dataHolderBrandId` on the wire; optional.
     public var dataHolderBrandId: String?
-    /// The `interimId` member. Optional.
+    /// `interimId` on the wire; optional.
     public var interimId: String?
-    /// The `brandName` member. Required.
+    /// `brandName` on the wire; required.
     public var brandName: String
-    /// The `brandGroup` member. Optional.
+    /// `brandGroup` on the wire; optional.
     public var brandGroup: String?
-    /// The `publicBaseUri` member. Required.
+    /// `publicBaseUri` on the wire; required.
     public var publicBaseUri: String
-    /// The `productBaseUri` member. Optional.
+    /// `productBaseUri` on the wire; optional.
     public var productBaseUri: String?
-    /// The `logoUri` member. Required.
+    /// `logoUri` on the wire; required.
     public var logoUri: String
-    /// The `industries` member. Required.
+    /// One of ``IndustriesEnum``; values added by later versions of the standard are kept. A list; malformed elements are left out in lenient decoding. `industries` on the wire; required.
     public var industries: [IndustriesEnum]
-    /// The `lastUpdated` member. Required.
+    /// An RFC 3339 date-time. `lastUpdated` on the wire; required.
     public var lastUpdated: CDRDateTime
-    /// The `abn` member. Optional.
+    /// `abn` on the wire; optional.
     public var abn: String?
-    /// The `acn` member. Optional.
+    /// `acn` on the wire; optional.
     public var acn: String?
-    /// The `arbn` member. Optional.
+    /// `arbn` on the wire; optional.
     public var arbn: String?
 
     /// Creates a value from its members.

@@ -3,9 +3,9 @@
 
 /// The standard's `DataHolderStatus` object.
 public struct DataHolderStatus: Codable, Hashable, Sendable {
-    /// The `legalEntityId` member. Required.
+    /// `legalEntityId` on the wire; required.
     public var legalEntityId: String
-    /// The `status` member. Required.
+    /// One of ``DataHolderStatusValue``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: DataHolderStatusValue
 
     /// Creates a value from its members.

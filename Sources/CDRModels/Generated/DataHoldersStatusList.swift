@@ -3,11 +3,11 @@
 
 /// The standard's `DataHoldersStatusList` object.
 public struct DataHoldersStatusList: Codable, Hashable, Sendable {
-    /// The `data` member. Required.
+    /// The response's payload. A list; malformed elements are left out in lenient decoding. `data` on the wire; required.
     public var data: [DataHolderStatus]
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: Links
-    /// The `meta` member. Required.
+    /// Metadata for this response. `meta` on the wire; required.
     public var meta: Meta
 
     /// Creates a value from its members.

@@ -3,15 +3,15 @@
 
 /// The standard's `DataRecipientBrandMetaData` object.
 public struct DataRecipientBrandMetaData: Codable, Hashable, Sendable {
-    /// The `dataRecipientBrandId` member. Required.
+    /// `dataRecipientBrandId` on the wire; required.
     public var dataRecipientBrandId: String
-    /// The `brandName` member. Required.
+    /// `brandName` on the wire; required.
     public var brandName: String
-    /// The `logoUri` member. Required.
+    /// `logoUri` on the wire; required.
     public var logoUri: String
-    /// The `softwareProducts` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `softwareProducts` on the wire; optional.
     public var softwareProducts: [SoftwareProductMetaData]?
-    /// The `status` member. Required.
+    /// One of ``DataRecipientBrandMetaDataStatus``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: DataRecipientBrandMetaDataStatus
 
     /// Creates a value from its members.

@@ -3,9 +3,9 @@
 
 /// The standard's `DataRecipientStatus` object.
 public struct DataRecipientStatus: Codable, Hashable, Sendable {
-    /// The `legalEntityId` member. Required.
+    /// `legalEntityId` on the wire; required.
     public var legalEntityId: String
-    /// The `status` member. Required.
+    /// One of ``DataRecipientStatusValue``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: DataRecipientStatusValue
 
     /// Creates a value from its members.

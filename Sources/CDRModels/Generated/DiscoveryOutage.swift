@@ -3,13 +3,13 @@
 
 /// The standard's `DiscoveryOutage` object.
 public struct DiscoveryOutage: Codable, Hashable, Sendable {
-    /// The `outageTime` member. Required.
+    /// An RFC 3339 date-time. `outageTime` on the wire; required.
     public var outageTime: CDRDateTime
-    /// The `duration` member. Required.
+    /// An ISO 8601 duration. `duration` on the wire; required.
     public var duration: CDRDuration
-    /// The `isPartial` member. Optional.
+    /// `isPartial` on the wire; optional.
     public var isPartial: Bool?
-    /// The `explanation` member. Required.
+    /// `explanation` on the wire; required.
     public var explanation: String
 
     /// Creates a value from its members.

@@ -3,13 +3,13 @@
 
 /// One error of an error response. Match on ``standardCode``, which reads `meta.urn` or `code`.
 public struct ErrorV2: Codable, Hashable, Sendable {
-    /// The `code` member. Required.
+    /// The error code: the holder's own, or a standard CDR URN. `code` on the wire; required.
     public var code: String
-    /// The `title` member. Required.
+    /// A short, constant label for the error code. `title` on the wire; required.
     public var title: String
-    /// The `detail` member. Required.
+    /// A description of this occurrence of the error. `detail` on the wire; required.
     public var detail: String
-    /// The `meta` member. Optional.
+    /// Metadata for this response. `meta` on the wire; optional.
     public var meta: ErrorV2.Meta?
 
     /// Creates a value from its members.
@@ -52,7 +52,7 @@ public struct ErrorV2: Codable, Hashable, Sendable {
 
     /// A member object of ``ErrorV2`` (`ErrorV2_meta` in the standard).
     public struct Meta: Codable, Hashable, Sendable {
-        /// The `urn` member. Optional.
+        /// The standard CDR error code, when the holder's own `code` is used. `urn` on the wire; optional.
         public var urn: String?
 
         /// Creates a value from its members.

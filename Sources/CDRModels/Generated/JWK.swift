@@ -3,17 +3,17 @@
 
 /// The standard's `JWK` object.
 public struct JWK: Codable, Hashable, Sendable {
-    /// The `alg` member. Required.
+    /// `alg` on the wire; required.
     public var alg: String
-    /// The `e` member. Required.
+    /// `e` on the wire; required.
     public var e: String
-    /// The `key_ops` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `key_ops` on the wire; required.
     public var keyOps: [String]
-    /// The `kid` member. Required.
+    /// `kid` on the wire; required.
     public var kid: String
-    /// The `kty` member. Required.
+    /// `kty` on the wire; required.
     public var kty: String
-    /// The `n` member. Required.
+    /// `n` on the wire; required.
     public var n: String
 
     /// Creates a value from its members.

@@ -3,29 +3,29 @@
 
 /// The standard's `LegalEntityDetail` object.
 public struct LegalEntityDetail: Codable, Hashable, Sendable {
-    /// The `legalEntityId` member. Required.
+    /// `legalEntityId` on the wire; required.
     public var legalEntityId: String
-    /// The `legalEntityName` member. Required.
+    /// `legalEntityName` on the wire; required.
     public var legalEntityName: String
-    /// The `logoUri` member. Required.
+    /// `logoUri` on the wire; required.
     public var logoUri: String
-    /// The `registrationNumber` member. Optional.
+    /// `registrationNumber` on the wire; optional.
     public var registrationNumber: String?
-    /// The `registrationDate` member. Optional.
+    /// An RFC 3339 date. `registrationDate` on the wire; optional.
     public var registrationDate: CDRDate?
-    /// The `registeredCountry` member. Optional.
+    /// `registeredCountry` on the wire; optional.
     public var registeredCountry: String?
-    /// The `abn` member. Optional.
+    /// `abn` on the wire; optional.
     public var abn: String?
-    /// The `acn` member. Optional.
+    /// `acn` on the wire; optional.
     public var acn: String?
-    /// The `arbn` member. Optional.
+    /// `arbn` on the wire; optional.
     public var arbn: String?
-    /// The `anzsicDivision` member. Optional.
+    /// `anzsicDivision` on the wire; optional.
     public var anzsicDivision: String?
-    /// The `organisationType` member. Optional.
+    /// One of ``LegalEntityDetailOrganisationType``; values added by later versions of the standard are kept. `organisationType` on the wire; optional.
     public var organisationType: LegalEntityDetailOrganisationType?
-    /// The `status` member. Required.
+    /// One of ``LegalEntityDetailStatus``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: LegalEntityDetailStatus
 
     /// Creates a value from its members.

@@ -3,7 +3,7 @@
 
 /// The link to the resource itself.
 public struct Links: Codable, Hashable, Sendable {
-    /// The `self` member. Required.
+    /// The URI of this page or resource. `self` on the wire; required.
     public var selfLink: String
 
     /// Creates a value from its members.

@@ -3,9 +3,9 @@
 
 /// Totals of a paginated response.
 public struct MetaPaginated: Codable, Hashable, Sendable {
-    /// The `totalRecords` member. Required.
+    /// The number of records across all pages. `totalRecords` on the wire; required.
     public var totalRecords: Int
-    /// The `totalPages` member. Required.
+    /// The number of pages. `totalPages` on the wire; required.
     public var totalPages: Int
 
     /// Creates a value from its members.

@@ -3,11 +3,11 @@
 
 /// The standard's `MetaPaginatedTransaction` object.
 public struct MetaPaginatedTransaction: Codable, Hashable, Sendable {
-    /// The `totalRecords` member. Required.
+    /// The number of records across all pages. `totalRecords` on the wire; required.
     public var totalRecords: Int
-    /// The `totalPages` member. Required.
+    /// The number of pages. `totalPages` on the wire; required.
     public var totalPages: Int
-    /// The `isQueryParamUnsupported` member. Optional.
+    /// `isQueryParamUnsupported` on the wire; optional.
     public var isQueryParamUnsupported: Bool?
 
     /// Creates a value from its members.

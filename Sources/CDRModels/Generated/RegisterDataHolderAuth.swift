@@ -3,7 +3,7 @@
 
 /// The standard's `RegisterDataHolderAuth` object.
 public struct RegisterDataHolderAuth: Codable, Hashable, Sendable {
-    /// The `jwksEndpoint` member. Required.
+    /// `jwksEndpoint` on the wire; required.
     public var jwksEndpoint: String
     /// The variant named by `registerUType`, with its member.
     public var register: Register

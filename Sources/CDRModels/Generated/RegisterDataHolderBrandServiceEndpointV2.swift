@@ -3,19 +3,19 @@
 
 /// The standard's `RegisterDataHolderBrandServiceEndpointV2` object.
 public struct RegisterDataHolderBrandServiceEndpointV2: Codable, Hashable, Sendable {
-    /// The `version` member. Required.
+    /// `version` on the wire; required.
     public var version: String
-    /// The `publicBaseUri` member. Required.
+    /// `publicBaseUri` on the wire; required.
     public var publicBaseUri: String
-    /// The `productBaseUri` member. Optional.
+    /// `productBaseUri` on the wire; optional.
     public var productBaseUri: String?
-    /// The `resourceBaseUri` member. Required.
+    /// `resourceBaseUri` on the wire; required.
     public var resourceBaseUri: String
-    /// The `infosecBaseUri` member. Required.
+    /// `infosecBaseUri` on the wire; required.
     public var infosecBaseUri: String
-    /// The `extensionBaseUri` member. Optional.
+    /// `extensionBaseUri` on the wire; optional.
     public var extensionBaseUri: String?
-    /// The `websiteUri` member. Required.
+    /// `websiteUri` on the wire; required.
     public var websiteUri: String
 
     /// Creates a value from its members.

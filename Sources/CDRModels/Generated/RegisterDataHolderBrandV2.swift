@@ -3,25 +3,25 @@
 
 /// A data holder brand as the CDR Register publishes it, with its endpoints.
 public struct RegisterDataHolderBrandV2: Codable, Hashable, Sendable {
-    /// The `dataHolderBrandId` member. Required.
+    /// `dataHolderBrandId` on the wire; required.
     public var dataHolderBrandId: String
-    /// The `brandName` member. Required.
+    /// `brandName` on the wire; required.
     public var brandName: String
-    /// The `brandGroup` member. Optional.
+    /// `brandGroup` on the wire; optional.
     public var brandGroup: String?
-    /// The `industries` member. Required.
+    /// One of ``IndustriesEnum``; values added by later versions of the standard are kept. A list; malformed elements are left out in lenient decoding. `industries` on the wire; required.
     public var industries: [IndustriesEnum]
-    /// The `logoUri` member. Required.
+    /// `logoUri` on the wire; required.
     public var logoUri: String
-    /// The `legalEntity` member. Required.
+    /// `legalEntity` on the wire; required.
     public var legalEntity: LegalEntityDetail
-    /// The `status` member. Required.
+    /// One of ``RegisterDataHolderBrandStatus``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: RegisterDataHolderBrandStatus
-    /// The `endpointDetail` member. Required.
+    /// `endpointDetail` on the wire; required.
     public var endpointDetail: RegisterDataHolderBrandServiceEndpointV2
-    /// The `authDetails` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `authDetails` on the wire; required.
     public var authDetails: [RegisterDataHolderAuth]
-    /// The `lastUpdated` member. Required.
+    /// An RFC 3339 date-time. `lastUpdated` on the wire; required.
     public var lastUpdated: CDRDateTime
 
     /// Creates a value from its members.

@@ -3,21 +3,21 @@
 
 /// The standard's `RegisterDataRecipient` object.
 public struct RegisterDataRecipient: Codable, Hashable, Sendable {
-    /// The `legalEntityId` member. Required.
+    /// `legalEntityId` on the wire; required.
     public var legalEntityId: String
-    /// The `legalEntityName` member. Required.
+    /// `legalEntityName` on the wire; required.
     public var legalEntityName: String
-    /// The `accreditationNumber` member. Required.
+    /// `accreditationNumber` on the wire; required.
     public var accreditationNumber: String
-    /// The `accreditationLevel` member. Required.
+    /// One of ``RegisterDataRecipientAccreditationLevel``; values added by later versions of the standard are kept. `accreditationLevel` on the wire; required.
     public var accreditationLevel: RegisterDataRecipientAccreditationLevel
-    /// The `logoUri` member. Required.
+    /// `logoUri` on the wire; required.
     public var logoUri: String
-    /// The `dataRecipientBrands` member. Optional.
+    /// A list; malformed elements are left out in lenient decoding. `dataRecipientBrands` on the wire; optional.
     public var dataRecipientBrands: [DataRecipientBrandMetaData]?
-    /// The `status` member. Required.
+    /// One of ``RegisterDataRecipientStatus``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: RegisterDataRecipientStatus
-    /// The `lastUpdated` member. Required.
+    /// An RFC 3339 date-time. `lastUpdated` on the wire; required.
     public var lastUpdated: CDRDateTime
 
     /// Creates a value from its members.

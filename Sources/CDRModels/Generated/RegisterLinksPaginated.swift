@@ -3,15 +3,15 @@
 
 /// The standard's `RegisterLinksPaginated` object.
 public struct RegisterLinksPaginated: Codable, Hashable, Sendable {
-    /// The `first` member. Optional.
+    /// The URI of the first page. `first` on the wire; optional.
     public var first: String?
-    /// The `last` member. Optional.
+    /// The URI of the last page. `last` on the wire; optional.
     public var last: String?
-    /// The `next` member. Optional.
+    /// The URI of the next page; absent on the last page. `next` on the wire; optional.
     public var next: String?
-    /// The `prev` member. Optional.
+    /// The URI of the previous page; absent on the first page. `prev` on the wire; optional.
     public var prev: String?
-    /// The `self` member. Required.
+    /// The URI of this page or resource. `self` on the wire; required.
     public var selfLink: String
 
     /// Creates a value from its members.

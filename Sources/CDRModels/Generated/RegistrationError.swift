@@ -3,9 +3,9 @@
 
 /// The standard's `RegistrationError` object.
 public struct RegistrationError: Codable, Hashable, Sendable {
-    /// The `error` member. Required.
+    /// One of ``RegistrationErrorCode``; values added by later versions of the standard are kept. `error` on the wire; required.
     public var error: RegistrationErrorCode
-    /// The `error_description` member. Optional.
+    /// `error_description` on the wire; optional.
     public var errorDescription: String?
 
     /// Creates a value from its members.

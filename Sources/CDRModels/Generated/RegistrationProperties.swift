@@ -3,71 +3,71 @@
 
 /// A client registration as a data holder returns it (dynamic client registration).
 public struct RegistrationProperties: Codable, Hashable, Sendable {
-    /// The `client_id` member. Required.
+    /// `client_id` on the wire; required.
     public var clientId: String
-    /// The `client_id_issued_at` member. Optional.
+    /// `client_id_issued_at` on the wire; optional.
     public var clientIdIssuedAt: Int?
-    /// The `client_name` member. Required.
+    /// `client_name` on the wire; required.
     public var clientName: String
-    /// The `client_description` member. Required.
+    /// `client_description` on the wire; required.
     public var clientDescription: String
-    /// The `client_uri` member. Required.
+    /// `client_uri` on the wire; required.
     public var clientUri: String
-    /// The `legal_entity_id` member. Optional.
+    /// `legal_entity_id` on the wire; optional.
     public var legalEntityId: String?
-    /// The `legal_entity_name` member. Optional.
+    /// `legal_entity_name` on the wire; optional.
     public var legalEntityName: String?
-    /// The `org_id` member. Required.
+    /// `org_id` on the wire; required.
     public var orgId: String
-    /// The `org_name` member. Required.
+    /// `org_name` on the wire; required.
     public var orgName: String
-    /// The `redirect_uris` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `redirect_uris` on the wire; required.
     public var redirectUris: [String]
-    /// The `sector_identifier_uri` member. Optional.
+    /// `sector_identifier_uri` on the wire; optional.
     public var sectorIdentifierUri: String?
-    /// The `logo_uri` member. Required.
+    /// `logo_uri` on the wire; required.
     public var logoUri: String
-    /// The `tos_uri` member. Optional.
+    /// `tos_uri` on the wire; optional.
     public var tosUri: String?
-    /// The `policy_uri` member. Optional.
+    /// `policy_uri` on the wire; optional.
     public var policyUri: String?
-    /// The `jwks_uri` member. Required.
+    /// `jwks_uri` on the wire; required.
     public var jwksUri: String
-    /// The `revocation_uri` member. Optional.
+    /// `revocation_uri` on the wire; optional.
     public var revocationUri: String?
-    /// The `recipient_base_uri` member. Optional.
+    /// `recipient_base_uri` on the wire; optional.
     public var recipientBaseUri: String?
-    /// The `token_endpoint_auth_method` member. Required.
+    /// One of ``RegistrationPropertiesTokenEndpointAuthMethod``; values added by later versions of the standard are kept. `token_endpoint_auth_method` on the wire; required.
     public var tokenEndpointAuthMethod: RegistrationPropertiesTokenEndpointAuthMethod
-    /// The `token_endpoint_auth_signing_alg` member. Required.
+    /// One of ``RegistrationPropertiesTokenEndpointAuthSigningAlg``; values added by later versions of the standard are kept. `token_endpoint_auth_signing_alg` on the wire; required.
     public var tokenEndpointAuthSigningAlg: RegistrationPropertiesTokenEndpointAuthSigningAlg
-    /// The `grant_types` member. Required.
+    /// One of ``RegistrationPropertiesGrantType``; values added by later versions of the standard are kept. A list; malformed elements are left out in lenient decoding. `grant_types` on the wire; required.
     public var grantTypes: [RegistrationPropertiesGrantType]
-    /// The `response_types` member. Required.
+    /// One of ``RegistrationPropertiesResponseType``; values added by later versions of the standard are kept. A list; malformed elements are left out in lenient decoding. `response_types` on the wire; required.
     public var responseTypes: [RegistrationPropertiesResponseType]
-    /// The `application_type` member. Optional.
+    /// One of ``RegistrationPropertiesApplicationType``; values added by later versions of the standard are kept. `application_type` on the wire; optional.
     public var applicationType: RegistrationPropertiesApplicationType?
-    /// The `id_token_signed_response_alg` member. Required.
+    /// One of ``RegistrationPropertiesIdTokenSignedResponseAlg``; values added by later versions of the standard are kept. `id_token_signed_response_alg` on the wire; required.
     public var idTokenSignedResponseAlg: RegistrationPropertiesIdTokenSignedResponseAlg
-    /// The `id_token_encrypted_response_alg` member. Optional.
+    /// `id_token_encrypted_response_alg` on the wire; optional.
     public var idTokenEncryptedResponseAlg: String?
-    /// The `id_token_encrypted_response_enc` member. Optional.
+    /// `id_token_encrypted_response_enc` on the wire; optional.
     public var idTokenEncryptedResponseEnc: String?
-    /// The `authorization_signed_response_alg` member. Optional.
+    /// One of ``RegistrationPropertiesAuthorizationSignedResponseAlg``; values added by later versions of the standard are kept. `authorization_signed_response_alg` on the wire; optional.
     public var authorizationSignedResponseAlg: RegistrationPropertiesAuthorizationSignedResponseAlg?
-    /// The `authorization_encrypted_response_alg` member. Optional.
+    /// One of ``RegistrationPropertiesAuthorizationEncryptedResponseAlg``; values added by later versions of the standard are kept. `authorization_encrypted_response_alg` on the wire; optional.
     public var authorizationEncryptedResponseAlg: RegistrationPropertiesAuthorizationEncryptedResponseAlg?
-    /// The `authorization_encrypted_response_enc` member. Optional.
+    /// One of ``RegistrationPropertiesAuthorizationEncryptedResponseEnc``; values added by later versions of the standard are kept. `authorization_encrypted_response_enc` on the wire; optional.
     public var authorizationEncryptedResponseEnc: RegistrationPropertiesAuthorizationEncryptedResponseEnc?
-    /// The `request_object_signing_alg` member. Required.
+    /// One of ``RegistrationPropertiesRequestObjectSigningAlg``; values added by later versions of the standard are kept. `request_object_signing_alg` on the wire; required.
     public var requestObjectSigningAlg: RegistrationPropertiesRequestObjectSigningAlg
-    /// The `software_statement` member. Required.
+    /// `software_statement` on the wire; required.
     public var softwareStatement: String
-    /// The `software_id` member. Required.
+    /// `software_id` on the wire; required.
     public var softwareId: String
-    /// The `software_roles` member. Optional.
+    /// One of ``RegistrationPropertiesSoftwareRoles``; values added by later versions of the standard are kept. `software_roles` on the wire; optional.
     public var softwareRoles: RegistrationPropertiesSoftwareRoles?
-    /// The `scope` member. Required.
+    /// `scope` on the wire; required.
     public var scope: String
 
     /// Creates a value from its members.

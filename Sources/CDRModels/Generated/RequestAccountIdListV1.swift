@@ -3,9 +3,9 @@
 
 /// The standard's `RequestAccountIdListV1` object.
 public struct RequestAccountIdListV1: Codable, Hashable, Sendable, CDSRequest {
-    /// The `data` member. Required.
+    /// The response's payload. `data` on the wire; required.
     public var data: RequestAccountIdListV1.Data
-    /// The `meta` member. Optional.
+    /// Metadata for this response. `meta` on the wire; optional.
     public var meta: Meta?
 
     /// Creates a value from its members.
@@ -38,7 +38,7 @@ public struct RequestAccountIdListV1: Codable, Hashable, Sendable, CDSRequest {
 
     /// A member object of ``RequestAccountIdListV1`` (`RequestAccountIdListV1_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// The `accountIds` member. Required.
+        /// An identifier (``BankingAccountId``). A list; malformed elements are left out in lenient decoding. `accountIds` on the wire; required.
         public var accountIds: [BankingAccountId]
 
         /// Creates a value from its members.

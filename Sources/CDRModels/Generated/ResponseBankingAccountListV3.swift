@@ -3,11 +3,11 @@
 
 /// The body of a successful response (`ResponseBankingAccountListV3` in the standard).
 public struct ResponseBankingAccountListV3: Codable, Hashable, Sendable, CDSResponse, CDSPaginatedResponse {
-    /// The `data` member. Required.
+    /// The response's payload. `data` on the wire; required.
     public var data: ResponseBankingAccountListV3.Data
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: LinksPaginated
-    /// The `meta` member. Required.
+    /// Metadata for this response. `meta` on the wire; required.
     public var meta: MetaPaginated
 
     /// Creates a value from its members.
@@ -45,7 +45,7 @@ public struct ResponseBankingAccountListV3: Codable, Hashable, Sendable, CDSResp
 
     /// A member object of ``ResponseBankingAccountListV3`` (`ResponseBankingAccountListV3_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// The `accounts` member. Required.
+        /// A list; malformed elements are left out in lenient decoding. `accounts` on the wire; required.
         public var accounts: [BankingAccountV3]
 
         /// Creates a value from its members.

@@ -3,11 +3,11 @@
 
 /// The body of a successful response (`ResponseBankingAccountsBalanceList` in the standard).
 public struct ResponseBankingAccountsBalanceList: Codable, Hashable, Sendable, CDSResponse, CDSPaginatedResponse {
-    /// The `data` member. Required.
+    /// The response's payload. `data` on the wire; required.
     public var data: ResponseBankingAccountsBalanceList.Data
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: LinksPaginated
-    /// The `meta` member. Required.
+    /// Metadata for this response. `meta` on the wire; required.
     public var meta: MetaPaginated
 
     /// Creates a value from its members.
@@ -45,7 +45,7 @@ public struct ResponseBankingAccountsBalanceList: Codable, Hashable, Sendable, C
 
     /// A member object of ``ResponseBankingAccountsBalanceList`` (`ResponseBankingAccountsBalanceList_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// The `balances` member. Required.
+        /// A list; malformed elements are left out in lenient decoding. `balances` on the wire; required.
         public var balances: [BankingBalance]
 
         /// Creates a value from its members.

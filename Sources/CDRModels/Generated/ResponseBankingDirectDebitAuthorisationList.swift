@@ -3,11 +3,11 @@
 
 /// The body of a successful response (`ResponseBankingDirectDebitAuthorisationList` in the standard).
 public struct ResponseBankingDirectDebitAuthorisationList: Codable, Hashable, Sendable, CDSResponse, CDSPaginatedResponse {
-    /// The `data` member. Required.
+    /// The response's payload. `data` on the wire; required.
     public var data: ResponseBankingDirectDebitAuthorisationList.Data
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: LinksPaginated
-    /// The `meta` member. Required.
+    /// Metadata for this response. `meta` on the wire; required.
     public var meta: MetaPaginated
 
     /// Creates a value from its members.
@@ -45,7 +45,7 @@ public struct ResponseBankingDirectDebitAuthorisationList: Codable, Hashable, Se
 
     /// A member object of ``ResponseBankingDirectDebitAuthorisationList`` (`ResponseBankingDirectDebitAuthorisationList_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// The `directDebitAuthorisations` member. Required.
+        /// A list; malformed elements are left out in lenient decoding. `directDebitAuthorisations` on the wire; required.
         public var directDebitAuthorisations: [BankingDirectDebit]
 
         /// Creates a value from its members.

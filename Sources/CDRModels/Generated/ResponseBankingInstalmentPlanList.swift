@@ -3,11 +3,11 @@
 
 /// The body of a successful response (`ResponseBankingInstalmentPlanList` in the standard).
 public struct ResponseBankingInstalmentPlanList: Codable, Hashable, Sendable, CDSResponse, CDSPaginatedResponse {
-    /// The `data` member. Required.
+    /// The response's payload. `data` on the wire; required.
     public var data: ResponseBankingInstalmentPlanList.Data
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: LinksPaginated
-    /// The `meta` member. Required.
+    /// Metadata for this response. `meta` on the wire; required.
     public var meta: MetaPaginated
 
     /// Creates a value from its members.
@@ -45,7 +45,7 @@ public struct ResponseBankingInstalmentPlanList: Codable, Hashable, Sendable, CD
 
     /// A member object of ``ResponseBankingInstalmentPlanList`` (`ResponseBankingInstalmentPlanList_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// The `plans` member. Required.
+        /// A list; malformed elements are left out in lenient decoding. `plans` on the wire; required.
         public var plans: [BankingInstalmentPlan]
 
         /// Creates a value from its members.

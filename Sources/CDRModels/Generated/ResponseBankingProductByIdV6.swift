@@ -3,11 +3,11 @@
 
 /// The body of a successful response (`ResponseBankingProductByIdV6` in the standard).
 public struct ResponseBankingProductByIdV6: Codable, Hashable, Sendable, CDSResponse {
-    /// The `data` member. Required.
+    /// The response's payload. `data` on the wire; required.
     public var data: BankingProductDetailV6
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: Links
-    /// The `meta` member. Optional.
+    /// Metadata for this response. `meta` on the wire; optional.
     public var meta: Meta?
 
     /// Creates a value from its members.

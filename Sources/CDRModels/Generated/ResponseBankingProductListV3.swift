@@ -3,11 +3,11 @@
 
 /// The body of a successful response (`ResponseBankingProductListV3` in the standard).
 public struct ResponseBankingProductListV3: Codable, Hashable, Sendable, CDSResponse, CDSPaginatedResponse {
-    /// The `data` member. Required.
+    /// The response's payload. `data` on the wire; required.
     public var data: ResponseBankingProductListV3.Data
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: LinksPaginated
-    /// The `meta` member. Required.
+    /// Metadata for this response. `meta` on the wire; required.
     public var meta: MetaPaginated
 
     /// Creates a value from its members.
@@ -45,7 +45,7 @@ public struct ResponseBankingProductListV3: Codable, Hashable, Sendable, CDSResp
 
     /// A member object of ``ResponseBankingProductListV3`` (`ResponseBankingProductListV3_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// The `products` member. Required.
+        /// A list; malformed elements are left out in lenient decoding. `products` on the wire; required.
         public var products: [BankingProductV5]
 
         /// Creates a value from its members.

@@ -3,11 +3,11 @@
 
 /// The body of a successful response (`ResponseBankingScheduledPaymentsListV2` in the standard).
 public struct ResponseBankingScheduledPaymentsListV2: Codable, Hashable, Sendable, CDSResponse, CDSPaginatedResponse {
-    /// The `data` member. Required.
+    /// The response's payload. `data` on the wire; required.
     public var data: ResponseBankingScheduledPaymentsListV2.Data
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: LinksPaginated
-    /// The `meta` member. Required.
+    /// Metadata for this response. `meta` on the wire; required.
     public var meta: MetaPaginated
 
     /// Creates a value from its members.
@@ -45,7 +45,7 @@ public struct ResponseBankingScheduledPaymentsListV2: Codable, Hashable, Sendabl
 
     /// A member object of ``ResponseBankingScheduledPaymentsListV2`` (`ResponseBankingScheduledPaymentsListV2_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// The `scheduledPayments` member. Required.
+        /// A list; malformed elements are left out in lenient decoding. `scheduledPayments` on the wire; required.
         public var scheduledPayments: [BankingScheduledPaymentV2]
 
         /// Creates a value from its members.

@@ -3,11 +3,11 @@
 
 /// The body of a successful response (`ResponseBankingTransactionByIdV3` in the standard).
 public struct ResponseBankingTransactionByIdV3: Codable, Hashable, Sendable, CDSResponse {
-    /// The `data` member. Required.
+    /// The response's payload. `data` on the wire; required.
     public var data: BankingTransactionDetailV3
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: Links
-    /// The `meta` member. Optional.
+    /// Metadata for this response. `meta` on the wire; optional.
     public var meta: Meta?
 
     /// Creates a value from its members.

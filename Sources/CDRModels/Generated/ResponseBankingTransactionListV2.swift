@@ -3,11 +3,11 @@
 
 /// The body of a successful response (`ResponseBankingTransactionListV2` in the standard).
 public struct ResponseBankingTransactionListV2: Codable, Hashable, Sendable, CDSResponse, CDSPaginatedResponse {
-    /// The `data` member. Required.
+    /// The response's payload. `data` on the wire; required.
     public var data: ResponseBankingTransactionListV2.Data
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: LinksPaginated
-    /// The `meta` member. Required.
+    /// Metadata for this response. `meta` on the wire; required.
     public var meta: MetaPaginatedTransaction
 
     /// Creates a value from its members.
@@ -45,7 +45,7 @@ public struct ResponseBankingTransactionListV2: Codable, Hashable, Sendable, CDS
 
     /// A member object of ``ResponseBankingTransactionListV2`` (`ResponseBankingTransactionListV2_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// The `transactions` member. Required.
+        /// A list; malformed elements are left out in lenient decoding. `transactions` on the wire; required.
         public var transactions: [BankingTransactionV2]
 
         /// Creates a value from its members.

@@ -3,11 +3,11 @@
 
 /// The body of a successful response (`ResponseCommonDiscoveryStatus` in the standard).
 public struct ResponseCommonDiscoveryStatus: Codable, Hashable, Sendable, CDSResponse {
-    /// The `data` member. Required.
+    /// The response's payload. `data` on the wire; required.
     public var data: ResponseCommonDiscoveryStatus.Data
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: Links
-    /// The `meta` member. Optional.
+    /// Metadata for this response. `meta` on the wire; optional.
     public var meta: Meta?
 
     /// Creates a value from its members.
@@ -45,15 +45,15 @@ public struct ResponseCommonDiscoveryStatus: Codable, Hashable, Sendable, CDSRes
 
     /// A member object of ``ResponseCommonDiscoveryStatus`` (`ResponseCommonDiscoveryStatus_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// The `status` member. Required.
+        /// One of ``CommonDiscoveryStatusValue``; values added by later versions of the standard are kept. `status` on the wire; required.
         public var status: CommonDiscoveryStatusValue
-        /// The `explanation` member. Optional.
+        /// `explanation` on the wire; optional.
         public var explanation: String?
-        /// The `detectionTime` member. Optional.
+        /// An RFC 3339 date-time. `detectionTime` on the wire; optional.
         public var detectionTime: CDRDateTime?
-        /// The `expectedResolutionTime` member. Optional.
+        /// An RFC 3339 date-time. `expectedResolutionTime` on the wire; optional.
         public var expectedResolutionTime: CDRDateTime?
-        /// The `updateTime` member. Required.
+        /// An RFC 3339 date-time. `updateTime` on the wire; required.
         public var updateTime: CDRDateTime
 
         /// Creates a value from its members.

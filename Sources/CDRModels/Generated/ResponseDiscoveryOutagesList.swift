@@ -3,11 +3,11 @@
 
 /// The body of a successful response (`ResponseDiscoveryOutagesList` in the standard).
 public struct ResponseDiscoveryOutagesList: Codable, Hashable, Sendable, CDSResponse {
-    /// The `data` member. Required.
+    /// The response's payload. `data` on the wire; required.
     public var data: ResponseDiscoveryOutagesList.Data
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: Links
-    /// The `meta` member. Optional.
+    /// Metadata for this response. `meta` on the wire; optional.
     public var meta: Meta?
 
     /// Creates a value from its members.
@@ -45,7 +45,7 @@ public struct ResponseDiscoveryOutagesList: Codable, Hashable, Sendable, CDSResp
 
     /// A member object of ``ResponseDiscoveryOutagesList`` (`ResponseDiscoveryOutagesList_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// The `outages` member. Required.
+        /// A list; malformed elements are left out in lenient decoding. `outages` on the wire; required.
         public var outages: [DiscoveryOutage]
 
         /// Creates a value from its members.

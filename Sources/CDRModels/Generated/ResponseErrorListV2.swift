@@ -3,7 +3,7 @@
 
 /// The body of an error response: one or more errors.
 public struct ResponseErrorListV2: Codable, Hashable, Sendable {
-    /// The `errors` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `errors` on the wire; required.
     public var errors: [ErrorV2]
 
     /// Creates a value from its members.

@@ -3,7 +3,7 @@
 
 /// The body of a successful response (`ResponseJWKS` in the standard).
 public struct ResponseJWKS: Codable, Hashable, Sendable {
-    /// The `keys` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `keys` on the wire; required.
     public var keys: [JWK]
 
     /// Creates a value from its members.

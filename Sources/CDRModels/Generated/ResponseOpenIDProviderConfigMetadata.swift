@@ -3,31 +3,31 @@
 
 /// The body of a successful response (`ResponseOpenIDProviderConfigMetadata` in the standard).
 public struct ResponseOpenIDProviderConfigMetadata: Codable, Hashable, Sendable {
-    /// The `issuer` member. Required.
+    /// `issuer` on the wire; required.
     public var issuer: String
-    /// The `jwks_uri` member. Required.
+    /// `jwks_uri` on the wire; required.
     public var jwksUri: String
-    /// The `token_endpoint` member. Required.
+    /// `token_endpoint` on the wire; required.
     public var tokenEndpoint: String
-    /// The `claims_supported` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `claims_supported` on the wire; required.
     public var claimsSupported: [String]
-    /// The `id_token_signing_alg_values_supported` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `id_token_signing_alg_values_supported` on the wire; required.
     public var idTokenSigningAlgValuesSupported: [String]
-    /// The `subject_types_supported` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `subject_types_supported` on the wire; required.
     public var subjectTypesSupported: [String]
-    /// The `code_challenge_methods_supported` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `code_challenge_methods_supported` on the wire; required.
     public var codeChallengeMethodsSupported: [String]
-    /// The `scopes_supported` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `scopes_supported` on the wire; required.
     public var scopesSupported: [String]
-    /// The `response_types_supported` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `response_types_supported` on the wire; required.
     public var responseTypesSupported: [String]
-    /// The `grant_types_supported` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `grant_types_supported` on the wire; required.
     public var grantTypesSupported: [String]
-    /// The `token_endpoint_auth_methods_supported` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `token_endpoint_auth_methods_supported` on the wire; required.
     public var tokenEndpointAuthMethodsSupported: [String]
-    /// The `tls_client_certificate_bound_access_tokens` member. Required.
+    /// `tls_client_certificate_bound_access_tokens` on the wire; required.
     public var tlsClientCertificateBoundAccessTokens: Bool
-    /// The `token_endpoint_auth_signing_alg_values_supported` member. Required.
+    /// A list; malformed elements are left out in lenient decoding. `token_endpoint_auth_signing_alg_values_supported` on the wire; required.
     public var tokenEndpointAuthSigningAlgValuesSupported: [String]
 
     /// Creates a value from its members.

@@ -3,11 +3,11 @@
 
 /// The body of a successful response (`ResponseRegisterDataHolderBrandListV2` in the standard).
 public struct ResponseRegisterDataHolderBrandListV2: Codable, Hashable, Sendable {
-    /// The `data` member. Required.
+    /// The response's payload. A list; malformed elements are left out in lenient decoding. `data` on the wire; required.
     public var data: [RegisterDataHolderBrandV2]
-    /// The `links` member. Required.
+    /// Links for this response. `links` on the wire; required.
     public var links: RegisterLinksPaginated
-    /// The `meta` member. Required.
+    /// Metadata for this response. `meta` on the wire; required.
     public var meta: MetaPaginated
 
     /// Creates a value from its members.

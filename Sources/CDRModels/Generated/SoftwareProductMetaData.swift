@@ -3,15 +3,15 @@
 
 /// The standard's `SoftwareProductMetaData` object.
 public struct SoftwareProductMetaData: Codable, Hashable, Sendable {
-    /// The `softwareProductId` member. Required.
+    /// `softwareProductId` on the wire; required.
     public var softwareProductId: String
-    /// The `softwareProductName` member. Required.
+    /// `softwareProductName` on the wire; required.
     public var softwareProductName: String
-    /// The `softwareProductDescription` member. Required.
+    /// `softwareProductDescription` on the wire; required.
     public var softwareProductDescription: String
-    /// The `logoUri` member. Required.
+    /// `logoUri` on the wire; required.
     public var logoUri: String
-    /// The `status` member. Required.
+    /// One of ``SoftwareProductMetaDataStatus``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: SoftwareProductMetaDataStatus
 
     /// Creates a value from its members.

@@ -3,9 +3,9 @@
 
 /// The standard's `SoftwareProductStatus` object.
 public struct SoftwareProductStatus: Codable, Hashable, Sendable {
-    /// The `softwareProductId` member. Required.
+    /// `softwareProductId` on the wire; required.
     public var softwareProductId: String
-    /// The `status` member. Required.
+    /// One of ``SoftwareProductStatusValue``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: SoftwareProductStatusValue
 
     /// Creates a value from its members.

@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "CDRKit",
-    platforms: [.macOS(.v15)],
+    platforms: [.macOS(.v15), .iOS(.v18)],
     products: [
         .library(name: "CDRModels", targets: ["CDRModels"]),
         .library(name: "CDRJOSE", targets: ["CDRJOSE"]),

@@ -99,7 +99,7 @@ FIELD_NOTES = {
     "openStatus": "Whether the account is open or closed.",
     "isOwned": "Whether the customer owns the account (as opposed to only being able to operate it).",
     "amount": "The amount. For transactions, negative values are money leaving the account.",
-    "currency": "The currency; AUD when absent.",
+    "currency": "The currency.",
     "description": "The description as the holder records it.",
     "reference": "The reference supplied with the transaction; empty when there is none.",
     "status": "The status.",
@@ -216,6 +216,7 @@ class Prop:
     required: bool
     is_list: bool = False
     kind: str = "plain"  # plain | union
+    default: object = None  # the standard's default when the member is absent
 
     @property
     def declared(self) -> str:
@@ -276,7 +277,9 @@ class Generator:
                         self.schemas["Register" + name] = (source, schema)
                         continue
                     if self.is_enum_schema(schema) and self.is_enum_schema(self.schemas[name][1]):
-                        continue  # merged below
+                        # Same enumeration in two versions with different values: one extensible type knows both.
+                        self.register_enum(base_name(name), schema["enum"], name)
+                        continue
                     fail(f"schema {name} differs between spec files")
                 self.schemas[name] = (source, schema)
         self.enums: dict[str, set[str]] = {}         # Swift enum name -> values
@@ -431,10 +434,11 @@ class Generator:
                 struct.props.append(Prop(name, camel(name), element, name in required, is_list=True))
             else:
                 t = self.scalar_type(prop, source, origin, name, struct)
+                default = prop.get("default", resolved.get("default"))
                 if t.startswith("["):  # a $ref to an array schema
                     struct.props.append(Prop(name, camel(name), t[1:-1], name in required, is_list=True))
                 else:
-                    struct.props.append(Prop(name, camel(name), t, name in required))
+                    struct.props.append(Prop(name, camel(name), t, name in required, default=default))
         return struct
 
     def build(self) -> None:
@@ -534,6 +538,9 @@ class Generator:
         if p.is_list:
             parts.append("A list; malformed elements are left out in lenient decoding.")
         parts.append(f"`{p.json}` on the wire; {'required' if p.required else 'optional'}.")
+        if p.default is not None and not p.required:
+            shown = json.dumps(p.default) if not isinstance(p.default, str) else p.default
+            parts.append(f"When absent, the standard's default is `{shown}`.")
         return " ".join(parts)
 
     def emit_struct(self, s: Struct, indent: str) -> list[str]:

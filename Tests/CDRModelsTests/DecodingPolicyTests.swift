@@ -124,7 +124,8 @@ struct DecodingPolicyTests {
 
     @Test func unknownUnionVariantRoundTrips() throws {
         let json = """
-            {"nickname":"Rent","toUType":"crypto","crypto":{"wallet":"w-1","chain":["a",1,true,null,2.5]}}
+            {"nickname":"Rent","toUType":"crypto","crypto":{"wallet":"w-1","chain":["a",1,true,null,2.5],
+             "big":12345678901234567890,"precise":123456789.123456789123}}
             """
         let value = try JSONDecoder().decode(BankingScheduledPaymentToV2.self, from: Data(json.utf8))
         guard case .unknown(let variant) = value.to else {
@@ -134,6 +135,9 @@ struct DecodingPolicyTests {
         #expect(variant.type == "crypto" && value.to.uType == "crypto")
         let again = try JSONEncoder().encode(value)
         #expect(try JSONDecoder().decode(JSONValue.self, from: again) == JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)))
+        // Numbers in an unknown payload never pass through Double.
+        let text = String(decoding: again, as: UTF8.self)
+        #expect(text.contains("12345678901234567890") && text.contains("123456789.123456789123"))
     }
 
     @Test func knownUnionVariantNeedsItsMember() throws {
@@ -141,7 +145,11 @@ struct DecodingPolicyTests {
         let error = #expect(throws: DecodingError.self) {
             try JSONDecoder().decode(BankingScheduledPaymentToV2.self, from: Data(json.utf8))
         }
-        if case .keyNotFound(let key, _) = error { #expect(key.stringValue == "domestic") }
+        guard case .keyNotFound(let key, _)? = error else {
+            Issue.record("expected keyNotFound, got \(String(describing: error))")
+            return
+        }
+        #expect(key.stringValue == "domestic")
         let ok = try JSONDecoder().decode(BankingScheduledPaymentToV2.self, from: Data(#"{"toUType":"payeeId","payeeId":"p-9"}"#.utf8))
         #expect(ok.to == .payeeId("p-9"))
     }

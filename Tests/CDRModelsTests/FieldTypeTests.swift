@@ -4,11 +4,15 @@ import Testing
 
 @Suite("CDS field types")
 struct FieldTypeTests {
-    @Test(arguments: ["0.01", "10.00", "1234567.89", "-1001.23", "1.999", "0.00", "-0.015", "1234567890123456.00"])
-    func validAmounts(_ text: String) throws {
+    @Test(arguments: [
+        ("0.01", 1, -2), ("10.00", 1000, -2), ("1234567.89", 123_456_789, -2), ("-1001.23", -100_123, -2),
+        ("1.999", 1999, -3), ("0.00", 0, 0), ("-0.015", -15, -3), ("1234567890123456.00", 1_234_567_890_123_456, 0),
+    ])
+    func validAmounts(_ text: String, _ significand: Int, _ exponent: Int) throws {
         let amount = try #require(CDRAmount(rawValue: text))
         #expect(amount.rawValue == text)
-        #expect(amount.decimalValue == Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")))
+        #expect(amount.decimalValue == Decimal(significand) * pow(Decimal(10), exponent + 16) / pow(Decimal(10), 16))
+        #expect(amount.isNegative == (significand < 0))
     }
 
     @Test(arguments: [
@@ -24,6 +28,11 @@ struct FieldTypeTests {
         #expect(try #require(CDRAmount(Decimal(100))).rawValue == "100.00")
         #expect(try #require(CDRAmount(Decimal(string: "-0.125")!)).rawValue == "-0.125")
         #expect(try #require(CDRAmount(Decimal(string: "-3")!)).isNegative)
+        // Nothing is rounded: a value that needs more than 16 fractional digits is refused.
+        #expect(CDRAmount(Decimal(string: "0.12345678901234567")!) == nil)
+        #expect(CDRRate(Decimal(string: "0.12345678901234567")!) == nil)
+        #expect(CDRRate(Decimal(string: "0.0525")!)?.rawValue == "0.0525")
+        #expect(CDRAmount(rawValue: "-0.00")?.isNegative == false)
     }
 
     @Test(arguments: ["0.05", "-0.05", "12.3456789", "-99.123456789123", "1", "0", "1.0"])
@@ -67,10 +76,14 @@ struct FieldTypeTests {
         #expect(CDRDateTime(rawValue: text) == nil)
     }
 
-    @Test func dateTimeFromDateIsWholeSecondsUTC() {
-        let value = CDRDateTime(Date(timeIntervalSince1970: 1_795_130_100.75))
+    @Test func dateTimeFromDateIsWholeSecondsUTC() throws {
+        let value = try #require(CDRDateTime(Date(timeIntervalSince1970: 1_795_130_100.75)))
         #expect(value.rawValue == "2026-11-19T23:15:00Z")
         #expect(value.date.timeIntervalSince1970 == 1_795_130_100)
+        #expect(CDRDateTime(Date(timeIntervalSince1970: -62_135_596_800))?.rawValue == "0001-01-01T00:00:00Z")
+        #expect(CDRDateTime(Date(timeIntervalSince1970: 1e12)) == nil)
+        #expect(CDRDateTime(Date(timeIntervalSince1970: .infinity)) == nil)
+        #expect(CDRDateTime(rawValue: "0000-01-01T00:00:00Z") == nil)
     }
 
     @Test func dates() throws {
@@ -95,7 +108,12 @@ struct FieldTypeTests {
         #expect(mixed.years == 1 && mixed.months == 2 && mixed.days == 3)
         #expect(mixed.hours == 4 && mixed.minutes == 5 && mixed.seconds == 6.5)
         #expect(CDRDuration(rawValue: "P2W")?.fixedTimeInterval == TimeInterval(14 * 86_400))
-        for bad in ["", "P", "PT", "1M", "P1", "P1MT", "PM", "P1D1M", "PT1H1H", "P1.5D", "P-1D", "PT1S2M"] {
+        #expect(CDRDuration(rawValue: "P999999999D")?.fixedTimeInterval == TimeInterval(999_999_999) * 86_400)
+        // Oversized parts are rejected, never a crash.
+        for bad in [
+            "", "P", "PT", "1M", "P1", "P1MT", "PM", "P1D1M", "PT1H1H", "P1.5D", "P-1D", "PT1S2M", "PT1.S", "P1DT",
+            "P99999999999999999999D", "PT99999999999999999999H", "P1234567890Y",
+        ] {
             #expect(CDRDuration(rawValue: bad) == nil, "\(bad) should be rejected")
         }
     }

@@ -21,10 +21,13 @@ public struct CDRDateTime: CDRValidatedString {
     }
 
     /// Creates a value for an instant, written in UTC with whole seconds (`2026-11-20T09:15:00Z`).
-    public init(_ date: Date) {
-        let seconds = Int64(date.timeIntervalSince1970.rounded(.down))
-        self.rawValue = RFC3339.format(epochSeconds: seconds)
-        self.date = Date(timeIntervalSince1970: TimeInterval(seconds))
+    ///
+    /// - Returns: `nil` for instants outside the years 0001 to 9999, which RFC 3339 cannot write.
+    public init?(_ date: Date) {
+        let interval = date.timeIntervalSince1970.rounded(.down)
+        // 0001-01-01T00:00:00Z ... 9999-12-31T23:59:59Z
+        guard interval.isFinite, interval >= -62_135_596_800, interval <= 253_402_300_799 else { return nil }
+        self.init(rawValue: RFC3339.format(epochSeconds: Int64(interval)))
     }
 }
 
@@ -86,7 +89,7 @@ enum RFC3339 {
     }
 
     static func parseDateTime(_ text: Substring.UTF8View) -> Date? {
-        guard let (year, month, day, afterDate) = parseFullDate(text) else { return nil }
+        guard let (year, month, day, afterDate) = parseFullDate(text), year >= 1 else { return nil }
         var index = afterDate
         guard index < text.endIndex, text[index] == UInt8(ascii: "T") || text[index] == UInt8(ascii: "t") else {
             return nil

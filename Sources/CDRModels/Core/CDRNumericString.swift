@@ -6,27 +6,22 @@ public import Foundation
 /// offer ``decimalValue`` for arithmetic. They never pass through `Double`.
 public protocol CDRNumericString: CDRValidatedString {
     /// Returns whether `text` is valid for this field type.
-    static func isValid(_ text: Substring.UTF8View) -> Bool
-
-    /// Wraps text that has already been validated.
-    init(unchecked text: String)
+    static func isValid(_ text: String) -> Bool
 }
 
 extension CDRNumericString {
-    /// Creates a value from its text, or returns `nil` when the text breaks the field type's rules.
-    public init?(rawValue: String) {
-        guard Self.isValid(Substring(rawValue).utf8) else { return nil }
-        self.init(unchecked: rawValue)
-    }
-
-    /// The exact decimal value.
+    /// The decimal value. `Decimal` holds 38 significant digits, more than the standard's 16 + 16 for rates and
+    /// any realistic amount.
     public var decimalValue: Decimal {
         // The grammar checked on creation is a subset of what `Decimal` parses.
         Decimal(string: rawValue, locale: NumericText.posix) ?? .zero
     }
 
-    /// Whether the value is below zero.
-    public var isNegative: Bool { rawValue.utf8.first == UInt8(ascii: "-") && decimalValue != .zero }
+    /// Whether the value is below zero (read from the text, so no precision is lost).
+    public var isNegative: Bool {
+        rawValue.utf8.first == UInt8(ascii: "-")
+            && rawValue.utf8.contains { $0 >= UInt8(ascii: "1") && $0 <= UInt8(ascii: "9") }
+    }
 }
 
 /// An amount of money (the standard's `AmountString`): an optional `-`, 1 to 16 digits, a decimal point and at
@@ -40,15 +35,19 @@ public struct CDRAmount: CDRNumericString {
     /// The standard's name for this field type.
     public static var typeName: String { "AmountString" }
 
-    /// Wraps text that has already been validated.
-    public init(unchecked text: String) { self.rawValue = text }
+    /// Creates an amount from its text, or returns `nil` when the text is not a valid `AmountString`.
+    public init?(rawValue: String) {
+        guard Self.isValid(rawValue) else { return nil }
+        self.rawValue = rawValue
+    }
 
     /// Creates an amount from a decimal, written with at least two fractional digits.
     ///
-    /// - Parameter value: The amount. Values with more than 16 integer digits are not representable.
-    /// - Returns: `nil` when the value has more than 16 integer digits.
+    /// - Parameter value: The amount.
+    /// - Returns: `nil` when the value cannot be written exactly within the standard's limits (more than 16
+    ///   integer or fractional digits). Nothing is rounded.
     public init?(_ value: Decimal) {
-        var text = NumericText.plain(value)
+        guard var text = NumericText.exact(value) else { return nil }
         if let dot = text.firstIndex(of: ".") {
             let fraction = text.distance(from: dot, to: text.endIndex) - 1
             if fraction < 2 { text += String(repeating: "0", count: 2 - fraction) }
@@ -58,9 +57,13 @@ public struct CDRAmount: CDRNumericString {
         self.init(rawValue: text)
     }
 
+    /// Floating-point values are not accepted: write the amount as text or as a `Decimal`.
+    @available(*, unavailable, message: "amounts never pass through Double; use a String or a Decimal")
+    public init?(_ value: Double) { nil }
+
     /// Returns whether `text` is a valid `AmountString`.
-    public static func isValid(_ text: Substring.UTF8View) -> Bool {
-        NumericText.validate(text, minimumFractionDigits: 2, maximumFractionDigits: nil, requiresPoint: true)
+    public static func isValid(_ text: String) -> Bool {
+        NumericText.validate(Substring(text).utf8, minimumFractionDigits: 2, maximumFractionDigits: nil, requiresPoint: true)
     }
 }
 
@@ -73,19 +76,27 @@ public struct CDRRate: CDRNumericString {
     /// The standard's name for this field type.
     public static var typeName: String { "RateString" }
 
-    /// Wraps text that has already been validated.
-    public init(unchecked text: String) { self.rawValue = text }
+    /// Creates a rate from its text, or returns `nil` when the text is not a valid `RateString`.
+    public init?(rawValue: String) {
+        guard Self.isValid(rawValue) else { return nil }
+        self.rawValue = rawValue
+    }
 
     /// Creates a rate from a decimal fraction (0.05 for 5%).
     ///
-    /// - Returns: `nil` when the value cannot be written within the standard's limits.
+    /// - Returns: `nil` when the value cannot be written exactly within the standard's limits. Nothing is rounded.
     public init?(_ value: Decimal) {
-        self.init(rawValue: NumericText.plain(value))
+        guard let text = NumericText.exact(value) else { return nil }
+        self.init(rawValue: text)
     }
 
+    /// Floating-point values are not accepted: write the rate as text or as a `Decimal`.
+    @available(*, unavailable, message: "rates never pass through Double; use a String or a Decimal")
+    public init?(_ value: Double) { nil }
+
     /// Returns whether `text` is a valid `RateString`.
-    public static func isValid(_ text: Substring.UTF8View) -> Bool {
-        NumericText.validate(text, minimumFractionDigits: 0, maximumFractionDigits: 16, requiresPoint: false)
+    public static func isValid(_ text: String) -> Bool {
+        NumericText.validate(Substring(text).utf8, minimumFractionDigits: 0, maximumFractionDigits: 16, requiresPoint: false)
     }
 }
 
@@ -123,11 +134,14 @@ enum NumericText {
     @inline(__always)
     static func isDigit(_ byte: UInt8) -> Bool { byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") }
 
-    /// Plain positional notation for a decimal (no exponent, no grouping).
-    static func plain(_ value: Decimal) -> String {
+    /// Plain positional notation for a decimal, or `nil` when it needs more than 16 fractional digits (it is never
+    /// rounded).
+    static func exact(_ value: Decimal) -> String? {
+        guard value.isFinite else { return nil }
         var value = value
         var rounded = Decimal()
         NSDecimalRound(&rounded, &value, 16, .plain)
+        guard rounded == value else { return nil }
         return rounded.description
     }
 }

@@ -1,3 +1,5 @@
+public import Foundation
+
 /// Any JSON value. Used where the standard leaves content open (an unknown union variant's payload), so that it
 /// survives a decode and re-encode unchanged.
 public enum JSONValue: Codable, Hashable, Sendable {
@@ -7,8 +9,8 @@ public enum JSONValue: Codable, Hashable, Sendable {
     case bool(Bool)
     /// A number with no fractional part that fits in 64 bits.
     case integer(Int64)
-    /// Any other number.
-    case number(Double)
+    /// Any other number, kept as an exact decimal (never `Double`).
+    case number(Decimal)
     /// A string.
     case string(String)
     /// An array.
@@ -38,7 +40,7 @@ public enum JSONValue: Codable, Hashable, Sendable {
             self = .bool(value)
         } else if let value = try? single.decode(Int64.self) {
             self = .integer(value)
-        } else if let value = try? single.decode(Double.self) {
+        } else if let value = try? single.decode(Decimal.self) {
             self = .number(value)
         } else {
             self = .string(try single.decode(String.self))

@@ -11,9 +11,9 @@ public struct BankingAccountV3: Codable, Hashable, Sendable {
     public var displayName: String
     /// The customer's own name for the item, where they set one. `nickname` on the wire; optional.
     public var nickname: String?
-    /// Whether the account is open or closed. `openStatus` on the wire; optional.
+    /// Whether the account is open or closed. `openStatus` on the wire; optional. When absent, the standard's default is `OPEN`.
     public var openStatus: BankingAccountOpenStatus?
-    /// Whether the customer owns the account (as opposed to only being able to operate it). `isOwned` on the wire; optional.
+    /// Whether the customer owns the account (as opposed to only being able to operate it). `isOwned` on the wire; optional. When absent, the standard's default is `true`.
     public var isOwned: Bool?
     /// One of ``BankingAccountOwnership``; values added by later versions of the standard are kept. `accountOwnership` on the wire; required.
     public var accountOwnership: BankingAccountOwnership
@@ -23,7 +23,7 @@ public struct BankingAccountV3: Codable, Hashable, Sendable {
     public var productCategory: BankingProductCategory
     /// `productName` on the wire; required.
     public var productName: String
-    /// `isInstalmentDetailAvailable` on the wire; optional.
+    /// `isInstalmentDetailAvailable` on the wire; optional. When absent, the standard's default is `false`.
     public var isInstalmentDetailAvailable: Bool?
 
     /// Creates a value from its members.

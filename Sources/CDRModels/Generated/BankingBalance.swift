@@ -9,11 +9,11 @@ public struct BankingBalance: Codable, Hashable, Sendable {
     public var currentBalance: CDRAmount
     /// The balance the customer can use now. `availableBalance` on the wire; required.
     public var availableBalance: CDRAmount
-    /// The credit limit, where the account has one. `creditLimit` on the wire; optional.
+    /// The credit limit, where the account has one. `creditLimit` on the wire; optional. When absent, the standard's default is `0.00`.
     public var creditLimit: CDRAmount?
-    /// An exact amount (AmountString). `amortisedLimit` on the wire; optional.
+    /// An exact amount (AmountString). `amortisedLimit` on the wire; optional. When absent, the standard's default is `0.00`.
     public var amortisedLimit: CDRAmount?
-    /// The currency; AUD when absent. `currency` on the wire; optional.
+    /// The currency. `currency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var currency: CDRCurrency?
     /// A list; malformed elements are left out in lenient decoding. `purses` on the wire; optional.
     public var purses: [BankingBalancePurse]?

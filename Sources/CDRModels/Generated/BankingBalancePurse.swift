@@ -5,7 +5,7 @@
 public struct BankingBalancePurse: Codable, Hashable, Sendable {
     /// The amount. For transactions, negative values are money leaving the account. `amount` on the wire; required.
     public var amount: CDRAmount
-    /// The currency; AUD when absent. `currency` on the wire; optional.
+    /// The currency. `currency` on the wire; optional.
     public var currency: CDRCurrency?
 
     /// Creates a value from its members.

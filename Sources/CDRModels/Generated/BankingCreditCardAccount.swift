@@ -7,7 +7,7 @@ public struct BankingCreditCardAccount: Codable, Hashable, Sendable {
     public var minPaymentAmount: CDRAmount
     /// An exact amount (AmountString). `paymentDueAmount` on the wire; required.
     public var paymentDueAmount: CDRAmount
-    /// An ISO 4217 currency code. `paymentCurrency` on the wire; optional.
+    /// An ISO 4217 currency code. `paymentCurrency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var paymentCurrency: CDRCurrency?
     /// An RFC 3339 date. `paymentDueDate` on the wire; required.
     public var paymentDueDate: CDRDate

@@ -19,7 +19,7 @@ public struct BankingInstalmentPlan: Codable, Hashable, Sendable {
     public var creationDate: CDRDate
     /// The amount. For transactions, negative values are money leaving the account. `amount` on the wire; required.
     public var amount: CDRAmount
-    /// An ISO 4217 currency code. `planCurrency` on the wire; optional.
+    /// An ISO 4217 currency code. `planCurrency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var planCurrency: CDRCurrency?
     /// An exact amount (AmountString). `planCharge` on the wire; optional.
     public var planCharge: CDRAmount?

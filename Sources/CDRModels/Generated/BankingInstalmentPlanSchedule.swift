@@ -7,7 +7,7 @@ public struct BankingInstalmentPlanSchedule: Codable, Hashable, Sendable {
     public var amountDue: CDRAmount
     /// An RFC 3339 date. `dueDate` on the wire; required.
     public var dueDate: CDRDate
-    /// `isPaid` on the wire; optional.
+    /// `isPaid` on the wire; optional. When absent, the standard's default is `false`.
     public var isPaid: Bool?
 
     /// Creates a value from its members.

@@ -7,7 +7,7 @@ public struct BankingLoanAccountV3: Codable, Hashable, Sendable {
     public var originalStartDate: CDRDate?
     /// An exact amount (AmountString). `originalLoanAmount` on the wire; optional.
     public var originalLoanAmount: CDRAmount?
-    /// An ISO 4217 currency code. `originalLoanCurrency` on the wire; optional.
+    /// An ISO 4217 currency code. `originalLoanCurrency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var originalLoanCurrency: CDRCurrency?
     /// An RFC 3339 date. `loanEndDate` on the wire; optional.
     public var loanEndDate: CDRDate?
@@ -15,15 +15,15 @@ public struct BankingLoanAccountV3: Codable, Hashable, Sendable {
     public var nextInstalmentDate: CDRDate?
     /// An exact amount (AmountString). `minInstalmentAmount` on the wire; optional.
     public var minInstalmentAmount: CDRAmount?
-    /// An ISO 4217 currency code. `minInstalmentCurrency` on the wire; optional.
+    /// An ISO 4217 currency code. `minInstalmentCurrency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var minInstalmentCurrency: CDRCurrency?
     /// An exact amount (AmountString). `maxRedraw` on the wire; optional.
     public var maxRedraw: CDRAmount?
-    /// An ISO 4217 currency code. `maxRedrawCurrency` on the wire; optional.
+    /// An ISO 4217 currency code. `maxRedrawCurrency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var maxRedrawCurrency: CDRCurrency?
     /// An exact amount (AmountString). `minRedraw` on the wire; optional.
     public var minRedraw: CDRAmount?
-    /// An ISO 4217 currency code. `minRedrawCurrency` on the wire; optional.
+    /// An ISO 4217 currency code. `minRedrawCurrency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var minRedrawCurrency: CDRCurrency?
     /// `offsetAccountEnabled` on the wire; optional.
     public var offsetAccountEnabled: Bool?

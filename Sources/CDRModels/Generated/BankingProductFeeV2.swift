@@ -11,7 +11,7 @@ public struct BankingProductFeeV2: Codable, Hashable, Sendable {
     public var feeCap: CDRAmount?
     /// An ISO 8601 duration. `feeCapPeriod` on the wire; optional.
     public var feeCapPeriod: CDRDuration?
-    /// The currency; AUD when absent. `currency` on the wire; optional.
+    /// The currency. `currency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var currency: CDRCurrency?
     /// `additionalValue` on the wire; optional.
     public var additionalValue: String?

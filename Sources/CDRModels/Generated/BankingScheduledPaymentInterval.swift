@@ -5,7 +5,7 @@
 public struct BankingScheduledPaymentInterval: Codable, Hashable, Sendable {
     /// An ISO 8601 duration. `interval` on the wire; required.
     public var interval: CDRDuration
-    /// An ISO 8601 duration. `dayInInterval` on the wire; optional.
+    /// An ISO 8601 duration. `dayInInterval` on the wire; optional. When absent, the standard's default is `P1D`.
     public var dayInInterval: CDRDuration?
 
     /// Creates a value from its members.

@@ -7,7 +7,7 @@ public struct BankingScheduledPaymentRecurrenceIntervalSchedule: Codable, Hashab
     public var finalPaymentDate: CDRDate?
     /// `paymentsRemaining` on the wire; optional.
     public var paymentsRemaining: Int?
-    /// One of ``BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment``; values added by later versions of the standard are kept. `nonBusinessDayTreatment` on the wire; optional.
+    /// One of ``BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment``; values added by later versions of the standard are kept. `nonBusinessDayTreatment` on the wire; optional. When absent, the standard's default is `ON`.
     public var nonBusinessDayTreatment: BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment?
     /// A list; malformed elements are left out in lenient decoding. `intervals` on the wire; required.
     public var intervals: [BankingScheduledPaymentInterval]

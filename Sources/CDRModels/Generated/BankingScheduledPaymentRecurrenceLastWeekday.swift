@@ -11,7 +11,7 @@ public struct BankingScheduledPaymentRecurrenceLastWeekday: Codable, Hashable, S
     public var interval: CDRDuration
     /// One of ``BankingScheduledPaymentRecurrenceLastWeekdayLastWeekDay``; values added by later versions of the standard are kept. `lastWeekDay` on the wire; required.
     public var lastWeekDay: BankingScheduledPaymentRecurrenceLastWeekdayLastWeekDay
-    /// One of ``BankingScheduledPaymentRecurrenceLastWeekdayNonBusinessDayTreatment``; values added by later versions of the standard are kept. `nonBusinessDayTreatment` on the wire; optional.
+    /// One of ``BankingScheduledPaymentRecurrenceLastWeekdayNonBusinessDayTreatment``; values added by later versions of the standard are kept. `nonBusinessDayTreatment` on the wire; optional. When absent, the standard's default is `ON`.
     public var nonBusinessDayTreatment: BankingScheduledPaymentRecurrenceLastWeekdayNonBusinessDayTreatment?
 
     /// Creates a value from its members.

@@ -5,11 +5,11 @@
 public struct BankingScheduledPaymentSetV2: Codable, Hashable, Sendable {
     /// `to` on the wire; required.
     public var to: BankingScheduledPaymentToV2
-    /// `isAmountCalculated` on the wire; optional.
+    /// `isAmountCalculated` on the wire; optional. When absent, the standard's default is `false`.
     public var isAmountCalculated: Bool?
     /// The amount. For transactions, negative values are money leaving the account. `amount` on the wire; optional.
     public var amount: CDRAmount?
-    /// The currency; AUD when absent. `currency` on the wire; optional.
+    /// The currency. `currency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var currency: CDRCurrency?
 
     /// Creates a value from its members.

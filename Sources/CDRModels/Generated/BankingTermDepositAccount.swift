@@ -9,7 +9,7 @@ public struct BankingTermDepositAccount: Codable, Hashable, Sendable {
     public var maturityDate: CDRDate
     /// An exact amount (AmountString). `maturityAmount` on the wire; optional.
     public var maturityAmount: CDRAmount?
-    /// An ISO 4217 currency code. `maturityCurrency` on the wire; optional.
+    /// An ISO 4217 currency code. `maturityCurrency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var maturityCurrency: CDRCurrency?
     /// One of ``BankingTermDepositAccountMaturityInstructions``; values added by later versions of the standard are kept. `maturityInstructions` on the wire; required.
     public var maturityInstructions: BankingTermDepositAccountMaturityInstructions

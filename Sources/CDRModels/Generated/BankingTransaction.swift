@@ -23,7 +23,7 @@ public struct BankingTransaction: Codable, Hashable, Sendable {
     public var executionDateTime: CDRDateTime?
     /// The amount. For transactions, negative values are money leaving the account. `amount` on the wire; required.
     public var amount: CDRAmount
-    /// The currency; AUD when absent. `currency` on the wire; optional.
+    /// The currency. `currency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var currency: CDRCurrency?
     /// The reference supplied with the transaction; empty when there is none. `reference` on the wire; required.
     public var reference: String

@@ -25,11 +25,11 @@ public struct CommonOrganisation: Codable, Hashable, Sendable {
     public var isACNCRegistered: Bool?
     /// `industryCode` on the wire; optional.
     public var industryCode: String?
-    /// One of ``CommonOrganisationIndustryCodeVersion``; values added by later versions of the standard are kept. `industryCodeVersion` on the wire; optional.
+    /// One of ``CommonOrganisationIndustryCodeVersion``; values added by later versions of the standard are kept. `industryCodeVersion` on the wire; optional. When absent, the standard's default is `ANZSIC_1292.0_2006_V2.0`.
     public var industryCodeVersion: CommonOrganisationIndustryCodeVersion?
     /// One of ``CommonOrganisationType``; values added by later versions of the standard are kept. `organisationType` on the wire; required.
     public var organisationType: CommonOrganisationType
-    /// `registeredCountry` on the wire; optional.
+    /// `registeredCountry` on the wire; optional. When absent, the standard's default is `AUS`.
     public var registeredCountry: String?
     /// An RFC 3339 date. `establishmentDate` on the wire; optional.
     public var establishmentDate: CDRDate?

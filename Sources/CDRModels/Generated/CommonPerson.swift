@@ -17,7 +17,7 @@ public struct CommonPerson: Codable, Hashable, Sendable {
     public var suffix: String?
     /// `occupationCode` on the wire; optional.
     public var occupationCode: String?
-    /// One of ``CommonPersonOccupationCodeVersion``; values added by later versions of the standard are kept. `occupationCodeVersion` on the wire; optional.
+    /// One of ``CommonPersonOccupationCodeVersion``; values added by later versions of the standard are kept. `occupationCodeVersion` on the wire; optional. When absent, the standard's default is `ANZSCO_1220.0_2013_V1.2`.
     public var occupationCodeVersion: CommonPersonOccupationCodeVersion?
 
     /// Creates a value from its members.

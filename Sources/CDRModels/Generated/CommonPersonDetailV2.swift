@@ -17,7 +17,7 @@ public struct CommonPersonDetailV2: Codable, Hashable, Sendable {
     public var suffix: String?
     /// `occupationCode` on the wire; optional.
     public var occupationCode: String?
-    /// One of ``CommonPersonOccupationCodeVersion``; values added by later versions of the standard are kept. `occupationCodeVersion` on the wire; optional.
+    /// One of ``CommonPersonOccupationCodeVersion``; values added by later versions of the standard are kept. `occupationCodeVersion` on the wire; optional. When absent, the standard's default is `ANZSCO_1220.0_2013_V1.2`.
     public var occupationCodeVersion: CommonPersonOccupationCodeVersion?
     /// A list; malformed elements are left out in lenient decoding. `phoneNumbers` on the wire; required.
     public var phoneNumbers: [CommonPhoneNumber]

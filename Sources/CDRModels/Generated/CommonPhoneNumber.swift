@@ -3,11 +3,11 @@
 
 /// The standard's `CommonPhoneNumber` object.
 public struct CommonPhoneNumber: Codable, Hashable, Sendable {
-    /// `isPreferred` on the wire; optional.
+    /// `isPreferred` on the wire; optional. When absent, the standard's default is `false`.
     public var isPreferred: Bool?
     /// One of ``CommonPhoneNumberPurpose``; values added by later versions of the standard are kept. `purpose` on the wire; required.
     public var purpose: CommonPhoneNumberPurpose
-    /// `countryCode` on the wire; optional.
+    /// `countryCode` on the wire; optional. When absent, the standard's default is `+61`.
     public var countryCode: String?
     /// `areaCode` on the wire; optional.
     public var areaCode: String?

@@ -17,7 +17,7 @@ public struct CommonSimpleAddress: Codable, Hashable, Sendable {
     public var city: String
     /// `state` on the wire; required.
     public var state: String
-    /// `country` on the wire; optional.
+    /// `country` on the wire; optional. When absent, the standard's default is `AUS`.
     public var country: String?
 
     /// Creates a value from its members.

@@ -7,7 +7,7 @@ public struct MetaPaginatedTransaction: Codable, Hashable, Sendable {
     public var totalRecords: Int
     /// The number of pages. `totalPages` on the wire; required.
     public var totalPages: Int
-    /// `isQueryParamUnsupported` on the wire; optional.
+    /// `isQueryParamUnsupported` on the wire; optional. When absent, the standard's default is `false`.
     public var isQueryParamUnsupported: Bool?
 
     /// Creates a value from its members.

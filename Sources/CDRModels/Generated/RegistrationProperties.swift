@@ -45,7 +45,7 @@ public struct RegistrationProperties: Codable, Hashable, Sendable {
     public var grantTypes: [RegistrationPropertiesGrantType]
     /// One of ``RegistrationPropertiesResponseType``; values added by later versions of the standard are kept. A list; malformed elements are left out in lenient decoding. `response_types` on the wire; required.
     public var responseTypes: [RegistrationPropertiesResponseType]
-    /// One of ``RegistrationPropertiesApplicationType``; values added by later versions of the standard are kept. `application_type` on the wire; optional.
+    /// One of ``RegistrationPropertiesApplicationType``; values added by later versions of the standard are kept. `application_type` on the wire; optional. When absent, the standard's default is `web`.
     public var applicationType: RegistrationPropertiesApplicationType?
     /// One of ``RegistrationPropertiesIdTokenSignedResponseAlg``; values added by later versions of the standard are kept. `id_token_signed_response_alg` on the wire; required.
     public var idTokenSignedResponseAlg: RegistrationPropertiesIdTokenSignedResponseAlg
@@ -65,7 +65,7 @@ public struct RegistrationProperties: Codable, Hashable, Sendable {
     public var softwareStatement: String
     /// `software_id` on the wire; required.
     public var softwareId: String
-    /// One of ``RegistrationPropertiesSoftwareRoles``; values added by later versions of the standard are kept. `software_roles` on the wire; optional.
+    /// One of ``RegistrationPropertiesSoftwareRoles``; values added by later versions of the standard are kept. `software_roles` on the wire; optional. When absent, the standard's default is `data-recipient-software-product`.
     public var softwareRoles: RegistrationPropertiesSoftwareRoles?
     /// `scope` on the wire; required.
     public var scope: String

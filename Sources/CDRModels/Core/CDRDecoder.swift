@@ -16,6 +16,10 @@ import Synchronization
 ///
 /// A plain `JSONDecoder` decodes the same types strictly: it has nowhere to report a skipped element, so it
 /// never skips one.
+///
+/// Re-encoding a decoded payload gives back the same JSON, with two exceptions that carry no data: an optional
+/// member sent as `null` is read as absent and written as absent (the standard treats the two alike), and members
+/// the standard does not define are not kept.
 public struct CDRDecoder: Sendable {
     /// How list elements that fail to decode are handled.
     public struct Mode: Hashable, Sendable, CustomStringConvertible {

@@ -1,0 +1,152 @@
+/// The single error type thrown by `CDRJOSE`.
+///
+/// Match on ``code``; ``reason`` is a short human-readable explanation that never contains key
+/// material, tokens, codes or other secrets.
+///
+/// ```swift
+/// do { try await validator.validate(response) }
+/// catch let error as JOSEError where error.code == .stateMismatch { … }
+/// ```
+public struct JOSEError: Error, Sendable, CustomStringConvertible {
+    /// A matchable failure category.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case malformedToken, malformedKey, unsupportedKey, keyTooSmall, keyGenerationFailed
+            case algorithmNotAllowed, algorithmMismatch, missingKeyID, unknownKeyID, signatureInvalid
+            case signingFailed, encryptionFailed, decryptionFailed, unsupportedEncryption
+            case invalidJWKS, jwksFetchFailed, duplicateKeyID
+            case missingClaim, issuerMismatch, audienceMismatch, untrustedAudience, authorizedPartyMismatch
+            case expired, notYetValid, issuedInFuture, issuedTooLongAgo, lifetimeTooLong
+            case nonceMismatch, stateMismatch, acrNotAccepted, authTimeTooOld, subjectMismatch
+            case replayedToken, authorizationError, invalidClaim, invalidVerifier, invalidCertificate
+        }
+        private let base: Base
+        private init(_ base: Base) { self.base = base }
+
+        /// The input is not a well-formed compact JWS/JWE or its JSON cannot be decoded.
+        public static let malformedToken = Code(.malformedToken)
+        /// A PEM, DER or JWK key could not be parsed.
+        public static let malformedKey = Code(.malformedKey)
+        /// The key type or curve is not one CDR allows (only RSA and P-256).
+        public static let unsupportedKey = Code(.unsupportedKey)
+        /// An RSA key is shorter than 2048 bits.
+        public static let keyTooSmall = Code(.keyTooSmall)
+        /// Key generation failed in the crypto library.
+        public static let keyGenerationFailed = Code(.keyGenerationFailed)
+        /// The token's `alg` is not on the allow-list (`none`, RS256, HS256, … are never allowed).
+        public static let algorithmNotAllowed = Code(.algorithmNotAllowed)
+        /// The token's `alg` does not fit the selected key (or the key's own `alg`).
+        public static let algorithmMismatch = Code(.algorithmMismatch)
+        /// The token has no `kid` header but the verifier requires one.
+        public static let missingKeyID = Code(.missingKeyID)
+        /// No key with the token's `kid` is known (there is no fallback key).
+        public static let unknownKeyID = Code(.unknownKeyID)
+        /// The signature does not verify.
+        public static let signatureInvalid = Code(.signatureInvalid)
+        /// Signing failed in the crypto library.
+        public static let signingFailed = Code(.signingFailed)
+        /// Building a JWE failed.
+        public static let encryptionFailed = Code(.encryptionFailed)
+        /// A JWE could not be decrypted or its authentication tag is wrong.
+        public static let decryptionFailed = Code(.decryptionFailed)
+        /// The JWE `alg`/`enc` pair is not allowed (for example `RSA1_5`).
+        public static let unsupportedEncryption = Code(.unsupportedEncryption)
+        /// A JWKS document could not be decoded.
+        public static let invalidJWKS = Code(.invalidJWKS)
+        /// Fetching a JWKS failed.
+        public static let jwksFetchFailed = Code(.jwksFetchFailed)
+        /// Two keys in one set share a `kid`.
+        public static let duplicateKeyID = Code(.duplicateKeyID)
+        /// A required claim is absent.
+        public static let missingClaim = Code(.missingClaim)
+        /// `iss` is not the expected issuer.
+        public static let issuerMismatch = Code(.issuerMismatch)
+        /// `aud` does not contain the expected audience.
+        public static let audienceMismatch = Code(.audienceMismatch)
+        /// `aud` contains an audience that is not trusted.
+        public static let untrustedAudience = Code(.untrustedAudience)
+        /// `azp` is missing or wrong where it is required.
+        public static let authorizedPartyMismatch = Code(.authorizedPartyMismatch)
+        /// `exp` is in the past (beyond the allowed clock skew).
+        public static let expired = Code(.expired)
+        /// `nbf` is in the future (beyond the allowed clock skew).
+        public static let notYetValid = Code(.notYetValid)
+        /// `iat` is in the future (beyond the allowed clock skew).
+        public static let issuedInFuture = Code(.issuedInFuture)
+        /// `iat` is older than the validator accepts.
+        public static let issuedTooLongAgo = Code(.issuedTooLongAgo)
+        /// The token's lifetime (`exp` − `nbf`/`iat`) is longer than allowed.
+        public static let lifetimeTooLong = Code(.lifetimeTooLong)
+        /// `nonce` is not the one sent in the request.
+        public static let nonceMismatch = Code(.nonceMismatch)
+        /// `state` is not the one sent in the request.
+        public static let stateMismatch = Code(.stateMismatch)
+        /// `acr` is missing or not one of the requested values.
+        public static let acrNotAccepted = Code(.acrNotAccepted)
+        /// `auth_time` is missing where required, in the future, or older than allowed.
+        public static let authTimeTooOld = Code(.authTimeTooOld)
+        /// `sub` is not what was expected (for a self-signed JWT, `sub` must equal `iss`).
+        public static let subjectMismatch = Code(.subjectMismatch)
+        /// The `jti` was already seen.
+        public static let replayedToken = Code(.replayedToken)
+        /// A signed authorisation response carries an OAuth `error` instead of a `code`.
+        public static let authorizationError = Code(.authorizationError)
+        /// A claim has the wrong type or an invalid value.
+        public static let invalidClaim = Code(.invalidClaim)
+        /// A PKCE code verifier is not 43–128 unreserved characters.
+        public static let invalidVerifier = Code(.invalidVerifier)
+        /// A certificate could not be parsed.
+        public static let invalidCertificate = Code(.invalidCertificate)
+
+        /// The code's name, for example `stateMismatch`.
+        public var description: String { base.rawValue }
+    }
+
+    /// What went wrong.
+    public var code: Code
+    /// A short explanation without secrets.
+    public var reason: String?
+    /// The OAuth error details when ``code`` is ``Code/authorizationError``.
+    public var authorizationError: AuthorizationErrorResponse?
+
+    /// Creates an error.
+    /// - Parameters:
+    ///   - code: The failure category.
+    ///   - reason: A short explanation; never include secrets.
+    ///   - authorizationError: OAuth error details from a JARM error response.
+    public init(_ code: Code, reason: String? = nil, authorizationError: AuthorizationErrorResponse? = nil) {
+        self.code = code
+        self.reason = reason
+        self.authorizationError = authorizationError
+    }
+
+    /// `JOSEError.<code>` followed by the reason, if any.
+    public var description: String {
+        "JOSEError.\(code)" + (reason.map { ": \($0)" } ?? "")
+    }
+}
+
+/// An OAuth 2.0 error returned in a signed authorisation (JARM) response.
+public struct AuthorizationErrorResponse: Sendable, Hashable {
+    /// The OAuth `error` code, for example `access_denied`.
+    public var error: String
+    /// The optional `error_description`.
+    public var errorDescription: String?
+    /// The optional `error_uri`.
+    public var errorURI: String?
+    /// The `state` echoed back with the error, if present.
+    public var state: String?
+
+    /// Creates an error response value.
+    /// - Parameters:
+    ///   - error: The OAuth `error` code.
+    ///   - errorDescription: The `error_description`.
+    ///   - errorURI: The `error_uri`.
+    ///   - state: The echoed `state`.
+    public init(error: String, errorDescription: String? = nil, errorURI: String? = nil, state: String? = nil) {
+        self.error = error
+        self.errorDescription = errorDescription
+        self.errorURI = errorURI
+        self.state = state
+    }
+}

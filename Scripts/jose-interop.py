@@ -9,6 +9,7 @@ The Swift side is Tests/CDRJOSETests/JOSEInteropTests.swift, run with CDR_JOSE_I
 Every key is generated here at run time; nothing is committed.
 """
 
+import base64
 import json
 import sys
 import time
@@ -35,20 +36,31 @@ def claims(issuer: str, audience: str, alg: str) -> dict:
             "jti": str(uuid.uuid4()), "signed_with": alg}
 
 
+def b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def unsecured(header: dict, payload: dict) -> str:
+    return ".".join([b64url(json.dumps(header).encode()), b64url(json.dumps(payload).encode()), ""])
+
+
 def generate(directory: Path) -> None:
     ps256 = RSAKey.generate_key(2048, parameters={"kid": "py-ps256", "use": "sig", "alg": "PS256"})
     es256 = ECKey.generate_key("P-256", parameters={"kid": "py-es256", "use": "sig", "alg": "ES256"})
     # Python's own encryption key: Swift encrypts to its public half, Python decrypts.
     py_enc = RSAKey.generate_key(2048, parameters={"kid": "py-enc", "use": "enc", "alg": "RSA-OAEP-256"})
-    # A key for Swift to decrypt with: Swift imports this private JWK (tests JWK import).
-    swift_enc = RSAKey.generate_key(2048, parameters={"kid": "swift-enc", "use": "enc", "alg": "RSA-OAEP-256"})
+    # Keys for Swift to decrypt with, one per key-management alg (a decryption key is bound to its registered
+    # alg): Swift imports these private JWKs (tests JWK import).
+    swift_enc = {alg: RSAKey.generate_key(2048, parameters={"kid": f"swift-enc-{alg}", "use": "enc", "alg": alg})
+                 for alg in JWE_ALGS}
 
     public = {"keys": [k.as_dict(private=False) for k in (ps256, es256, py_enc)]}
     write(directory, "python.jwks.json", public)
     write(directory, "python-private.json", {"keys": [k.as_dict(private=True) for k in (ps256, es256, py_enc)]})
     write(directory, "python-ps256.private.jwk.json", ps256.as_dict(private=True))
     write(directory, "python-es256.private.jwk.json", es256.as_dict(private=True))
-    write(directory, "swift-enc.private.jwk.json", swift_enc.as_dict(private=True))
+    for alg, key in swift_enc.items():
+        write(directory, f"swift-enc-{alg}.private.jwk.json", key.as_dict(private=True))
 
     for alg, key in (("PS256", ps256), ("ES256", es256)):
         token = jwt.encode({"alg": alg, "kid": key.kid}, claims("python", "swift", alg), key, algorithms=[alg])
@@ -62,17 +74,26 @@ def generate(directory: Path) -> None:
     write(directory, "python-jarm.jwt", jarm_jws)
     for alg in JWE_ALGS:
         for enc in JWE_ENCS:
-            header = {"alg": alg, "enc": enc, "kid": swift_enc.kid, "cty": "JWT"}
-            value = jwe.encrypt_compact(header, PLAINTEXT, swift_enc, algorithms=[alg, enc])
+            header = {"alg": alg, "enc": enc, "kid": swift_enc[alg].kid, "cty": "JWT"}
+            value = jwe.encrypt_compact(header, PLAINTEXT, swift_enc[alg], algorithms=[alg, enc])
             write(directory, f"python-{alg}-{enc}.jwe", value)
-            nested = jwe.encrypt_compact(header, jarm_jws, swift_enc, algorithms=[alg, enc])
+            nested = jwe.encrypt_compact(header, jarm_jws, swift_enc[alg], algorithms=[alg, enc])
             write(directory, f"python-jarm-{alg}-{enc}.jwe", nested)
+    # A JWE Swift must refuse: RSA-OAEP used with the key registered for RSA-OAEP-256.
+    oaep256 = swift_enc["RSA-OAEP-256"]
+    any_alg = RSAKey.import_key({k: v for k, v in oaep256.as_dict(private=False).items() if k != "alg"})
+    mismatch = jwe.encrypt_compact({"alg": "RSA-OAEP", "enc": "A256GCM", "kid": oaep256.kid, "cty": "JWT"},
+                                   jarm_jws, any_alg, algorithms=["RSA-OAEP", "A256GCM"])
+    write(directory, "python-alg-mismatch.jwe", mismatch)
 
     # Tokens Swift must refuse: RS256 by a real key, and alg "none".
     same_key_any_alg = RSAKey.import_key({k: v for k, v in ps256.as_dict(private=True).items() if k != "alg"})
     rs256 = jwt.encode({"alg": "RS256", "kid": ps256.kid}, claims("python", "swift", "RS256"), same_key_any_alg,
                        algorithms=["RS256"])
     write(directory, "python-RS256.jwt", rs256)
+    # alg "none" (RFC 7519 §6 unsecured JWT: empty signature), built by hand since JOSE libraries refuse to.
+    write(directory, "python-none.jwt", unsecured({"alg": "none", "kid": ps256.kid}, claims("python", "swift", "none")))
+    write(directory, "python-jarm-none.jwt", unsecured({"alg": "none", "kid": ps256.kid}, jarm))
     write(directory, "meta.json", {"plaintext": PLAINTEXT})
     print(f"generated Python artefacts in {directory}")
 
@@ -96,6 +117,12 @@ def verify(directory: Path) -> int:
         return 1
 
     results = json.loads((directory / "swift-results.json").read_text())
+    expected_checks = ["python-PS256.jwt", "python-ES256.jwt", "python-RS256.jwt is refused",
+                       "python-none.jwt is refused", "python-jarm-none.jwt is refused", "python-jarm.jwt",
+                       "python-alg-mismatch.jwe is refused"]
+    for name in expected_checks:
+        if name not in results:
+            fail(f"Swift did not run check {name}")
     for name, outcome in sorted(results.items()):
         if outcome != "ok":
             fail(f"Swift check {name}: {outcome}")

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # CDRJOSE interop check against Python's joserfc (an independent JOSE implementation).
 #
-#   1. Python generates keys, JWTs (PS256, ES256, and an RS256 one that must be refused) and JWEs
-#      (RSA-OAEP / RSA-OAEP-256 x A256GCM / A128CBC-HS256, plain and wrapping a JARM response).
+#   1. Python generates keys, JWTs (PS256, ES256, and RS256 and `alg: none` ones, plain and as a JARM response,
+#      that must be refused) and JWEs (RSA-OAEP / RSA-OAEP-256 x A256GCM / A128CBC-HS256, plain and wrapping a
+#      JARM response, plus one whose alg is not the key's registered alg, which must be refused).
 #   2. `swift test --filter JOSEInteropTests` verifies/decrypts them and writes Swift-made artefacts.
 #   3. Python verifies/decrypts/imports what Swift wrote.
 # Exits non-zero on any failure. Keys exist only in a temporary directory for the run.

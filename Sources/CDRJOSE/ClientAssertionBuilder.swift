@@ -4,7 +4,7 @@ import Foundation
 ///
 /// Every assertion has `iss` = `sub` = the client ID, `aud`, `iat` (always: the OpenID conformance suite
 /// requires it even though CDS makes it optional), `exp` and a fresh `jti`, all dates in whole seconds.
-public struct ClientAssertionBuilder: Sendable {
+public struct ClientAssertionBuilder: Sendable, CustomReflectable {
     /// The `client_assertion_type` form value to send with the assertion.
     public static let assertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
@@ -12,7 +12,7 @@ public struct ClientAssertionBuilder: Sendable {
     public var clientID: String
     /// The `aud`: the holder's issuer (recommended) or the endpoint URL.
     public var audience: String
-    /// Assertion lifetime; kept short (2 minutes by default, at most 1 day).
+    /// Assertion lifetime; kept short (2 minutes by default, at least 1 second, capped at 1 day).
     public var lifetime: Duration
     private let signer: JWSSigner
     private let timeSource: any TimeSource
@@ -37,7 +37,12 @@ public struct ClientAssertionBuilder: Sendable {
 
     /// The claims of a new assertion (fresh `jti`).
     /// - Returns: The claims.
-    public func makeClaims() -> JWTClaims {
+    /// - Throws: ``JOSEError`` `.invalidConfiguration` if ``lifetime`` is under one second (the assertion would
+    ///   expire as it is issued).
+    public func makeClaims() throws -> JWTClaims {
+        guard lifetime >= .seconds(1) else {
+            throw JOSEError(.invalidConfiguration, reason: "client assertion lifetime must be at least 1 second")
+        }
         let now = timeSource.now().truncatedToSeconds
         var claims = JWTClaims()
         claims.issuer = clientID
@@ -51,8 +56,17 @@ public struct ClientAssertionBuilder: Sendable {
 
     /// Signs a new assertion.
     /// - Returns: The compact JWS to send as `client_assertion`. Secret: never log it.
-    /// - Throws: ``JOSEError`` `.signingFailed`.
+    /// - Throws: ``JOSEError`` `.invalidConfiguration` (see ``makeClaims()``) or `.signingFailed`.
     public func makeAssertion() async throws -> String {
         try await signer.sign(makeClaims())
+    }
+
+    /// The client ID, audience, lifetime and `kid`; never key material (what `dump()` prints).
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "clientID": clientID, "audience": audience, "lifetime": lifetime, "signingKey": signer.key,
+            ], displayStyle: .struct)
     }
 }

@@ -5,7 +5,7 @@ public import Foundation
 /// A private RSA key (2048 bits or more) for decrypting JWEs, for example encrypted JARM responses.
 ///
 /// Publish ``publicJWK`` (with `use: enc`) in your JWKS next to your signing keys.
-public struct DecryptionKey: Sendable, CustomStringConvertible {
+public struct DecryptionKey: Sendable, CustomStringConvertible, CustomReflectable {
     // `_RSA.Encryption.PrivateKey` is not `Sendable` in swift-crypto 4.5, so the key is held as the (Sendable)
     // signing type and converted through DER when it is used.
     let storage: _RSA.Signing.PrivateKey
@@ -109,4 +109,11 @@ public struct DecryptionKey: Sendable, CustomStringConvertible {
 
     /// The algorithm and `kid`, never key material.
     public var description: String { "DecryptionKey(\(algorithm), kid: \(keyID))" }
+
+    /// The algorithm and `kid`, with the private key redacted (what `dump()` prints).
+    public var customMirror: Mirror {
+        Mirror(
+            self, children: ["algorithm": algorithm, "keyID": keyID, "privateKey": "<redacted>"],
+            displayStyle: .struct)
+    }
 }

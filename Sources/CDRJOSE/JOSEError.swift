@@ -19,6 +19,7 @@ public struct JOSEError: Error, Sendable, CustomStringConvertible {
             case expired, notYetValid, issuedInFuture, issuedTooLongAgo, lifetimeTooLong
             case nonceMismatch, stateMismatch, acrNotAccepted, authTimeTooOld, subjectMismatch
             case replayedToken, authorizationError, invalidClaim, invalidVerifier, invalidCertificate
+            case encryptionRequired, replayCacheFull, invalidConfiguration
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -89,6 +90,13 @@ public struct JOSEError: Error, Sendable, CustomStringConvertible {
         public static let subjectMismatch = Code(.subjectMismatch)
         /// The `jti` was already seen.
         public static let replayedToken = Code(.replayedToken)
+        /// The replay cache holds as many unexpired `jti`s for this issuer as it may; the token cannot be
+        /// recorded, so it is refused (retry later).
+        public static let replayCacheFull = Code(.replayCacheFull)
+        /// A plain JWS arrived where encryption is registered (an encryption downgrade).
+        public static let encryptionRequired = Code(.encryptionRequired)
+        /// A builder or validator was given settings it cannot work with (for example a lifetime under a second).
+        public static let invalidConfiguration = Code(.invalidConfiguration)
         /// A signed authorisation response carries an OAuth `error` instead of a `code`.
         public static let authorizationError = Code(.authorizationError)
         /// A claim has the wrong type or an invalid value.
@@ -123,6 +131,26 @@ public struct JOSEError: Error, Sendable, CustomStringConvertible {
     /// `JOSEError.<code>` followed by the reason, if any.
     public var description: String {
         "JOSEError.\(code)" + (reason.map { ": \($0)" } ?? "")
+    }
+
+    /// The longest attacker-controlled value (a `kid`, `alg`, OAuth `error`, …) quoted in a ``reason``.
+    static let maximumQuotedLength = 64
+
+    /// Makes an attacker-controlled value safe to quote in a ``reason``: printable ASCII is kept, everything
+    /// else (control characters, line breaks, non-ASCII) is escaped as `\u{…}`, and the result is cut to
+    /// ``maximumQuotedLength`` characters with a trailing `…`.
+    /// - Parameter value: The untrusted text.
+    /// - Returns: A single-line, bounded rendering.
+    static func quoted(_ value: some StringProtocol) -> String {
+        var result = ""
+        for scalar in value.unicodeScalars {
+            let piece =
+                (0x20...0x7E).contains(scalar.value) && scalar != "\\"
+                ? String(scalar) : "\\u{\(String(scalar.value, radix: 16))}"
+            guard result.count + piece.count <= maximumQuotedLength else { return result + "…" }
+            result += piece
+        }
+        return result
     }
 }
 

@@ -5,7 +5,7 @@ public import Foundation
 /// Compact JWE (RFC 7516) with the algorithms CDR allows for JARM encryption.
 ///
 /// Key management: `RSA-OAEP` and `RSA-OAEP-256`. Content encryption: `A256GCM` and `A128CBC-HS256`.
-/// `RSA1_5`, direct and key-wrap modes, and compression (`zip`) are refused.
+/// `RSA1_5`, direct and key-wrap modes, compression (`zip`) and `crit` are refused.
 public enum JWE {
     /// Encrypts a payload to an RSA public key.
     /// - Parameters:
@@ -72,11 +72,11 @@ public enum JWE {
 /// Decrypts compact JWEs with a set of ``DecryptionKey``s, enforcing allowed `alg` and `enc` values.
 public struct JWEDecrypter: Sendable {
     /// The private keys, selected by the header's `kid`.
-    public var keys: [DecryptionKey]
-    /// Accepted key-management algorithms (a subset of `RSA-OAEP`, `RSA-OAEP-256`).
-    public var allowedKeyAlgorithms: Set<JWEKeyAlgorithm>
-    /// Accepted content encryptions (a subset of `A256GCM`, `A128CBC-HS256`).
-    public var allowedContentEncryptions: Set<JWEContentEncryption>
+    public let keys: [DecryptionKey]
+    /// Accepted key-management algorithms (a subset of `RSA-OAEP`, `RSA-OAEP-256`, re-checked on every call).
+    public let allowedKeyAlgorithms: Set<JWEKeyAlgorithm>
+    /// Accepted content encryptions (a subset of `A256GCM`, `A128CBC-HS256`, re-checked on every call).
+    public let allowedContentEncryptions: Set<JWEContentEncryption>
 
     /// Creates a decrypter.
     /// - Parameters:
@@ -95,10 +95,14 @@ public struct JWEDecrypter: Sendable {
     /// Decrypts a compact JWE.
     ///
     /// The key is the one whose `kid` matches the header; a header without `kid` is accepted only when there
-    /// is exactly one key.
+    /// is exactly one key. The header `alg` must be the key's registered ``DecryptionKey/algorithm``, and `zip`
+    /// and `crit` are refused. A wrong encrypted key is not reported separately: decryption continues with a
+    /// random content key and fails at the authentication tag, so both cases give `.decryptionFailed`
+    /// (RFC 7516 §11.5, against padding and timing oracles).
     /// - Parameter token: The compact JWE.
     /// - Returns: The header and plaintext.
-    /// - Throws: ``JOSEError`` `.malformedToken`, `.unsupportedEncryption`, `.unknownKeyID` or `.decryptionFailed`.
+    /// - Throws: ``JOSEError`` `.malformedToken`, `.unsupportedEncryption`, `.unknownKeyID`, `.missingKeyID`,
+    ///   `.algorithmMismatch` or `.decryptionFailed`.
     public func decrypt(_ token: String) throws -> (header: JOSEHeader, plaintext: Data) {
         guard token.utf8.count <= CompactJWS.maximumLength else {
             throw JOSEError(.malformedToken, reason: "token is too long")
@@ -113,19 +117,25 @@ public struct JWEDecrypter: Sendable {
         let header = JOSEHeader(values)
         let alg = JWEKeyAlgorithm(rawValue: header.algorithm ?? "")
         let enc = JWEContentEncryption(rawValue: header.encryption ?? "")
-        guard allowedKeyAlgorithms.contains(alg), let padding = JWE.oaepPadding(alg) else {
-            throw JOSEError(.unsupportedEncryption, reason: "alg \(alg.rawValue.prefix(32)) is not allowed")
+        // Re-intersect with the CDR lists on every call, whatever the decrypter was built with.
+        guard allowedKeyAlgorithms.intersection(JWEKeyAlgorithm.cdrAllowed).contains(alg),
+            let padding = JWE.oaepPadding(alg)
+        else {
+            throw JOSEError(.unsupportedEncryption, reason: "alg \(JOSEError.quoted(alg.rawValue)) is not allowed")
         }
-        guard allowedContentEncryptions.contains(enc) else {
-            throw JOSEError(.unsupportedEncryption, reason: "enc \(enc.rawValue.prefix(32)) is not allowed")
+        guard allowedContentEncryptions.intersection(JWEContentEncryption.cdrAllowed).contains(enc) else {
+            throw JOSEError(.unsupportedEncryption, reason: "enc \(JOSEError.quoted(enc.rawValue)) is not allowed")
         }
-        if values["zip"] != nil || values["crit"] != nil {
-            throw JOSEError(.unsupportedEncryption, reason: "zip and crit are not supported")
+        if values["zip"] != nil {
+            throw JOSEError(.unsupportedEncryption, reason: "compressed (zip) JWEs are not supported")
+        }
+        if values["crit"] != nil {
+            throw JOSEError(.unsupportedEncryption, reason: "crit header parameters are not supported")
         }
         let key: DecryptionKey
         if let kid = header.keyID {
             guard let match = keys.first(where: { $0.keyID == kid }) else {
-                throw JOSEError(.unknownKeyID, reason: "no decryption key with kid \(kid.prefix(64))")
+                throw JOSEError(.unknownKeyID, reason: "no decryption key with kid \(JOSEError.quoted(kid))")
             }
             key = match
         } else if keys.count == 1, let only = keys.first {
@@ -133,11 +143,22 @@ public struct JWEDecrypter: Sendable {
         } else {
             throw JOSEError(.missingKeyID, reason: "JWE header has no kid")
         }
+        guard key.algorithm == alg else {
+            throw JOSEError(
+                .algorithmMismatch,
+                reason: "alg \(JOSEError.quoted(alg.rawValue)) is not the key's registered \(key.algorithm)")
+        }
+        // RFC 7516 §11.5: on an RSA-OAEP failure carry on with a random CEK, so the failure surfaces at the tag
+        // check exactly like a wrong ciphertext.
+        let cek: SymmetricKey
+        if let decrypted = try? key.encryptionKey().decrypt(encryptedKey, padding: padding) {
+            cek = SymmetricKey(data: decrypted)
+        } else {
+            cek = SymmetricKey(size: .bits256)
+        }
         do {
-            let cek = try key.encryptionKey().decrypt(encryptedKey, padding: padding)
             let plaintext = try ContentCipher.open(
-                ciphertext: ciphertext, tag: tag, iv: iv, cek: SymmetricKey(data: cek), aad: Data(parts[0].utf8),
-                enc: enc)
+                ciphertext: ciphertext, tag: tag, iv: iv, cek: cek, aad: Data(parts[0].utf8), enc: enc)
             return (header, plaintext)
         } catch {
             throw JOSEError(.decryptionFailed, reason: "JWE could not be decrypted")

@@ -61,7 +61,7 @@ public struct JWKS: Sendable, Hashable, Codable {
                 throw JOSEError(.missingKeyID, reason: "every published key needs a kid")
             }
             guard seen.insert(kid).inserted else {
-                throw JOSEError(.duplicateKeyID, reason: "kid \(kid) appears twice")
+                throw JOSEError(.duplicateKeyID, reason: "kid \(JOSEError.quoted(kid)) appears twice")
             }
         }
         let encoder = JSONEncoder()

@@ -32,6 +32,8 @@ public actor JWKSCache: JWKSSource {
     private var lastAttempt: Date?
     /// How many times the document was fetched successfully (for tests and metrics).
     public private(set) var fetchCount = 0
+    /// How many lookups are waiting for the fetch in flight (lets tests release a held fetch deterministically).
+    package private(set) var waitingLookups = 0
 
     /// Creates a cache; nothing is fetched until the first lookup.
     /// - Parameters:
@@ -83,6 +85,8 @@ public actor JWKSCache: JWKSSource {
     public func invalidate() { cached = nil }
 
     private func refresh() async throws -> JWKS {
+        waitingLookups += 1
+        defer { waitingLookups -= 1 }
         if let inFlight { return try await inFlight.value }
         lastAttempt = timeSource.now()
         let fetch = self.fetch

@@ -43,8 +43,8 @@ public struct VerifiedJWT: Sendable {
 /// - The key type must fit the algorithm (RSA for PS256, P-256 for ES256), and a key's own `alg`, if set,
 ///   must equal the token's.
 public struct JWSVerifier: Sendable {
-    /// Algorithms accepted, intersected with ``JWSAlgorithm/cdrAllowed``.
-    public var allowedAlgorithms: Set<JWSAlgorithm>
+    /// Algorithms accepted, intersected with ``JWSAlgorithm/cdrAllowed`` (again on every ``verify(_:)``).
+    public let allowedAlgorithms: Set<JWSAlgorithm>
     /// Where keys come from.
     public var keySource: any JWKSSource
 
@@ -68,8 +68,9 @@ public struct JWSVerifier: Sendable {
             throw JOSEError(.malformedToken, reason: "header has no alg")
         }
         let algorithm = JWSAlgorithm(rawValue: algString)
-        guard allowedAlgorithms.contains(algorithm) else {
-            throw JOSEError(.algorithmNotAllowed, reason: "alg \(algString.prefix(32)) is not allowed")
+        // Re-intersect on every call: the CDR allow-list is the ceiling whatever this value was built from.
+        guard allowedAlgorithms.intersection(JWSAlgorithm.cdrAllowed).contains(algorithm) else {
+            throw JOSEError(.algorithmNotAllowed, reason: "alg \(JOSEError.quoted(algString)) is not allowed")
         }
         if jws.header.values["crit"] != nil {
             throw JOSEError(.malformedToken, reason: "crit header parameters are not supported")
@@ -77,7 +78,7 @@ public struct JWSVerifier: Sendable {
         guard let kid = jws.header.keyID, !kid.isEmpty else {
             throw JOSEError(.missingKeyID, reason: "token header has no kid")
         }
-        let shownKid = kid.prefix(64)
+        let shownKid = JOSEError.quoted(kid)
         var candidates = try await keySource.keySet(refreshingFor: nil).signingKeys.filter { $0.keyID == kid }
         if candidates.isEmpty {
             candidates = try await keySource.keySet(refreshingFor: kid).signingKeys.filter { $0.keyID == kid }
@@ -119,7 +120,7 @@ public struct JWSVerifier: Sendable {
         } catch let error as JWTError where error.errorType == .malformedToken {
             throw JOSEError(.malformedToken, reason: "token could not be decoded")
         } catch {
-            throw JOSEError(.signatureInvalid, reason: "signature does not verify with key \(kid)")
+            throw JOSEError(.signatureInvalid, reason: "signature does not verify with key \(JOSEError.quoted(kid))")
         }
     }
 }

@@ -3,8 +3,9 @@ import Foundation
 
 /// A PKCE code verifier and its S256 challenge (RFC 7636).
 ///
-/// The ``description`` shows the challenge only; the verifier is a secret sent once to the token endpoint.
-public struct PKCE: Sendable, Hashable, CustomStringConvertible {
+/// The ``description`` and `dump()` (``customMirror``) show the challenge only; the verifier is a secret sent
+/// once to the token endpoint.
+public struct PKCE: Sendable, Hashable, CustomStringConvertible, CustomReflectable {
     /// The only method CDR allows.
     public static let method = "S256"
 
@@ -53,4 +54,9 @@ public struct PKCE: Sendable, Hashable, CustomStringConvertible {
 
     /// The challenge only.
     public var description: String { "PKCE(S256, challenge: \(challenge))" }
+
+    /// The challenge, with the verifier redacted.
+    public var customMirror: Mirror {
+        Mirror(self, children: ["verifier": "<redacted>", "challenge": challenge], displayStyle: .struct)
+    }
 }

@@ -145,7 +145,7 @@ public struct PublicJWK: Sendable, Hashable, Codable {
             guard let curve, let x, let y else { throw JOSEError(.malformedKey, reason: "EC JWK without crv, x or y") }
             canonical = #"{"crv":"\#(curve)","kty":"EC","x":"\#(x)","y":"\#(y)"}"#
         default:
-            throw JOSEError(.unsupportedKey, reason: "kty \(keyType.prefix(16)) is not supported")
+            throw JOSEError(.unsupportedKey, reason: "kty \(JOSEError.quoted(keyType)) is not supported")
         }
         return Base64URL.encode(Data(SHA256.hash(data: Data(canonical.utf8))))
     }
@@ -180,7 +180,7 @@ public struct PublicJWK: Sendable, Hashable, Codable {
                 throw JOSEError(.malformedKey, reason: "EC point is not on P-256")
             }
         default:
-            throw JOSEError(.unsupportedKey, reason: "kty \(keyType.prefix(16)) is not supported")
+            throw JOSEError(.unsupportedKey, reason: "kty \(JOSEError.quoted(keyType)) is not supported")
         }
     }
 }

@@ -4,12 +4,12 @@ public import Foundation
 ///
 /// `iss` is the software product ID, `aud` the holder's issuer; `response_types` is `["code"]` and no
 /// `id_token_encrypted_response_*` members are sent (they "SHALL NOT be used" for the code flow).
-public struct RegistrationRequestBuilder: Sendable {
+public struct RegistrationRequestBuilder: Sendable, CustomReflectable {
     /// The software product ID (`iss`).
     public var softwareProductID: String
     /// The holder's issuer (`aud`).
     public var audience: String
-    /// The software statement assertion from the Register.
+    /// The software statement assertion from the Register. Do not log it; `dump()` redacts it.
     public var softwareStatement: String
     /// Redirect URIs (a subset of the SSA's).
     public var redirectURIs: [String]
@@ -110,5 +110,15 @@ public struct RegistrationRequestBuilder: Sendable {
     /// - Throws: ``JOSEError`` from ``makeClaims(now:)`` or `.signingFailed`.
     public func sign(with key: SigningKey, timeSource: any TimeSource = SystemTimeSource()) async throws -> String {
         try await JWSSigner(key: key).sign(makeClaims(now: timeSource.now()))
+    }
+
+    /// The builder's settings with the software statement redacted (what `dump()` prints).
+    public var customMirror: Mirror {
+        Mirror(
+            self,
+            children: [
+                "softwareProductID": softwareProductID, "audience": audience, "softwareStatement": "<redacted>",
+                "redirectURIs": redirectURIs, "lifetime": lifetime,
+            ], displayStyle: .struct)
     }
 }

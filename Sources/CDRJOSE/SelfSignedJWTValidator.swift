@@ -36,8 +36,8 @@ public struct SelfSignedJWTValidator: Sendable {
         }
     }
 
-    /// The configuration.
-    public var configuration: Configuration
+    /// The configuration, fixed at creation (create a new validator to change it).
+    public let configuration: Configuration
     private let verifier: JWSVerifier
     private let replayCache: ReplayCache
     private let timeSource: any TimeSource
@@ -47,7 +47,8 @@ public struct SelfSignedJWTValidator: Sendable {
     ///   - configuration: What to check.
     ///   - keys: The holder brand's keys.
     ///   - replayCache: Shared `jti` store for this endpoint.
-    ///   - timeSource: The clock.
+    ///   - timeSource: The clock: uncorrected system time. Do not pass a holder's ``CorrectedClock``; it would
+    ///     let that holder's `Date` headers move the lifetime and replay checks.
     public init(
         configuration: Configuration, keys: any JWKSSource, replayCache: ReplayCache,
         timeSource: any TimeSource = SystemTimeSource()
@@ -62,7 +63,8 @@ public struct SelfSignedJWTValidator: Sendable {
     /// - Parameter token: The bearer token.
     /// - Returns: The verified claims.
     /// - Throws: ``JOSEError``: key and signature codes; `.missingClaim`, `.issuerMismatch`, `.subjectMismatch`,
-    ///   `.audienceMismatch`, `.expired`, `.notYetValid`, `.issuedInFuture`, `.lifetimeTooLong`, `.replayedToken`.
+    ///   `.audienceMismatch`, `.expired`, `.notYetValid`, `.issuedInFuture`, `.lifetimeTooLong`, `.invalidClaim`
+    ///   (including a `jti` over ``ReplayCache/maximumJTILength`` bytes), `.replayedToken`, `.replayCacheFull`.
     public func validate(_ token: String) async throws -> JWTClaims {
         let claims = try await verifier.verify(token).claims
         let config = configuration
@@ -80,9 +82,8 @@ public struct SelfSignedJWTValidator: Sendable {
             throw JOSEError(.lifetimeTooLong, reason: "token lifetime is too long")
         }
         let jti = try ClaimChecks.requiredString(claims, "jti")
-        let inserted = await replayCache.insert(
-            "\(config.issuer)\u{0}\(jti)", expiresAt: exp.addingTimeInterval(skew), now: now)
-        guard inserted else { throw JOSEError(.replayedToken, reason: "jti was already used") }
+        try await replayCache.record(
+            jti: jti, issuer: config.issuer, expiresAt: exp.addingTimeInterval(skew), now: now)
         return claims
     }
 }

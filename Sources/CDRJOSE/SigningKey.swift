@@ -12,7 +12,7 @@ import JWTKit
 ///
 /// The ``description`` names the algorithm and `kid` only; use ``pemRepresentation`` or ``privateJWKData()``
 /// to export the secret deliberately.
-public struct SigningKey: Sendable, CustomStringConvertible {
+public struct SigningKey: Sendable, CustomStringConvertible, CustomReflectable {
     enum Backing: Sendable {
         case rsa(_RSA.Signing.PrivateKey)
         case p256(P256.Signing.PrivateKey)
@@ -162,6 +162,13 @@ public struct SigningKey: Sendable, CustomStringConvertible {
 
     /// The algorithm and `kid`, never key material.
     public var description: String { "SigningKey(\(algorithm), kid: \(keyID))" }
+
+    /// The algorithm and `kid`, with the private key redacted (what `dump()` prints).
+    public var customMirror: Mirror {
+        Mirror(
+            self, children: ["algorithm": algorithm, "keyID": keyID, "privateKey": "<redacted>"],
+            displayStyle: .struct)
+    }
 
     /// Adds this key to a jwt-kit collection under its `kid`.
     func add(to collection: JWTKeyCollection) async throws {

@@ -17,11 +17,20 @@ public import X509
 /// ```
 public struct TestPKI: Sendable {
     /// A certificate with its private key.
-    public struct Identity: Sendable {
+    ///
+    /// `dump()` (``customMirror``) shows the certificate's subject, never the private key.
+    public struct Identity: Sendable, CustomReflectable {
         /// The certificate.
         public let certificate: Certificate
         /// The private key. Test-only, but still never log it.
         public let privateKey: Certificate.PrivateKey
+
+        /// The subject, with the private key redacted.
+        public var customMirror: Mirror {
+            Mirror(
+                self, children: ["subject": String(describing: certificate.subject), "privateKey": "<redacted>"],
+                displayStyle: .struct)
+        }
 
         /// The certificate as PEM.
         /// - Throws: Serialisation errors from swift-certificates.

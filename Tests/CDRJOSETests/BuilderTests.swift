@@ -179,22 +179,81 @@ struct UtilityTests {
         #expect(!CertificateThumbprint.matches(confirmation: nil, certificateDER: der))
     }
 
-    @Test("CorrectedClock learns the offset from a Date header")
+    @Test("CorrectedClock moves only when three of the last five Date headers agree, to their median")
     func correctedClock() {
         let base = Fixtures.clock()
         let clock = CorrectedClock(base: base)
+        #expect(clock.correct(usingDateHeader: httpDate(Fixtures.now + 90), receivedAt: base.now()))
+        #expect(clock.offset == 0, "one sample is not enough")
+        #expect(clock.correct(usingDateHeader: httpDate(Fixtures.now + 91), receivedAt: base.now()))
+        #expect(clock.offset == 0, "two samples are not enough")
         #expect(clock.correct(usingDateHeader: httpDate(Fixtures.now + 90), receivedAt: base.now()))
         #expect(clock.offset == 90)
         #expect(clock.now() == Fixtures.now + 90)
         #expect(!clock.correct(usingDateHeader: "yesterday", receivedAt: base.now()))
         #expect(!clock.correct(usingDateHeader: nil, receivedAt: base.now()))
         #expect(
-            !clock.correct(usingDateHeader: httpDate(Fixtures.now + 86_400), receivedAt: base.now()),
-            "beyond maximumCorrection")
+            !clock.correct(usingDateHeader: httpDate(Fixtures.now + 301), receivedAt: base.now()),
+            "beyond the 300 s maximumCorrection")
+        // Two in-range outliers (a spoofing server) cannot outvote three agreeing samples.
+        #expect(clock.correct(usingDateHeader: httpDate(Fixtures.now - 250), receivedAt: base.now()))
+        #expect(clock.correct(usingDateHeader: httpDate(Fixtures.now - 250), receivedAt: base.now()))
         #expect(clock.offset == 90)
-        #expect(
-            clock.correct(
-                usingDateHeader: "Sun, 06 Nov 1994 08:49:37 GMT", receivedAt: Date(timeIntervalSince1970: 784_111_777)))
-        #expect(clock.offset == 0)
+        // A third one does: now the window is [91, 90, -250, -250, -250].
+        #expect(clock.correct(usingDateHeader: httpDate(Fixtures.now - 250), receivedAt: base.now()))
+        #expect(clock.offset == -250)
+        // Sub-second agreement means no offset.
+        let fresh = CorrectedClock(base: base)
+        for _ in 0..<3 {
+            fresh.correct(
+                usingDateHeader: "Sun, 06 Nov 1994 08:49:37 GMT", receivedAt: Date(timeIntervalSince1970: 784_111_777))
+        }
+        #expect(fresh.offset == 0)
+    }
+
+    @Test("client assertion lifetimes under one second are refused", arguments: [0, 0.5, -60])
+    func clientAssertionLifetime(seconds: Double) async throws {
+        let builder = ClientAssertionBuilder(
+            clientID: Fixtures.clientID, audience: Fixtures.holderIssuer, signingKey: BuilderTests.clientKey,
+            lifetime: .milliseconds(Int64(seconds * 1000)))
+        #expect(await joseErrorCode { _ = try await builder.makeAssertion() } == .invalidConfiguration)
+        #expect(throws: JOSEError.self) { _ = try builder.makeClaims() }
+        var oneSecond = builder
+        oneSecond.lifetime = .seconds(1)
+        let claims = try oneSecond.makeClaims()
+        #expect(claims.expiresAt?.timeIntervalSince(claims.issuedAt ?? .distantFuture) == 1)
+    }
+
+    @Test("dump() of types holding secrets prints no secret")
+    func dumpRedactsSecrets() throws {
+        func dumped(_ value: Any) -> String {
+            var text = ""
+            dump(value, to: &text)
+            return text
+        }
+        let pkce = PKCE.generate()
+        #expect(!dumped(pkce).contains(pkce.verifier))
+        #expect(dumped(pkce).contains(pkce.challenge))
+
+        for key in [BuilderTests.clientKey, Fixtures.ecKey] {
+            let jwk = try JSONDecoder().decode([String: String].self, from: key.privateJWKData())
+            let secret = try #require(jwk["d"])
+            #expect(!dumped(key).contains(secret))
+            #expect(dumped(key).contains("<redacted>"))
+            let builder = ClientAssertionBuilder(
+                clientID: Fixtures.clientID, audience: Fixtures.holderIssuer, signingKey: key)
+            #expect(!dumped(builder).contains(secret))
+            #expect(dumped(builder).contains(key.keyID))
+        }
+        let decryption = Fixtures.decryptionKey
+        let decryptionJWK = try JSONDecoder().decode([String: String].self, from: decryption.privateJWKData())
+        #expect(!dumped(decryption).contains(try #require(decryptionJWK["d"])))
+        #expect(!dumped(JWEDecrypter(keys: [decryption])).contains(try #require(decryptionJWK["p"])))
+
+        let ssa = "eyJhbGciOiJQUzI1NiJ9.secret-software-statement.sig"
+        let registration = RegistrationRequestBuilder(
+            softwareProductID: "sp", audience: Fixtures.holderIssuer, softwareStatement: ssa,
+            redirectURIs: ["https://r.example/cb"])
+        #expect(!dumped(registration).contains("secret-software-statement"))
     }
 }

@@ -7,12 +7,13 @@ import Testing
 struct IDTokenValidatorTests {
     static func validator(
         trusted: Set<String> = [], requiresAuthTime: Bool = false, maximumAuthenticationAge: Duration? = nil,
-        clock: ManualTimeSource = Fixtures.clock()
+        acr: Set<String> = ["urn:cds.au:cdr:2"], allowed: Set<JWSAlgorithm> = [.ps256],
+        clock: any TimeSource = Fixtures.clock()
     ) -> IDTokenValidator {
         IDTokenValidator(
             configuration: .init(
-                issuer: Fixtures.holderIssuer, clientID: Fixtures.clientID, allowedAlgorithms: [.ps256],
-                trustedAudiences: trusted, requiresAuthTime: requiresAuthTime,
+                issuer: Fixtures.holderIssuer, clientID: Fixtures.clientID, acceptedACRValues: acr,
+                allowedAlgorithms: allowed, trustedAudiences: trusted, requiresAuthTime: requiresAuthTime,
                 maximumAuthenticationAge: maximumAuthenticationAge),
             keys: Fixtures.holderJWKS, timeSource: clock)
     }
@@ -97,10 +98,94 @@ struct IDTokenValidatorTests {
         _ = try await validator.validate(withAzp, expectedNonce: "nonce-1")
     }
 
-    @Test("refresh responses may omit nonce")
-    func refreshWithoutNonce() async throws {
-        let token = try await HolderTokens.sign(HolderTokens.idTokenClaims().removing("nonce"))
-        _ = try await Self.validator().validate(token, expectedNonce: nil)
+    @Test("code flow: the nonce is required and an empty expected nonce is refused")
+    func codeFlowRequiresNonce() async throws {
+        let without = try await HolderTokens.sign(HolderTokens.idTokenClaims().removing("nonce"))
+        #expect(
+            await joseErrorCode { _ = try await Self.validator().validate(without, expectedNonce: "nonce-1") }
+                == .missingClaim)
+        let empty = try await HolderTokens.sign(HolderTokens.idTokenClaims().setting("nonce", ""))
+        #expect(
+            await joseErrorCode { _ = try await Self.validator().validate(empty, expectedNonce: "") } == .nonceMismatch)
+        #expect(
+            await joseErrorCode { _ = try await Self.validator().validate(without, expectedNonce: "") }
+                == .nonceMismatch)
+    }
+
+    @Test("acr downgrade: cdr:2 is refused when only cdr:3 was requested")
+    func acrDowngrade() async throws {
+        let token = try await HolderTokens.sign(HolderTokens.idTokenClaims())  // acr urn:cds.au:cdr:2
+        let mfaOnly = Self.validator(acr: ["urn:cds.au:cdr:3"])
+        #expect(
+            await joseErrorCode { _ = try await mfaOnly.validate(token, expectedNonce: "nonce-1") } == .acrNotAccepted)
+        let upgraded = try await HolderTokens.sign(HolderTokens.idTokenClaims().setting("acr", "urn:cds.au:cdr:3"))
+        #expect(try await mfaOnly.validate(upgraded, expectedNonce: "nonce-1").authenticationContextClass
+                == "urn:cds.au:cdr:3")
+        // Nothing requested: nothing accepted (no permissive default).
+        #expect(
+            await joseErrorCode { _ = try await Self.validator(acr: []).validate(token, expectedNonce: "nonce-1") }
+                == .acrNotAccepted)
+    }
+
+    @Test("refresh responses may omit nonce but must continue the original iss, sub and aud (OIDC Core §12.2)")
+    func refreshed() async throws {
+        let validator = Self.validator()
+        let original = try await validator.validate(
+            try await HolderTokens.sign(HolderTokens.idTokenClaims()), expectedNonce: "nonce-1")
+        let refreshed = try await HolderTokens.sign(HolderTokens.idTokenClaims().removing("nonce"))
+        #expect(try await validator.validateRefreshed(refreshed, original: original).subject == "ppid-789")
+        let sameNonce = try await HolderTokens.sign(HolderTokens.idTokenClaims())
+        _ = try await validator.validateRefreshed(sameNonce, original: original)
+    }
+
+    static let refreshNegativeCases: [NegativeCase] = [
+        .init("refreshed token with a different sub", .claims { $0.setting("sub", "ppid-other") }, .subjectMismatch),
+        .init(
+            "refreshed token with an extra trusted audience",
+            .claims {
+                $0.setting("aud", [.string(Fixtures.clientID), "trusted-api"])
+                    .setting("azp", .string(Fixtures.clientID))
+            },
+            .audienceMismatch),
+        .init("refreshed token with another nonce", .claims { $0.setting("nonce", "nonce-2") }, .nonceMismatch),
+        .init(
+            "refreshed token with a new auth_time", .claims { $0.setting("auth_time", .date(Fixtures.now - 10)) },
+            .invalidClaim),
+        .init(
+            "refreshed token from another issuer", .claims { $0.setting("iss", "https://evil.example") },
+            .issuerMismatch),
+        .init("refreshed token without acr", .claims { $0.removing("acr").removing("nonce") }, .acrNotAccepted),
+        .init("refreshed token with alg none", .nullAlg, .algorithmNotAllowed),
+    ]
+
+    @Test("refreshed ID tokens are rejected", arguments: refreshNegativeCases)
+    func refreshedRejects(testCase: NegativeCase) async throws {
+        let validator = Self.validator(trusted: ["trusted-api"])
+        let original = try await validator.validate(
+            try await HolderTokens.sign(HolderTokens.idTokenClaims()), expectedNonce: "nonce-1")
+        let token = try await testCase.mutation.apply(to: HolderTokens.idTokenClaims())
+        #expect(await joseErrorCode { _ = try await validator.validateRefreshed(token, original: original) }
+            == testCase.expected)
+    }
+
+    @Test("a configuration naming RS256 or none still rejects them; the key-type check still applies")
+    func wideningHasNoEffect() async throws {
+        let wide = Self.validator(
+            allowed: [.ps256, .es256, JWSAlgorithm(rawValue: "RS256"), JWSAlgorithm(rawValue: "none")])
+        #expect(wide.configuration.allowedAlgorithms.count == 4, "the configuration is kept as given")
+        let claims = HolderTokens.idTokenClaims()
+        #expect(
+            await joseErrorCode { _ = try await wide.validate(try Forge.rs256(claims), expectedNonce: "nonce-1") }
+                == .algorithmNotAllowed)
+        #expect(
+            await joseErrorCode { _ = try await wide.validate(Forge.unsigned(claims), expectedNonce: "nonce-1") }
+                == .algorithmNotAllowed)
+        // ES256 passes the allow-list, but the kid names the RSA key: the fits() layer refuses it.
+        let es256 = try await HolderTokens.sign(claims, with: Fixtures.ecKey)
+        let relabelled = Forge.withHeader(es256, ["alg": "ES256", "kid": "holder-ps256"])
+        #expect(
+            await joseErrorCode { _ = try await wide.validate(relabelled, expectedNonce: "nonce-1") }
+                == .algorithmMismatch)
     }
 
     @Test("auth_time: required when requested essential, bounded by max age")
@@ -121,29 +206,59 @@ struct IDTokenValidatorTests {
     func skew() async throws {
         let token = try await HolderTokens.sign(HolderTokens.idTokenClaims().setting("exp", .date(Fixtures.now - 10)))
         _ = try await Self.validator().validate(token, expectedNonce: "nonce-1")
+        let beyondSkew = try await HolderTokens.sign(
+            HolderTokens.idTokenClaims().setting("exp", .date(Fixtures.now - 31)))
+        #expect(
+            await joseErrorCode { _ = try await Self.validator().validate(beyondSkew, expectedNonce: "nonce-1") }
+                == .expired)
+        let oidf = try await HolderTokens.sign(
+            HolderTokens.idTokenClaims().setting("exp", .date(Fixtures.now - 5 * 60 - 1)))
+        #expect(
+            await joseErrorCode { _ = try await Self.validator().validate(oidf, expectedNonce: "nonce-1") } == .expired)
     }
 
-    @Test("a corrected clock fixes a local clock that runs behind the holder")
-    func correctedClock() async throws {
-        // The holder's clock is 2 hours ahead: its token looks issued in the future to us.
-        let holderNow = Fixtures.now + 7200
-        let claims = HolderTokens.idTokenClaims().setting("iat", .date(holderNow)).setting(
-            "exp", .date(holderNow + 300)
-        )
-        .setting("auth_time", .date(holderNow - 60))
-        let token = try await HolderTokens.sign(claims)
+    /// Tokens issued by a holder whose clock runs `ahead` seconds in front of ours.
+    static func tokenFromHolder(ahead: TimeInterval) async throws -> String {
+        let holderNow = Fixtures.now + ahead
+        return try await HolderTokens.sign(
+            HolderTokens.idTokenClaims().setting("iat", .date(holderNow)).setting("exp", .date(holderNow + 300))
+                .setting("auth_time", .date(holderNow - 60)))
+    }
+
+    @Test("a corrected clock never follows a 2-hour Date header, even when repeated")
+    func correctedClockRefusesLargeShift() async throws {
+        let token = try await Self.tokenFromHolder(ahead: 7200)
         let local = Fixtures.clock()
-        let plain = IDTokenValidator(
-            configuration: .init(issuer: Fixtures.holderIssuer, clientID: Fixtures.clientID), keys: Fixtures.holderJWKS,
-            timeSource: local)
         #expect(
-            await joseErrorCode { _ = try await plain.validate(token, expectedNonce: "nonce-1") } == .issuedInFuture)
-        let corrected = CorrectedClock(base: local, maximumCorrection: .seconds(3 * 3600))
-        #expect(corrected.correct(usingDateHeader: httpDate(holderNow), receivedAt: local.now()))
-        let fixed = IDTokenValidator(
-            configuration: .init(issuer: Fixtures.holderIssuer, clientID: Fixtures.clientID), keys: Fixtures.holderJWKS,
-            timeSource: corrected)
-        _ = try await fixed.validate(token, expectedNonce: "nonce-1")
+            await joseErrorCode { _ = try await Self.validator(clock: local).validate(token, expectedNonce: "nonce-1") }
+                == .issuedInFuture)
+        let corrected = CorrectedClock(base: local)
+        #expect(corrected.maximumCorrection == .seconds(300))
+        for _ in 0..<5 {
+            #expect(!corrected.correct(usingDateHeader: httpDate(Fixtures.now + 7200), receivedAt: local.now()))
+        }
+        #expect(corrected.offset == 0)
+        #expect(
+            await joseErrorCode {
+                _ = try await Self.validator(clock: corrected).validate(token, expectedNonce: "nonce-1")
+            } == .issuedInFuture)
+    }
+
+    @Test("a corrected clock fixes a 4-minute drift once three Date headers agree, not after one")
+    func correctedClock() async throws {
+        let token = try await Self.tokenFromHolder(ahead: 240)
+        let local = Fixtures.clock()
+        let corrected = CorrectedClock(base: local)
+        let validator = Self.validator(clock: corrected)
+        #expect(corrected.correct(usingDateHeader: httpDate(Fixtures.now + 240), receivedAt: local.now()))
+        #expect(corrected.offset == 0, "one unauthenticated header does not move the clock")
+        #expect(
+            await joseErrorCode { _ = try await validator.validate(token, expectedNonce: "nonce-1") }
+                == .issuedInFuture)
+        #expect(corrected.correct(usingDateHeader: httpDate(Fixtures.now + 241), receivedAt: local.now()))
+        #expect(corrected.correct(usingDateHeader: httpDate(Fixtures.now + 240), receivedAt: local.now()))
+        #expect(corrected.offset == 240)
+        _ = try await validator.validate(token, expectedNonce: "nonce-1")
     }
 }
 

@@ -7,12 +7,12 @@ import Testing
 struct JARMValidatorTests {
     static func validator(
         allowed: Set<JWSAlgorithm> = [.ps256], decrypter: JWEDecrypter? = nil,
-        clock: ManualTimeSource = Fixtures.clock()
+        maximumLifetime: Duration = .seconds(600), clock: ManualTimeSource = Fixtures.clock()
     ) -> JARMValidator {
         JARMValidator(
             configuration: .init(
                 issuer: Fixtures.holderIssuer, clientID: Fixtures.clientID, allowedAlgorithms: allowed,
-                clockSkew: .seconds(30), decrypter: decrypter),
+                clockSkew: .seconds(30), maximumLifetime: maximumLifetime, decrypter: decrypter),
             keys: Fixtures.holderJWKS, timeSource: clock)
     }
 
@@ -109,6 +109,15 @@ struct JARMValidatorTests {
         }
     }
 
+    @Test("an error response without state is refused")
+    func errorResponseWithoutState() async throws {
+        let claims = HolderTokens.jarmClaims().removing("code").removing("state").setting("error", "access_denied")
+        let token = try await HolderTokens.sign(claims)
+        #expect(
+            await joseErrorCode { _ = try await Self.validator().validate(token, expectedState: "state-1") }
+                == .missingClaim)
+    }
+
     @Test("an error response with someone else's state is a state mismatch")
     func errorResponseWrongState() async throws {
         let claims = HolderTokens.jarmClaims(state: "other").removing("code").setting("error", "access_denied")
@@ -155,5 +164,108 @@ struct JARMValidatorTests {
         #expect(
             await joseErrorCode { _ = try await validator.validate(jwe, expectedState: "state-1") }
                 == .algorithmNotAllowed)
+    }
+
+    @Test("with JARM encryption registered, a plain signed response is an encryption downgrade")
+    func encryptionDowngrade() async throws {
+        let jws = try await HolderTokens.sign(HolderTokens.jarmClaims())
+        let validator = Self.validator(decrypter: JWEDecrypter(keys: [Fixtures.decryptionKey]))
+        #expect(
+            await joseErrorCode { _ = try await validator.validate(jws, expectedState: "state-1") }
+                == .encryptionRequired)
+    }
+
+    /// The `ensure-jarm-*` failures, each wrapped in a JWE to the registered key.
+    static let encryptedNegativeCases: [NegativeCase] = [
+        .init("ensure-jarm-with-invalid-sig-fails (in a JWE)", .tamperedSignature, .signatureInvalid),
+        .init(
+            "ensure-jarm-with-invalid-iss-fails (in a JWE)", .claims { $0.setting("iss", "https://evil.example.com") },
+            .issuerMismatch),
+        .init(
+            "ensure-jarm-with-invalid-aud-fails (in a JWE)", .claims { $0.setting("aud", "some-other-client") },
+            .audienceMismatch),
+        .init(
+            "ensure-jarm-with-expired-exp-fails (in a JWE)", .claims { $0.setting("exp", .date(Fixtures.now - 360)) },
+            .expired),
+        .init("ensure-jarm-signature-is-not-none (in a JWE)", .nullAlg, .algorithmNotAllowed),
+        .init("missing state (in a JWE)", .claims { $0.removing("state") }, .missingClaim),
+    ]
+
+    @Test("encrypted responses are rejected", arguments: encryptedNegativeCases)
+    func encryptedRejects(testCase: NegativeCase) async throws {
+        let jws = try await testCase.mutation.apply(to: HolderTokens.jarmClaims())
+        let jwe = try JWE.encrypt(Data(jws.utf8), to: Fixtures.decryptionKey.publicJWK)
+        let validator = Self.validator(decrypter: JWEDecrypter(keys: [Fixtures.decryptionKey]))
+        #expect(
+            await joseErrorCode { _ = try await validator.validate(jwe, expectedState: "state-1") }
+                == testCase.expected)
+    }
+
+    @Test("the JARM lifetime is capped at 10 minutes plus skew, configurably")
+    func lifetimeCap() async throws {
+        let atCap = try await HolderTokens.sign(HolderTokens.jarmClaims().setting("exp", .date(Fixtures.now + 630)))
+        _ = try await Self.validator().validate(atCap, expectedState: "state-1")
+        let long = try await HolderTokens.sign(HolderTokens.jarmClaims().setting("exp", .date(Fixtures.now + 631)))
+        #expect(
+            await joseErrorCode { _ = try await Self.validator().validate(long, expectedState: "state-1") }
+                == .lifetimeTooLong)
+        let day = try await HolderTokens.sign(HolderTokens.jarmClaims().setting("exp", .date(Fixtures.now + 86_400)))
+        #expect(
+            await joseErrorCode { _ = try await Self.validator().validate(day, expectedState: "state-1") }
+                == .lifetimeTooLong)
+        _ = try await Self.validator(maximumLifetime: .seconds(3600)).validate(long, expectedState: "state-1")
+    }
+
+    @Test("a configuration naming RS256 or none still rejects them")
+    func wideningHasNoEffect() async throws {
+        let wide = Self.validator(allowed: [.ps256, JWSAlgorithm(rawValue: "RS256"), JWSAlgorithm(rawValue: "none")])
+        for token in [try Forge.rs256(HolderTokens.jarmClaims()), Forge.unsigned(HolderTokens.jarmClaims())] {
+            #expect(
+                await joseErrorCode { _ = try await wide.validate(token, expectedState: "state-1") }
+                    == .algorithmNotAllowed)
+        }
+    }
+
+    @Test("the code is in neither dump(), the description, the claims nor error descriptions")
+    func noSecretsInOutput() async throws {
+        let token = try await HolderTokens.sign(HolderTokens.jarmClaims())
+        let response = try await Self.validator().validate(token, expectedState: "state-1")
+        var dumped = ""
+        dump(response, to: &dumped)
+        #expect(!dumped.contains("auth-code-xyz"))
+        #expect(dumped.contains("<redacted>"))
+        #expect(!String(describing: response).contains("auth-code-xyz"))
+        #expect(response.claims["code"] == nil)
+        #expect(response.claims["state"] == "state-1")
+        for mutation in [Mutation.tamperedSignature, .claims { $0.setting("state", "other") }] {
+            let bad = try await mutation.apply(to: HolderTokens.jarmClaims())
+            do {
+                _ = try await Self.validator().validate(bad, expectedState: "state-1")
+                Issue.record("expected an error")
+            } catch {
+                var text = ""
+                dump(error, to: &text)
+                #expect(!text.contains("auth-code-xyz"))
+                #expect(!String(describing: error).contains("auth-code-xyz"))
+            }
+        }
+    }
+
+    @Test("attacker-controlled error codes are escaped and capped in the reason")
+    func errorCodeSanitised() async throws {
+        let hostile = "access_denied\r\nX-Injected: 1" + String(repeating: "A", count: 500)
+        let token = try await HolderTokens.sign(
+            HolderTokens.jarmClaims().removing("code").setting("error", .string(hostile)))
+        do {
+            _ = try await Self.validator().validate(token, expectedState: "state-1")
+            Issue.record("expected an error")
+        } catch let error as JOSEError {
+            #expect(error.code == .authorizationError)
+            #expect(error.authorizationError?.error == hostile, "the typed field keeps the value for the caller")
+            let reason = try #require(error.reason)
+            #expect(!reason.contains("\r") && !reason.contains("\n"))
+            #expect(reason.contains("\\u{d}\\u{a}"))
+            #expect(reason.count < 100)
+        }
     }
 }

@@ -48,12 +48,23 @@ struct JOSEInteropTests {
                 else { throw JOSEError(.invalidClaim, reason: "unexpected claims") }
             }
         }
-        await check("python-RS256.jwt is refused") {
+        for file in ["python-RS256.jwt", "python-none.jwt"] {
+            await check("\(file) is refused") {
+                let code = await joseErrorCode { _ = try await JWSVerifier(keySource: pythonKeys).verify(read(file)) }
+                guard code == .algorithmNotAllowed else {
+                    throw JOSEError(.invalidClaim, reason: "\(file) not refused: \(String(describing: code))")
+                }
+            }
+        }
+        await check("python-jarm-none.jwt is refused") {
+            let validator = JARMValidator(
+                configuration: .init(issuer: "https://python-holder.example", clientID: "swift-client"),
+                keys: pythonKeys)
             let code = await joseErrorCode {
-                _ = try await JWSVerifier(keySource: pythonKeys).verify(read("python-RS256.jwt"))
+                _ = try await validator.validate(read("python-jarm-none.jwt"), expectedState: "interop-state")
             }
             guard code == .algorithmNotAllowed else {
-                throw JOSEError(.invalidClaim, reason: "RS256 not refused: \(String(describing: code))")
+                throw JOSEError(.invalidClaim, reason: "unsigned JARM not refused: \(String(describing: code))")
             }
         }
 
@@ -78,8 +89,16 @@ struct JOSEInteropTests {
         }
 
         // 3. Python-made JWEs decrypt, for every alg/enc pair, and a nested JARM validates.
-        let decryptionKey = try DecryptionKey(jwk: Data(read("swift-enc.private.jwk.json").utf8))
-        let decrypter = JWEDecrypter(keys: [decryptionKey])
+        let decryptionKeys = try ["RSA-OAEP", "RSA-OAEP-256"].map { alg in
+            try DecryptionKey(jwk: Data(read("swift-enc-\(alg).private.jwk.json").utf8))
+        }
+        let decrypter = JWEDecrypter(keys: decryptionKeys)
+        await check("python-alg-mismatch.jwe is refused") {
+            let code = await joseErrorCode { _ = try decrypter.decrypt(read("python-alg-mismatch.jwe")) }
+            guard code == .algorithmMismatch else {
+                throw JOSEError(.invalidClaim, reason: "alg/key mismatch not refused: \(String(describing: code))")
+            }
+        }
         for alg in ["RSA-OAEP", "RSA-OAEP-256"] {
             for enc in ["A256GCM", "A128CBC-HS256"] {
                 await check("python-\(alg)-\(enc).jwe") {

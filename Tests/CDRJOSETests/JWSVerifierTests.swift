@@ -64,6 +64,46 @@ struct JWSVerifierTests {
         #expect(wide.allowedAlgorithms == [.ps256])
     }
 
+    @Test("asking for RS256, none or HS256 has no effect; the key-type check still applies")
+    func wideningHasNoEffect() async throws {
+        let verifier = JWSVerifier(
+            keySource: Fixtures.holderJWKS,
+            allowedAlgorithms: [.ps256, .es256, JWSAlgorithm(rawValue: "RS256"), JWSAlgorithm(rawValue: "none"),
+                JWSAlgorithm(rawValue: "HS256")])
+        #expect(verifier.allowedAlgorithms == JWSAlgorithm.cdrAllowed)
+        for token in [try Forge.rs256(Self.claims), Forge.unsigned(Self.claims), Forge.hs256(Self.claims)] {
+            #expect(await joseErrorCode { _ = try await verifier.verify(token) } == .algorithmNotAllowed)
+        }
+        // ES256 passes the allow-list, but the kid names the RSA key: fits() refuses it before any signature check.
+        let es256 = try await JWSSigner(key: Fixtures.ecKey).sign(Self.claims)
+        let relabelled = Forge.withHeader(es256, ["alg": "ES256", "kid": "holder-ps256"])
+        #expect(await joseErrorCode { _ = try await verifier.verify(relabelled) } == .algorithmMismatch)
+        // And a PS256 token naming the EC key.
+        let ps256 = try await JWSSigner(key: Fixtures.rsaKey).sign(Self.claims)
+        let relabelledRSA = Forge.withHeader(ps256, ["alg": "PS256", "kid": "holder-es256"])
+        #expect(await joseErrorCode { _ = try await verifier.verify(relabelledRSA) } == .algorithmMismatch)
+    }
+
+    @Test("hostile kids and algs are escaped and capped in error descriptions")
+    func hostileHeaderValues() async throws {
+        let good = try await JWSSigner(key: Fixtures.rsaKey).sign(Self.claims)
+        let hostile = "x\u{0}\r\n\u{202E}" + String(repeating: "z", count: 5000)
+        let headers: [[String: ClaimValue]] = [
+            ["alg": "PS256", "kid": .string(hostile)], ["alg": .string(hostile), "kid": "k"],
+        ]
+        for header in headers {
+            do {
+                _ = try await JWSVerifier(keySource: Fixtures.holderJWKS).verify(Forge.withHeader(good, header))
+                Issue.record("expected an error")
+            } catch let error as JOSEError {
+                let text = String(describing: error)
+                #expect(!text.unicodeScalars.contains { $0.value < 0x20 || $0 == "\u{202E}" })
+                #expect(text.contains("x\\u{0}\\u{d}\\u{a}\\u{202e}"))
+                #expect(text.count < 150)
+            }
+        }
+    }
+
     @Test("unknown kid is rejected, never verified with another key")
     func unknownKid() async throws {
         let other = try SigningKey.generate(.ps256, keyID: "someone-else")
@@ -245,14 +285,55 @@ struct JWKSCacheTests {
         #expect(await joseErrorCode { _ = try await JWSVerifier(keySource: cache).verify(token) } == .jwksFetchFailed)
     }
 
-    @Test("concurrent lookups share one fetch")
+    @Test("concurrent lookups share one fetch", .timeLimit(.minutes(1)))
     func coalescing() async throws {
         let endpoint = try FakeJWKSEndpoint(Fixtures.holderJWKS)
-        let cache = JWKSCache(url: Self.url, fetch: endpoint.fetch)
+        let gate = Gate()
+        let cache = JWKSCache(url: Self.url) { url in
+            await gate.wait()
+            return try await endpoint.fetch(url)
+        }
+        let callers = 10
         try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<10 { group.addTask { _ = try await cache.keySet(refreshingFor: nil) } }
+            for _ in 0..<callers { group.addTask { _ = try await cache.keySet(refreshingFor: nil) } }
+            // Hold the fetch until every caller is waiting on it, then release it.
+            while await cache.waitingLookups < callers || gate.waiters < 1 { await Task.yield() }
+            #expect(gate.waiters == 1, "exactly one fetch started while all callers waited")
+            gate.open()
             try await group.waitForAll()
         }
         #expect(endpoint.fetches == 1)
+        #expect(await cache.fetchCount == 1)
+        #expect(await cache.waitingLookups == 0)
+    }
+}
+
+/// Holds callers on continuations until ``open()``.
+final class Gate: Sendable {
+    private let state = Mutex<(isOpen: Bool, waiting: [CheckedContinuation<Void, Never>], waiters: Int)>(
+        (false, [], 0))
+
+    /// How many callers ever waited.
+    var waiters: Int { state.withLock { $0.waiters } }
+
+    func wait() async {
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                state.waiters += 1
+                if state.isOpen { return true }
+                state.waiting.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+
+    func open() {
+        let waiting = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.isOpen = true
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for continuation in waiting { continuation.resume() }
     }
 }

@@ -72,14 +72,61 @@ struct SelfSignedJWTValidatorTests {
         #expect(await joseErrorCode { _ = try await Self.validator(cache: cache).validate(again) } == .replayedToken)
     }
 
-    @Test("replay cache forgets entries after they expire and refuses when full")
-    func replayCacheLimits() async {
-        let cache = ReplayCache(capacity: 2)
+    @Test("replay cache forgets entries after they expire and refuses when an issuer's share is full")
+    func replayCacheLimits() async throws {
+        let cache = ReplayCache(capacityPerIssuer: 2)
         let now = Fixtures.now
-        #expect(await cache.insert("a", expiresAt: now + 10, now: now))
-        #expect(await cache.insert("b", expiresAt: now + 10, now: now))
-        #expect(await !cache.insert("c", expiresAt: now + 10, now: now))
-        #expect(await !cache.insert("a", expiresAt: now + 10, now: now + 5))
-        #expect(await cache.insert("a", expiresAt: now + 30, now: now + 11))
+        try await cache.record(jti: "a", issuer: "h1", expiresAt: now + 10, now: now)
+        try await cache.record(jti: "b", issuer: "h1", expiresAt: now + 20, now: now)
+        #expect(
+            await joseErrorCode { try await cache.record(jti: "c", issuer: "h1", expiresAt: now + 10, now: now) }
+                == .replayCacheFull)
+        #expect(
+            await joseErrorCode { try await cache.record(jti: "a", issuer: "h1", expiresAt: now + 10, now: now + 5) }
+                == .replayedToken)
+        // After "a" expires it is purged; "b" is still remembered.
+        try await cache.record(jti: "a", issuer: "h1", expiresAt: now + 30, now: now + 11)
+        #expect(await cache.count(for: "h1") == 2)
+        #expect(
+            await joseErrorCode { try await cache.record(jti: "b", issuer: "h1", expiresAt: now + 30, now: now + 11) }
+                == .replayedToken)
+        // Everything expired: the issuer's entries are dropped entirely.
+        try await cache.record(jti: "z", issuer: "h1", expiresAt: now + 100, now: now + 31)
+        #expect(await cache.count == 1)
+    }
+
+    @Test("one issuer filling its share does not block another issuer, and jtis are scoped by issuer")
+    func replayCachePerIssuer() async throws {
+        let cache = ReplayCache(capacityPerIssuer: 3)
+        let now = Fixtures.now
+        for index in 0..<3 { try await cache.record(jti: "j\(index)", issuer: "noisy", expiresAt: now + 60, now: now) }
+        #expect(
+            await joseErrorCode { try await cache.record(jti: "j3", issuer: "noisy", expiresAt: now + 60, now: now) }
+                == .replayCacheFull)
+        // The same jti from another issuer is not a replay, and that issuer has its own room.
+        try await cache.record(jti: "j0", issuer: "quiet", expiresAt: now + 60, now: now)
+        try await cache.record(jti: "j1", issuer: "quiet", expiresAt: now + 60, now: now)
+        #expect(await cache.count(for: "quiet") == 2)
+        #expect(await cache.count == 5)
+    }
+
+    @Test("a jti longer than 256 bytes is refused with its own reason", arguments: [257, 10_000])
+    func longJTI(length: Int) async throws {
+        let cache = ReplayCache()
+        let now = Fixtures.now
+        try await cache.record(
+            jti: String(repeating: "x", count: 256), issuer: "h", expiresAt: now + 60, now: now)
+        do {
+            try await cache.record(
+                jti: String(repeating: "x", count: length), issuer: "h", expiresAt: now + 60, now: now)
+            Issue.record("expected an error")
+        } catch let error as JOSEError {
+            #expect(error.code == .invalidClaim)
+            #expect(error.reason?.contains("256") == true)
+        }
+        // Through the validator too.
+        let token = try await HolderTokens.sign(
+            HolderTokens.selfSignedClaims().setting("jti", .string(String(repeating: "y", count: length))))
+        #expect(await joseErrorCode { _ = try await Self.validator(cache: cache).validate(token) } == .invalidClaim)
     }
 }

@@ -215,7 +215,6 @@ class Prop:
     type: str            # Swift type of the value (element type for lists)
     required: bool
     is_list: bool = False
-    kind: str = "plain"  # plain | union
     default: object = None  # the standard's default when the member is absent
 
     @property
@@ -548,8 +547,6 @@ class Generator:
         protocols = ["Codable", "Hashable", "Sendable"] + s.protocols
         out = [f"{indent}/// {self.summary(s)}"]
         out.append(f"{indent}public struct {s.simple}: {', '.join(protocols)} {{")
-        lists = any(p.is_list for p in s.props) or any(
-            v.prop and False for u in s.unions for v in u.variants)
         for p in s.props:
             out.append(f"{i1}/// {self.property_doc(p)}")
             out.append(f"{i1}public var {swift_ident(p.swift)}: {p.declared}")
@@ -746,17 +743,15 @@ class Generator:
             data = next((p for p in s.props if p.json == "data"), None)
             if not (links and data and links.type == "LinksPaginated" and meta and meta.type.startswith("MetaPaginated")):
                 continue
-            data_struct = self.find_struct(data.type if "." in data.type else f"{name}.{data.type.split('.')[-1]}")
-            if data_struct is None:
-                data_struct = next((n for n in s.nested if n.simple == data.type.split(".")[-1]), None)
+            data_struct = next((n for n in s.nested if n.simple == data.type.split(".")[-1]), None)
             lists = [p for p in data_struct.props if p.is_list] if data_struct else []
             if len(lists) != 1:
                 continue
             record = lists[0]
             s.protocols.append("CDSPaginatedResponse")
-            record_type = record.type if "." in record.type or record.type[0].isupper() else record.type
-            qualified = record_type if not any(n.simple == record_type for n in data_struct.nested) else \
-                f"Data.{record_type}"
+            # A record type nested in the data object is named from the response's scope.
+            nested = any(n.simple == record.type for n in data_struct.nested)
+            qualified = f"{data_struct.simple}.{record.type}" if nested else record.type
             s.extra += ["",
                         "/// The records of this page.",
                         f"public var records: [{qualified}] {{",
@@ -782,7 +777,6 @@ class Generator:
         self.add_pagination()
         files["CDSOperation+Catalog.swift"] = header + self.emit_catalog(ops)
         for name, s in sorted(self.structs.items()):
-            uses_foundation = False
             body = self.emit_struct(s, "")
             files[f"{name}.swift"] = header + body
         clashes = (set(self.enums) & set(self.structs)) | (set(self.enums) & self.identifiers)

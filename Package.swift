@@ -8,6 +8,9 @@ let package = Package(
         .library(name: "CDRModels", targets: ["CDRModels"]),
         .library(name: "CDRJOSE", targets: ["CDRJOSE"]),
         .library(name: "CDRTesting", targets: ["CDRTesting"]),
+        .library(name: "CDRMockData", targets: ["CDRMockData"]),
+        .library(name: "CDRMockHolder", targets: ["CDRMockHolder"]),
+        .executable(name: "cdr-mock-holder", targets: ["cdr-mock-holder"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -17,6 +20,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Codable CDS payloads. Foundation only.
@@ -44,6 +52,59 @@ let package = Package(
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // Deterministic, lazily generated banking data (customers, accounts, transactions, payments, products).
+        .target(name: "CDRMockData", dependencies: ["CDRModels"]),
+        // The mock data holder: Register, security profile and every CDS endpoint over real (m)TLS.
+        .target(
+            name: "CDRMockHolder",
+            dependencies: [
+                "CDRModels",
+                "CDRJOSE",
+                "CDRMockData",
+                "CDRTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .executableTarget(
+            name: "cdr-mock-holder",
+            dependencies: [
+                "CDRMockHolder",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CDRMockDataTests",
+            dependencies: ["CDRMockData", "CDRModels"]
+        ),
+        .testTarget(
+            name: "CDRMockHolderTests",
+            dependencies: [
+                "CDRMockHolder",
+                "CDRMockData",
+                "CDRModels",
+                "CDRJOSE",
+                "CDRTesting",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .testTarget(

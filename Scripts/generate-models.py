@@ -506,11 +506,13 @@ class Generator:
                     body = body_node.get("content", {}).get("application/json", {}).get("schema")
                     if body:
                         request = self.ref_name(body["$ref"], source)
-                    scopes = [s for sec in op.get("security", []) for v in sec.values() for s in v]
+                    # The CDS files name an operation's scopes in `x-scopes`; public operations have none.
+                    scopes = list(op.get("x-scopes") or [])
+                    scopes += [s for sec in op.get("security", []) for v in sec.values() for s in v if s not in scopes]
                     ops.append({
                         "id": op_id, "method": method.upper(), "path": path, "version": version,
                         "standard": source.standard, "group": source.group, "response": response,
-                        "request": request, "scopes": scopes, "authenticated": bool(op.get("security")),
+                        "request": request, "scopes": scopes, "authenticated": bool(scopes),
                     })
         return ops
 

@@ -171,4 +171,14 @@ struct DecodingPolicyTests {
         #expect(CDSOperation.named("listBankingProducts", version: 5)?.isAuthenticated == false)
         #expect(CDSOperation.named("listBankingBalancesSpecificAccounts", version: 1)?.requestType == RequestAccountIdListV1.self)
     }
+
+    @Test func catalogueCarriesTheScopesOfEachOperation() {
+        #expect(CDSOperation.listBankingAccountsV3.scopes == ["bank:accounts.basic:read"])
+        #expect(CDSOperation.listBankingTransactionsV2.scopes == ["bank:transactions:read"])
+        #expect(CDSOperation.getCustomerDetailV2.scopes == ["common:customer.detail:read"])
+        // Products, status and outages are the only public operations: 2 + 2 product versions, status and outages.
+        let publicOperations = CDSOperation.all.filter { !$0.isAuthenticated }.map(\.id)
+        #expect(Set(publicOperations) == ["listBankingProducts", "getBankingProductDetail", "getStatus", "getOutages"])
+        #expect(publicOperations.count == 6)
+    }
 }

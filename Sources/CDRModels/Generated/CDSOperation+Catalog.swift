@@ -9,7 +9,7 @@ extension CDSOperation {
         path: "/banking/accounts",
         version: 3,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:accounts.basic:read"],
         responseType: ResponseBankingAccountListV3.self,
         requestType: nil
     )
@@ -21,7 +21,7 @@ extension CDSOperation {
         path: "/banking/accounts/balances",
         version: 2,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:accounts.basic:read"],
         responseType: ResponseBankingAccountsBalanceList.self,
         requestType: nil
     )
@@ -33,7 +33,7 @@ extension CDSOperation {
         path: "/banking/accounts/balances",
         version: 1,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:accounts.basic:read"],
         responseType: ResponseBankingAccountsBalanceList.self,
         requestType: RequestAccountIdListV1.self
     )
@@ -45,7 +45,7 @@ extension CDSOperation {
         path: "/banking/accounts/{accountId}/balance",
         version: 1,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:accounts.basic:read"],
         responseType: ResponseBankingAccountsBalanceById.self,
         requestType: nil
     )
@@ -57,7 +57,7 @@ extension CDSOperation {
         path: "/banking/accounts/{accountId}",
         version: 5,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:accounts.detail:read"],
         responseType: ResponseBankingAccountByIdV5.self,
         requestType: nil
     )
@@ -69,7 +69,7 @@ extension CDSOperation {
         path: "/banking/accounts/{accountId}/transactions",
         version: 2,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:transactions:read"],
         responseType: ResponseBankingTransactionListV2.self,
         requestType: nil
     )
@@ -81,7 +81,7 @@ extension CDSOperation {
         path: "/banking/accounts/{accountId}/transactions/{transactionId}",
         version: 3,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:transactions:read"],
         responseType: ResponseBankingTransactionByIdV3.self,
         requestType: nil
     )
@@ -93,7 +93,7 @@ extension CDSOperation {
         path: "/banking/accounts/{accountId}/direct-debits",
         version: 1,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:regular_payments:read"],
         responseType: ResponseBankingDirectDebitAuthorisationList.self,
         requestType: nil
     )
@@ -105,7 +105,7 @@ extension CDSOperation {
         path: "/banking/accounts/direct-debits",
         version: 2,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:regular_payments:read"],
         responseType: ResponseBankingDirectDebitAuthorisationList.self,
         requestType: nil
     )
@@ -117,7 +117,7 @@ extension CDSOperation {
         path: "/banking/accounts/direct-debits",
         version: 1,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:regular_payments:read"],
         responseType: ResponseBankingDirectDebitAuthorisationList.self,
         requestType: RequestAccountIdListV1.self
     )
@@ -129,7 +129,7 @@ extension CDSOperation {
         path: "/banking/accounts/{accountId}/payments/scheduled",
         version: 2,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:regular_payments:read"],
         responseType: ResponseBankingScheduledPaymentsListV2.self,
         requestType: nil
     )
@@ -141,7 +141,7 @@ extension CDSOperation {
         path: "/banking/payments/scheduled",
         version: 3,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:regular_payments:read"],
         responseType: ResponseBankingScheduledPaymentsListV2.self,
         requestType: nil
     )
@@ -153,7 +153,7 @@ extension CDSOperation {
         path: "/banking/payments/scheduled",
         version: 2,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:regular_payments:read"],
         responseType: ResponseBankingScheduledPaymentsListV2.self,
         requestType: RequestAccountIdListV1.self
     )
@@ -165,7 +165,7 @@ extension CDSOperation {
         path: "/banking/accounts/{accountId}/payments/plans",
         version: 1,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:regular_payments:read"],
         responseType: ResponseBankingInstalmentPlanList.self,
         requestType: nil
     )
@@ -177,7 +177,7 @@ extension CDSOperation {
         path: "/banking/accounts/payments/plans",
         version: 1,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:regular_payments:read"],
         responseType: ResponseBankingInstalmentPlanList.self,
         requestType: nil
     )
@@ -189,7 +189,7 @@ extension CDSOperation {
         path: "/banking/payees",
         version: 2,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:payees:read"],
         responseType: ResponseBankingPayeeListV2.self,
         requestType: nil
     )
@@ -201,7 +201,7 @@ extension CDSOperation {
         path: "/banking/payees/{payeeId}",
         version: 2,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["bank:payees:read"],
         responseType: ResponseBankingPayeeByIdV2.self,
         requestType: nil
     )
@@ -237,7 +237,7 @@ extension CDSOperation {
         path: "/common/customer",
         version: 1,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["common:customer.basic:read"],
         responseType: ResponseCommonCustomer.self,
         requestType: nil
     )
@@ -249,7 +249,7 @@ extension CDSOperation {
         path: "/common/customer/detail",
         version: 2,
         standard: "1.36.0",
-        scopes: [],
+        scopes: ["common:customer.detail:read"],
         responseType: ResponseCommonCustomerDetailV2.self,
         requestType: nil
     )
@@ -285,7 +285,7 @@ extension CDSOperation {
         path: "/banking/accounts",
         version: 2,
         standard: "1.34.1",
-        scopes: [],
+        scopes: ["bank:accounts.basic:read"],
         responseType: ResponseBankingAccountListV2.self,
         requestType: nil
     )
@@ -297,7 +297,7 @@ extension CDSOperation {
         path: "/banking/accounts/balances",
         version: 1,
         standard: "1.34.1",
-        scopes: [],
+        scopes: ["bank:accounts.basic:read"],
         responseType: ResponseBankingAccountsBalanceList.self,
         requestType: nil
     )
@@ -309,7 +309,7 @@ extension CDSOperation {
         path: "/banking/accounts/{accountId}",
         version: 4,
         standard: "1.34.1",
-        scopes: [],
+        scopes: ["bank:accounts.detail:read"],
         responseType: ResponseBankingAccountByIdV4.self,
         requestType: nil
     )
@@ -321,7 +321,7 @@ extension CDSOperation {
         path: "/banking/accounts/{accountId}/transactions",
         version: 1,
         standard: "1.34.1",
-        scopes: [],
+        scopes: ["bank:transactions:read"],
         responseType: ResponseBankingTransactionList.self,
         requestType: nil
     )
@@ -333,7 +333,7 @@ extension CDSOperation {
         path: "/banking/accounts/{accountId}/transactions/{transactionId}",
         version: 2,
         standard: "1.34.1",
-        scopes: [],
+        scopes: ["bank:transactions:read"],
         responseType: ResponseBankingTransactionByIdV2.self,
         requestType: nil
     )
@@ -345,7 +345,7 @@ extension CDSOperation {
         path: "/banking/accounts/direct-debits",
         version: 1,
         standard: "1.34.1",
-        scopes: [],
+        scopes: ["bank:regular_payments:read"],
         responseType: ResponseBankingDirectDebitAuthorisationList.self,
         requestType: nil
     )
@@ -357,7 +357,7 @@ extension CDSOperation {
         path: "/banking/payments/scheduled",
         version: 2,
         standard: "1.34.1",
-        scopes: [],
+        scopes: ["bank:regular_payments:read"],
         responseType: ResponseBankingScheduledPaymentsListV2.self,
         requestType: nil
     )

@@ -1,0 +1,2 @@
+/// A mock CDR data holder served over real TLS and mutual TLS.
+public final class MockDataHolder: Sendable {}

@@ -1,0 +1,2 @@
+// The mock data holder's command line: see CDRMockHolder.
+print("cdr-mock-holder")

@@ -1,0 +1,4 @@
+import Testing
+@testable import CDRMockData
+
+@Suite struct MockDatasetTests {}

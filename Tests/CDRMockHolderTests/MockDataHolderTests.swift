@@ -1,0 +1,4 @@
+import Testing
+@testable import CDRMockHolder
+
+@Suite struct MockDataHolderTests {}

@@ -1,0 +1,158 @@
+import CDRJOSE
+import CDRModels
+import Foundation
+import Synchronization
+
+/// The holder's signing keys: what signs ID tokens, JARM responses and the holder's self-signed JWTs to recipients.
+struct HolderKeys: Sendable {
+    /// PS256: the default for ID tokens, JARM and self-signed JWTs.
+    let ps256: SigningKey
+    /// ES256: used when a client registered ES256 for ID tokens or JARM.
+    let es256: SigningKey
+    /// The public JWKS served at `jwks_uri`.
+    let jwks: JWKS
+
+    init() throws {
+        ps256 = try SigningKey.generate(.ps256, keyID: "mock-holder-ps256")
+        es256 = try SigningKey.generate(.es256, keyID: "mock-holder-es256")
+        jwks = JWKS(keys: [ps256.publicJWK, es256.publicJWK])
+    }
+
+    /// The key for an algorithm a client registered.
+    func key(for algorithm: JWSAlgorithm) -> SigningKey { algorithm == .es256 ? es256 : ps256 }
+}
+
+/// A client registered through DCR.
+struct ClientRecord: Sendable {
+    var clientID: String
+    var softwareProductID: String
+    var recipientBrandID: String
+    var redirectURIs: [String]
+    /// The scopes the SSA allows.
+    var allowedScopes: Set<String>
+    /// The software product's public keys (from the SSA's `jwks_uri`).
+    var jwks: JWKS
+    var tokenEndpointAuthSigningAlgorithm: JWSAlgorithm
+    var idTokenSignedResponseAlgorithm: JWSAlgorithm
+    var requestObjectSigningAlgorithm: JWSAlgorithm
+    var authorizationSignedResponseAlgorithm: JWSAlgorithm
+    var authorizationEncryptedResponseAlgorithm: JWEKeyAlgorithm?
+    var authorizationEncryptedResponseEncryption: JWEContentEncryption?
+    /// The recipient's base URI for `/arrangements/revoke`, from the SSA.
+    var recipientBaseURI: String?
+    /// The registration as the holder echoes it (RFC 7591 response).
+    var registration: RegistrationProperties
+    var issuedAt: Date
+}
+
+/// A pushed authorisation request waiting for the customer.
+struct PushedRequest: Sendable {
+    var requestURI: String
+    var clientID: String
+    var expiresAt: Date
+    var redirectURI: String
+    var scopes: [String]
+    var state: String
+    var nonce: String
+    var codeChallenge: String
+    var sharingDuration: Int
+    var arrangementID: String?
+    var acrValues: [String]
+    var requestsAuthTime: Bool
+}
+
+/// An authorisation code waiting to be exchanged.
+struct AuthorizationCodeRecord: Sendable {
+    var clientID: String
+    var redirectURI: String
+    var codeChallenge: String
+    var nonce: String
+    var arrangementID: String
+    var scopes: [String]
+    var acr: String
+    var authTime: Date
+    var expiresAt: Date
+}
+
+/// A CDR arrangement: one customer's consent to one client.
+struct ArrangementRecord: Sendable {
+    enum Status: Sendable, Hashable { case active, revoked, expired }
+    var id: String
+    var clientID: String
+    var customerID: String
+    var accountIDs: [String]
+    var scopes: [String]
+    var createdAt: Date
+    /// When sharing ends; `nil` for a once-off collection.
+    var sharingExpiresAt: Date?
+    var status: Status
+    /// The subject identifier (PPID) of the customer for this client.
+    var subject: String
+}
+
+/// An issued access token, by its value's hash.
+struct AccessTokenRecord: Sendable {
+    enum Kind: Sendable, Hashable {
+        /// A data access token for an arrangement.
+        case arrangement(String)
+        /// A client-credentials token (for example `cdr:registration`).
+        case clientCredentials
+    }
+    var kind: Kind
+    var clientID: String
+    var scopes: Set<String>
+    /// The `x5t#S256` of the certificate the token is bound to.
+    var certificateThumbprint: String
+    var expiresAt: Date
+    var revoked: Bool
+}
+
+/// An issued refresh token, by its value's hash.
+struct RefreshTokenRecord: Sendable {
+    var clientID: String
+    var arrangementID: String
+    var scopes: [String]
+    var expiresAt: Date
+    var revoked: Bool
+}
+
+/// Everything the holder remembers between requests. Tokens and codes are keyed by a SHA-256 of their value, so
+/// the state never holds a usable secret.
+final class HolderState: Sendable {
+    struct Storage: Sendable {
+        var clients: [String: ClientRecord] = [:]
+        var pushedRequests: [String: PushedRequest] = [:]
+        var codes: [String: AuthorizationCodeRecord] = [:]
+        var arrangements: [String: ArrangementRecord] = [:]
+        var accessTokens: [String: AccessTokenRecord] = [:]
+        var refreshTokens: [String: RefreshTokenRecord] = [:]
+        /// Customer ids signed in on the consent page, by session cookie hash.
+        var consentSessions: [String: String] = [:]
+    }
+
+    let storage = Mutex(Storage())
+    /// `jti`s of client assertions and other client JWTs, per issuer.
+    let replayCache = ReplayCache()
+
+    init() {}
+
+    /// The SHA-256 of a secret, base64url: the key under which its record is kept.
+    static func key(of secret: String) -> String {
+        CertificateThumbprint.sha256(derEncoded: Array(secret.utf8))
+    }
+
+    /// A new random value: `bytes` random bytes, base64url.
+    static func randomToken(bytes: Int = 32) -> String {
+        var generator = SystemRandomNumberGenerator()
+        let data = Data((0..<bytes).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        return data.base64EncodedString().replacingOccurrences(of: "+", with: "-")
+            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+    }
+}
+
+/// What a resource request is allowed to see, after its access token was checked.
+struct ResourceGrant: Sendable {
+    var clientID: String
+    var arrangement: ArrangementRecord
+    var scopes: Set<String>
+}

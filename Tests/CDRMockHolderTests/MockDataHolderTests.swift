@@ -1,4 +1,0 @@
-import Testing
-@testable import CDRMockHolder
-
-@Suite struct MockDataHolderTests {}

@@ -80,8 +80,10 @@ let package = Package(
             name: "cdr-mock-holder",
             dependencies: [
                 "CDRMockHolder",
+                "CDRMockData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -16,7 +16,7 @@ import Synchronization
 /// its own to be verified.
 public final class MockRegister: Sendable {
     /// A data recipient's software product as the Register records it.
-    public struct SoftwareProduct: Sendable, Hashable {
+    public struct SoftwareProduct: Sendable, Hashable, Codable {
         /// The software product's identifier (`software_id`, and the `iss` of its Register client assertions).
         public var id: String
         /// The recipient brand's identifier (`org_id`).

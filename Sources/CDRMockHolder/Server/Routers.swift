@@ -20,6 +20,7 @@ extension MockDataHolder {
         let router = Router(context: MockRequestContext.self)
         router.add(middleware: HolderMiddleware(holder: self))
         addRegisterSecureRoutes(to: router)
+        addAdministrationRoutes(to: router)
         addSecuritySecureRoutes(to: router)
         addResourceSecureRoutes(to: router)
         return router

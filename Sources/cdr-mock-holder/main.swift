@@ -1,2 +1,0 @@
-// The mock data holder's command line: see CDRMockHolder.
-print("cdr-mock-holder")

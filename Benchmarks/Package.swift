@@ -9,6 +9,8 @@ let package = Package(
     dependencies: [
         .package(name: "CDRKit", path: "../"),
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(
@@ -19,6 +21,20 @@ let package = Package(
             ],
             path: "Benchmarks/ModelDecoding",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
-        )
+        ),
+        .executableTarget(
+            name: "MockHolderServing",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CDRMockHolder", package: "CDRKit"),
+                .product(name: "CDRMockData", package: "CDRKit"),
+                .product(name: "CDRTesting", package: "CDRKit"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Benchmarks/MockHolderServing",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

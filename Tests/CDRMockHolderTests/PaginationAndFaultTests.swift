@@ -15,7 +15,7 @@ struct PaginationAndFaultTests {
         dataset: .init(customerCount: 2, accountsPerCustomer: 14, transactionsPerAccount: 120))
 
     static func transactions(_ answer: HTTPAnswer) throws -> ResponseBankingTransactionListV2 {
-        try CDRDecoder(mode: .strict).decode(ResponseBankingTransactionListV2.self, from: answer.body).value
+        return try CDRDecoder(mode: .strict).decode(ResponseBankingTransactionListV2.self, from: answer.body).value
     }
 
     @Test func pagesFollowTheStandard() async throws {
@@ -75,7 +75,7 @@ struct PaginationAndFaultTests {
 
                 page = try Self.transactions(
                     try await client.send(
-                        .GET, base + "?oldest-time=2000-01-01T00:00:00Z&min-amount=0&page-size=1000", headers: headers))
+                        .GET, base + "?oldest-time=2000-01-01T00:00:00Z&min-amount=0.00&page-size=1000", headers: headers))
                 #expect(page.totalRecords == all.filter { $0.amount >= 0 }.count)
                 #expect(page.records.allSatisfy { !$0.amount.isNegative })
 

@@ -74,7 +74,7 @@ struct ResourceTests {
                     }
                     if let dumpFolder {
                         try answer.body.write(
-                            to: dumpFolder.appendingPathComponent("\(operation.id).v\(operation.version).live.json"))
+                            to: dumpFolder.appendingPathComponent("\(operation.id).v\(operation.version).0.json"))
                     }
                 }
             }

@@ -239,7 +239,9 @@ enum MockWords {
         "Coastal Insurance Ltd", "Gym Central Pty Ltd", "Streamly Media Pty Ltd", "Harbour Health Fund",
         "Sunrise Energy Retail",
     ]
-    static let transferReferences = ["Rent share", "Dinner", "Thanks!", "Holiday fund", "Birthday", "Car rego", "Invoice"]
+    static let transferReferences = [
+        "Rent share", "Dinner", "Thanks!", "Holiday fund", "Birthday", "Car rego", "Invoice",
+    ]
     static let streets: [(number: Int, name: String, type: String)] = [
         (14, "Wattle", "Street"), (203, "Harbour", "Road"), (7, "Banksia", "Avenue"), (88, "Jacaranda", "Lane"),
         (31, "Ironbark", "Crescent"), (5, "Tuart", "Place"),

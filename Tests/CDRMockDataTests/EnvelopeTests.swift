@@ -11,7 +11,9 @@ import Testing
             let bodies = Self.envelopes.filter { $0.operation == operation }
             #expect(!bodies.isEmpty, "\(operation)")
             for envelope in bodies {
-                #expect(ObjectIdentifier(type(of: envelope.body)) == ObjectIdentifier(operation.responseType), "\(operation)")
+                #expect(
+                    ObjectIdentifier(type(of: envelope.body)) == ObjectIdentifier(operation.responseType),
+                    "\(operation)")
             }
         }
     }

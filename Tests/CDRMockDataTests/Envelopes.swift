@@ -34,7 +34,9 @@ struct EnvelopeFactory {
 
     /// Every envelope, grouped by operation in catalogue order.
     func all() -> [Envelope] {
-        CDSOperation.all.flatMap { operation in envelopes(for: operation).map { Envelope(operation: operation, body: $0) } }
+        CDSOperation.all.flatMap { operation in
+            envelopes(for: operation).map { Envelope(operation: operation, body: $0) }
+        }
     }
 
     func envelopes(for operation: CDSOperation) -> [any CDSResponse] {
@@ -43,13 +45,15 @@ struct EnvelopeFactory {
             return customers.map { customer in
                 let list = data.accounts(of: customer)
                 let (links, meta) = page("/banking/accounts", total: list.count)
-                return ResponseBankingAccountListV3(data: .init(accounts: list.map { $0.v3() }), links: links, meta: meta)
+                return ResponseBankingAccountListV3(
+                    data: .init(accounts: list.map { $0.v3() }), links: links, meta: meta)
             }
         case ("listBankingAccounts", 2):
             return customers.map { customer in
                 let list = data.accounts(of: customer)
                 let (links, meta) = page("/banking/accounts", total: list.count)
-                return ResponseBankingAccountListV2(data: .init(accounts: list.map { $0.v2() }), links: links, meta: meta)
+                return ResponseBankingAccountListV2(
+                    data: .init(accounts: list.map { $0.v2() }), links: links, meta: meta)
             }
         case ("listBankingBalancesBulk", _), ("listBankingBalancesSpecificAccounts", _):
             return customers.map { customer in
@@ -65,11 +69,13 @@ struct EnvelopeFactory {
             }
         case ("getBankingAccountDetail", 5):
             return accounts.map {
-                ResponseBankingAccountByIdV5(data: $0.detailV5(), links: links("/banking/accounts/\($0.id)"), meta: Meta())
+                ResponseBankingAccountByIdV5(
+                    data: $0.detailV5(), links: links("/banking/accounts/\($0.id)"), meta: Meta())
             }
         case ("getBankingAccountDetail", 4):
             return accounts.map {
-                ResponseBankingAccountByIdV4(data: $0.detailV4(), links: links("/banking/accounts/\($0.id)"), meta: Meta())
+                ResponseBankingAccountByIdV4(
+                    data: $0.detailV4(), links: links("/banking/accounts/\($0.id)"), meta: Meta())
             }
         case ("listBankingTransactions", let version):
             return accounts.map { account in
@@ -114,13 +120,15 @@ struct EnvelopeFactory {
             return accounts.map { account in
                 let list = data.scheduledPayments(of: account)
                 let (links, meta) = page("/banking/accounts/\(account.id)/payments/scheduled", total: list.count)
-                return ResponseBankingScheduledPaymentsListV2(data: .init(scheduledPayments: list), links: links, meta: meta)
+                return ResponseBankingScheduledPaymentsListV2(
+                    data: .init(scheduledPayments: list), links: links, meta: meta)
             }
         case ("listScheduledPaymentsBulk", _), ("listScheduledPaymentsSpecificAccounts", _):
             return customers.map { customer in
                 let list = data.accounts(of: customer).flatMap { data.scheduledPayments(of: $0) }
                 let (links, meta) = page("/banking/payments/scheduled", total: list.count)
-                return ResponseBankingScheduledPaymentsListV2(data: .init(scheduledPayments: list), links: links, meta: meta)
+                return ResponseBankingScheduledPaymentsListV2(
+                    data: .init(scheduledPayments: list), links: links, meta: meta)
             }
         case ("listInstalmentPlans", _):
             return accounts.map { account in
@@ -147,20 +155,24 @@ struct EnvelopeFactory {
         case ("listBankingProducts", 5):
             let (links, meta) = page("/banking/products", total: data.products.count)
             return [
-                ResponseBankingProductListV4(data: .init(products: data.products.map { $0.v6() }), links: links, meta: meta)
+                ResponseBankingProductListV4(
+                    data: .init(products: data.products.map { $0.v6() }), links: links, meta: meta)
             ]
         case ("listBankingProducts", 4):
             let (links, meta) = page("/banking/products", total: data.products.count)
             return [
-                ResponseBankingProductListV3(data: .init(products: data.products.map { $0.v5() }), links: links, meta: meta)
+                ResponseBankingProductListV3(
+                    data: .init(products: data.products.map { $0.v5() }), links: links, meta: meta)
             ]
         case ("getBankingProductDetail", 7):
             return data.products.map {
-                ResponseBankingProductByIdV7(data: $0.detailV7(), links: links("/banking/products/\($0.id)"), meta: Meta())
+                ResponseBankingProductByIdV7(
+                    data: $0.detailV7(), links: links("/banking/products/\($0.id)"), meta: Meta())
             }
         case ("getBankingProductDetail", 6):
             return data.products.map {
-                ResponseBankingProductByIdV6(data: $0.detailV6(), links: links("/banking/products/\($0.id)"), meta: Meta())
+                ResponseBankingProductByIdV6(
+                    data: $0.detailV6(), links: links("/banking/products/\($0.id)"), meta: Meta())
             }
         case ("getCustomer", _):
             return customers.map {
@@ -168,7 +180,8 @@ struct EnvelopeFactory {
             }
         case ("getCustomerDetail", _):
             return customers.map {
-                ResponseCommonCustomerDetailV2(data: $0.customerDetail(), links: links("/common/customer/detail"), meta: Meta())
+                ResponseCommonCustomerDetailV2(
+                    data: $0.customerDetail(), links: links("/common/customer/detail"), meta: Meta())
             }
         case ("getStatus", _):
             let now = CDRDateTime(rawValue: "2026-11-21T00:00:00Z")!

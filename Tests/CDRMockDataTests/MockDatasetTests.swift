@@ -45,12 +45,15 @@ import Testing
         let accountB = b.accounts(of: b.customers[1])[3]
         for index in [0, 1, 17, 249] {
             #expect(a.transaction(of: accountA, at: index) == b.transaction(of: accountB, at: index))
-            #expect(a.transaction(of: accountA, at: index).detailV3() == b.transaction(of: accountB, at: index).detailV3())
+            #expect(
+                a.transaction(of: accountA, at: index).detailV3() == b.transaction(of: accountB, at: index).detailV3())
         }
         #expect(a.balance(of: accountA) == b.balance(of: accountB))
         #expect(accountA.detailV5() == accountB.detailV5())
         #expect(a.products.map { $0.detailV7() } == b.products.map { $0.detailV7() })
-        #expect(a.scheduledPayments(of: a.accounts(of: a.customers[0])[0]) == b.scheduledPayments(of: b.accounts(of: b.customers[0])[0]))
+        #expect(
+            a.scheduledPayments(of: a.accounts(of: a.customers[0])[0])
+                == b.scheduledPayments(of: b.accounts(of: b.customers[0])[0]))
     }
 
     @Test func otherSeedGivesOtherData() {
@@ -86,7 +89,9 @@ import Testing
         let clock = ContinuousClock()
         var checksum = Decimal(0)
         let elapsed = clock.measure {
-            for index in stride(from: 0, to: 1_000_000, by: 100) { checksum += data.transaction(of: account, at: index).amount }
+            for index in stride(from: 0, to: 1_000_000, by: 100) {
+                checksum += data.transaction(of: account, at: index).amount
+            }
         }
         print("transaction(of:at:) average over 10,000 calls: \(elapsed / 10_000) (checksum \(checksum))")
     }

@@ -67,7 +67,8 @@ public struct MockAccount: Sendable, Hashable {
             accountNumber = nil
             maskedNumber = MockText.maskedCard(last4: String(number.suffix(4)))
         }
-        nickname = random.chance(40) ? random.pick(["Bills", "Holiday fund", "Rainy day", "Household", "Spending"]) : nil
+        nickname =
+            random.chance(40) ? random.pick(["Bills", "Holiday fund", "Rainy day", "Household", "Spending"]) : nil
         ownership = customerIndex % 3 == 2 ? .other : index % 4 == 3 ? .twoParty : .oneParty
         creationSeconds = referenceSeconds - Int64(random.int(400...4000)) * 86_400
     }
@@ -161,7 +162,8 @@ public struct MockAccount: Sendable, Hashable {
     // MARK: Parts
 
     private var bundleName: String? {
-        [.transAndSavingsAccounts, .residentialMortgages, .credAndChrgCards].contains(productCategory) && customerIndex % 2 == 0
+        [.transAndSavingsAccounts, .residentialMortgages, .credAndChrgCards].contains(productCategory)
+            && customerIndex % 2 == 0
             ? "Home and Everyday Package" : nil
     }
 
@@ -192,10 +194,12 @@ public struct MockAccount: Sendable, Hashable {
             return .termDeposit([
                 BankingTermDepositAccount(
                     lodgementDate: MockText.date(lodged), maturityDate: MockText.date(lodged, plusDays: 180),
-                    maturityAmount: MockText.amount(cents: principal + principal * 205 / 10_000), maturityCurrency: .aud,
+                    maturityAmount: MockText.amount(cents: principal + principal * 205 / 10_000),
+                    maturityCurrency: .aud,
                     maturityInstructions: .rolledOver),
                 BankingTermDepositAccount(
-                    lodgementDate: MockText.date(lodged, plusDays: 1), maturityDate: MockText.date(lodged, plusDays: 366),
+                    lodgementDate: MockText.date(lodged, plusDays: 1),
+                    maturityDate: MockText.date(lodged, plusDays: 366),
                     maturityInstructions: random.pick([.paidOutAtMaturity, .holdOnMaturity])),
             ])
         case .credAndChrgCards:
@@ -222,7 +226,8 @@ public struct MockAccount: Sendable, Hashable {
                     minRedraw: isMortgage ? MockText.amount(dollars: 500) : nil,
                     minRedrawCurrency: isMortgage ? .aud : nil,
                     offsetAccountEnabled: isMortgage,
-                    offsetAccountIds: isMortgage ? [BankingAccountId(rawValue: Self.id(seed: seed, customer: customerIndex, index: 0))] : nil,
+                    offsetAccountIds: isMortgage
+                        ? [BankingAccountId(rawValue: Self.id(seed: seed, customer: customerIndex, index: 0))] : nil,
                     repaymentType: productCategory == .marginLoans ? .interestOnly : .principalAndInterest,
                     repaymentFrequency: MockText.duration(isMortgage ? "P1M" : "P2W")))
         default:
@@ -252,9 +257,12 @@ public struct MockAccount: Sendable, Hashable {
             current = Int64(random.int(10_000...500_000))
             available = current
             purses = [
-                BankingBalancePurse(amount: MockText.amount(cents: Int64(random.int(1_000...200_000))), currency: "USD"),
-                BankingBalancePurse(amount: MockText.amount(cents: Int64(random.int(1_000...200_000))), currency: "EUR"),
-                BankingBalancePurse(amount: MockText.amount(cents: Int64(random.int(1_000...200_000))), currency: "JPY"),
+                BankingBalancePurse(
+                    amount: MockText.amount(cents: Int64(random.int(1_000...200_000))), currency: "USD"),
+                BankingBalancePurse(
+                    amount: MockText.amount(cents: Int64(random.int(1_000...200_000))), currency: "EUR"),
+                BankingBalancePurse(
+                    amount: MockText.amount(cents: Int64(random.int(1_000...200_000))), currency: "JPY"),
             ]
         case .credAndChrgCards, .buyNowPayLater, .overdrafts:
             let creditLimit = Int64(productCategory == .buyNowPayLater ? 2_000 : random.int(20...300) * 100) * 100
@@ -274,7 +282,8 @@ public struct MockAccount: Sendable, Hashable {
         }
         return BankingBalance(
             accountId: accountId, currentBalance: MockText.amount(cents: current),
-            availableBalance: MockText.amount(cents: max(available, 0)), creditLimit: limit.map { MockText.amount(cents: $0) },
+            availableBalance: MockText.amount(cents: max(available, 0)),
+            creditLimit: limit.map { MockText.amount(cents: $0) },
             amortisedLimit: amortised.map { MockText.amount(cents: max($0, 0)) }, currency: .aud, purses: purses)
     }
 }

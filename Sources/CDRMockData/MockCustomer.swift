@@ -139,7 +139,8 @@ public struct MockCustomer: Sendable, Hashable {
             dpid: random.digits(8),
             thoroughfareNumber1: street.number,
             streetName: street.name.uppercased(),
-            streetType: street.type == "Street" ? "ST" : street.type == "Road" ? "RD" : street.type == "Avenue" ? "AVE" : "LANE",
+            streetType: street.type == "Street"
+                ? "ST" : street.type == "Road" ? "RD" : street.type == "Avenue" ? "AVE" : "LANE",
             localityName: place.city.uppercased(),
             postcode: place.postcode,
             state: place.state)

@@ -104,7 +104,9 @@ public struct MockDataset: Sendable {
         return customer(at: number - 1)
     }
 
-    func customer(at index: Int) -> MockCustomer { MockCustomer(seed: seed, index: index, referenceSeconds: referenceSeconds) }
+    func customer(at index: Int) -> MockCustomer {
+        MockCustomer(seed: seed, index: index, referenceSeconds: referenceSeconds)
+    }
 
     // MARK: Accounts
 
@@ -237,7 +239,9 @@ public struct MockDataset: Sendable {
     /// The saved payees of a customer.
     public func payees(of customer: MockCustomer) -> [MockPayee] {
         guard customer.index < customerCount else { return [] }
-        return (0..<Self.payeesPerCustomer).map { MockPayee(seed: seed, customerIndex: customer.index, index: $0, referenceSeconds: referenceSeconds) }
+        return (0..<Self.payeesPerCustomer).map {
+            MockPayee(seed: seed, customerIndex: customer.index, index: $0, referenceSeconds: referenceSeconds)
+        }
     }
 
     /// The payee with an identifier, or `nil` when it is not one of this dataset's.
@@ -245,7 +249,8 @@ public struct MockDataset: Sendable {
         guard let keys = MockID.parse(id, seed, .payee), keys.account == 0, keys.customer < customerCount,
             keys.index < Self.payeesPerCustomer
         else { return nil }
-        return MockPayee(seed: seed, customerIndex: keys.customer, index: keys.index, referenceSeconds: referenceSeconds)
+        return MockPayee(
+            seed: seed, customerIndex: keys.customer, index: keys.index, referenceSeconds: referenceSeconds)
     }
 
     // MARK: Regular payments

@@ -73,14 +73,16 @@ public struct MockPayee: Sendable, Hashable {
     /// The payee as Get Payees v2 lists it.
     public func v2() -> BankingPayeeV2 {
         BankingPayeeV2(
-            payeeId: BankingPayeeId(rawValue: id), nickname: nickname, description: "Saved " + type.rawValue.lowercased() + " payee",
+            payeeId: BankingPayeeId(rawValue: id), nickname: nickname,
+            description: "Saved " + type.rawValue.lowercased() + " payee",
             type: type, creationDate: creationDate)
     }
 
     /// The payee with where payments to it go, as Get Payee Detail v2 returns it.
     public func detailV2() -> BankingPayeeDetailV2 {
         BankingPayeeDetailV2(
-            payeeId: BankingPayeeId(rawValue: id), nickname: nickname, description: "Saved " + type.rawValue.lowercased() + " payee",
+            payeeId: BankingPayeeId(rawValue: id), nickname: nickname,
+            description: "Saved " + type.rawValue.lowercased() + " payee",
             type: type, creationDate: creationDate, payee: destination())
     }
 
@@ -97,22 +99,29 @@ public struct MockPayee: Sendable, Hashable {
             return .domestic(
                 BankingDomesticPayee(
                     payeeAccount: .account(
-                        BankingDomesticPayeeAccount(accountName: name, bsb: "0" + random.digits(5), accountNumber: random.digits(9)))))
+                        BankingDomesticPayeeAccount(
+                            accountName: name, bsb: "0" + random.digits(5), accountNumber: random.digits(9)))))
         case .domesticCard:
             return .domestic(
-                BankingDomesticPayee(payeeAccount: .card(BankingDomesticPayeeCard(cardNumber: MockText.maskedCard(last4: random.digits(4))))))
+                BankingDomesticPayee(
+                    payeeAccount: .card(
+                        BankingDomesticPayeeCard(cardNumber: MockText.maskedCard(last4: random.digits(4))))))
         case .payIDEmail:
             return .domestic(
                 BankingDomesticPayee(
-                    payeeAccount: .payId(BankingDomesticPayeePayId(name: name, identifier: local + "@example.org", type: .email))))
+                    payeeAccount: .payId(
+                        BankingDomesticPayeePayId(name: name, identifier: local + "@example.org", type: .email))))
         case .payIDTelephone:
             return .domestic(
                 BankingDomesticPayee(
-                    payeeAccount: .payId(BankingDomesticPayeePayId(name: name, identifier: "+61-4" + random.digits(8), type: .telephone))))
+                    payeeAccount: .payId(
+                        BankingDomesticPayeePayId(name: name, identifier: "+61-4" + random.digits(8), type: .telephone))
+                ))
         case .payIDABN:
             return .domestic(
                 BankingDomesticPayee(
-                    payeeAccount: .payId(BankingDomesticPayeePayId(name: name, identifier: random.digits(11), type: .abn))))
+                    payeeAccount: .payId(
+                        BankingDomesticPayeePayId(name: name, identifier: random.digits(11), type: .abn))))
         case .international:
             return .international(
                 BankingInternationalPayee(
@@ -124,10 +133,12 @@ public struct MockPayee: Sendable, Hashable {
                         legalEntityIdentifier: "5493001KJTIIGC8Y1R12")))
         case .walletEmail:
             return .digitalWallet(
-                BankingDigitalWalletPayee(name: name, identifier: local + "@example.net", type: .email, provider: .paypalAu))
+                BankingDigitalWalletPayee(
+                    name: name, identifier: local + "@example.net", type: .email, provider: .paypalAu))
         case .walletTelephone:
             return .digitalWallet(
-                BankingDigitalWalletPayee(name: name, identifier: "+61 4" + random.digits(8), type: .telephone, provider: .other))
+                BankingDigitalWalletPayee(
+                    name: name, identifier: "+61 4" + random.digits(8), type: .telephone, provider: .other))
         }
     }
 }

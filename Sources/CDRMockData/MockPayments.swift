@@ -17,7 +17,8 @@ public struct MockInstalmentPlan: Sendable, Hashable {
     }
 
     static func id(account: MockAccount, index: Int) -> String {
-        MockID.make(account.seed, .instalmentPlan, customer: account.customerIndex, account: account.index, index: index)
+        MockID.make(
+            account.seed, .instalmentPlan, customer: account.customerIndex, account: account.index, index: index)
     }
 
     /// The plan as Get Instalment Plans v1 lists it.
@@ -56,7 +57,8 @@ enum MockPayments {
     /// Everyday accounts have two direct debit authorisations, credit cards one.
     static func directDebits(of account: MockAccount) -> [BankingDirectDebit] {
         let count =
-            account.productCategory == .transAndSavingsAccounts ? 2 : account.productCategory == .credAndChrgCards ? 1 : 0
+            account.productCategory == .transAndSavingsAccounts
+            ? 2 : account.productCategory == .credAndChrgCards ? 1 : 0
         return (0..<count).map { number in
             var random = MockRandom(account.seed, .directDebit, account.customerIndex, account.index, number)
             let debitor = random.pick(MockWords.debitors)
@@ -66,7 +68,8 @@ enum MockPayments {
                 authorisedEntity: BankingAuthorisedEntity(
                     description: debitor,
                     // Only a debit made through a card scheme may leave out the institution.
-                    financialInstitution: viaCard ? nil : random.pick(["Harbour Clearing Bank", "Eastern Settlements"]),
+                    financialInstitution: viaCard
+                        ? nil : random.pick(["Harbour Clearing Bank", "Eastern Settlements"]),
                     abn: random.digits(11), acn: random.digits(9), arbn: number == 1 ? random.digits(9) : nil),
                 lastDebitDateTime: MockText.dateTime(account.referenceSeconds - Int64(random.int(86_400...2_592_000))),
                 lastDebitAmount: MockText.amount(cents: Int64(random.int(1_500...40_000))))
@@ -95,10 +98,18 @@ enum MockPayments {
                     if case .biller(let value) = p.destination() { (.biller(value), value.billerName) } else { nil }
                 },
                 payee(.international).flatMap { p in
-                    if case .international(let value) = p.destination() { (.international(value), "Family in the UK") } else { nil }
+                    if case .international(let value) = p.destination() {
+                        (.international(value), "Family in the UK")
+                    } else {
+                        nil
+                    }
                 },
                 payee(.walletEmail).flatMap { p in
-                    if case .digitalWallet(let value) = p.destination() { (.digitalWallet(value), "PayPal") } else { nil }
+                    if case .digitalWallet(let value) = p.destination() {
+                        (.digitalWallet(value), "PayPal")
+                    } else {
+                        nil
+                    }
                 },
             ]
             guard let (to, nickname) = destinations[number % destinations.count] else { return nil }

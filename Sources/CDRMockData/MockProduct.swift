@@ -67,12 +67,15 @@ public struct MockProduct: Sendable, Hashable {
         lastUpdated = Date(timeIntervalSince1970: TimeInterval(referenceSeconds - Int64(random.int(2...120)) * 86_400))
     }
 
-    static func id(seed: UInt64, index: Int) -> String { MockID.make(seed, .product, customer: 0, account: 0, index: index) }
+    static func id(seed: UInt64, index: Int) -> String {
+        MockID.make(seed, .product, customer: 0, account: 0, index: index)
+    }
 
     private var site: String { "https://www." + MockText.slug(brand) + ".example.com.au" }
     private var page: String { site + "/products/" + MockText.slug(name) }
     private var effectiveFrom: CDRDateTime {
-        MockText.dateTime(referenceSeconds + (isCurrent ? -Int64(400 + index * 7) * 86_400 : Int64(30 + index) * 86_400))
+        MockText.dateTime(
+            referenceSeconds + (isCurrent ? -Int64(400 + index * 7) * 86_400 : Int64(30 + index) * 86_400))
     }
     /// Some current products are to be withdrawn at a set time in the future.
     private var effectiveTo: CDRDateTime? {
@@ -159,8 +162,10 @@ public struct MockProduct: Sendable, Hashable {
     }
 
     private var isLending: Bool {
-        [.credAndChrgCards, .buyNowPayLater, .residentialMortgages, .persLoans, .businessLoans, .overdrafts, .leases,
-         .marginLoans, .tradeFinance].contains(productCategory)
+        [
+            .credAndChrgCards, .buyNowPayLater, .residentialMortgages, .persLoans, .businessLoans, .overdrafts, .leases,
+            .marginLoans, .tradeFinance,
+        ].contains(productCategory)
     }
 
     /// Features; `legacy` leaves out the feature types added after the previous versions.
@@ -225,7 +230,8 @@ public struct MockProduct: Sendable, Hashable {
             ]
         case .travelCards:
             list = [
-                FeatureSpec(type: .freeTxnsAllowance, value: "500.00", info: "Fee-free overseas withdrawals each month."),
+                FeatureSpec(
+                    type: .freeTxnsAllowance, value: "500.00", info: "Fee-free overseas withdrawals each month."),
                 FeatureSpec(type: .interestFreeTransfers, value: "P1M", info: nil),
                 FeatureSpec(type: .cardAccess, value: "Mastercard prepaid card", info: nil),
                 FeatureSpec(type: .insurance, value: nil, info: "Complimentary travel insurance."),
@@ -359,7 +365,8 @@ public struct MockProduct: Sendable, Hashable {
                         BankingProductDiscountV2(
                             description: "Waived when you spend $10,000 in a year", discountType: .payments,
                             additionalValue: "10000.00",
-                            discountMethod: .fixedAmount(BankingFeeDiscountAmount(amount: MockText.amount(cents: 9900))))
+                            discountMethod: .fixedAmount(BankingFeeDiscountAmount(amount: MockText.amount(cents: 9900)))
+                        )
                     ]),
                 fixed("Late payment fee", .latePayment, 1500),
                 rated("Cash advance fee", .cashAdvance, .transaction, 200),
@@ -477,7 +484,8 @@ public struct MockProduct: Sendable, Hashable {
                 lendingRateType: type, rate: MockText.rate(tenThousandths: value),
                 comparisonRate: comparison.map { MockText.rate(tenThousandths: $0) },
                 calculationFrequency: MockText.duration("P1D"), applicationType: .periodic,
-                applicationFrequency: MockText.duration("P1M"), interestPaymentDue: .inArrears, repaymentType: repayment,
+                applicationFrequency: MockText.duration("P1M"), interestPaymentDue: .inArrears,
+                repaymentType: repayment,
                 loanPurpose: purpose, tiers: tiers,
                 applicabilityConditions: [BankingProductRateConditionV2(rateApplicabilityType: .existingCust)],
                 additionalValue: additional, additionalInfoUri: uri)
@@ -552,10 +560,13 @@ public struct MockProduct: Sendable, Hashable {
                 Link(description: "Product guide", additionalInfoUri: page + "/guide"),
                 Link(description: "Questions and answers", additionalInfoUri: page + "/faq"),
             ],
-            additionalTermsUris: [Link(description: "Terms and conditions (PDF)", additionalInfoUri: page + "/terms.pdf")],
+            additionalTermsUris: [
+                Link(description: "Terms and conditions (PDF)", additionalInfoUri: page + "/terms.pdf")
+            ],
             additionalEligibilityUris: [Link(additionalInfoUri: page + "/eligibility/calculator")],
             additionalFeesAndPricingUris: [Link(description: "Fee schedule", additionalInfoUri: site + "/fees.pdf")],
-            additionalBundleUris: [Link(description: "Package benefits", additionalInfoUri: site + "/bundles/benefits")])
+            additionalBundleUris: [Link(description: "Package benefits", additionalInfoUri: site + "/bundles/benefits")]
+        )
     }
 
     private func cardArt() -> [BankingProductCardArt]? {

@@ -91,19 +91,19 @@ struct MockRandom {
     }
 }
 
-/// Writes and reads the opaque identifiers: a prefix, then 24 hex digits holding a check value (hash of the seed,
-/// the kind and the keys), the customer index, the account index and a record index.
+/// Writes and reads the opaque identifiers: a prefix, then 24 hex digits. The first 8 are a check value (a hash of
+/// the seed, the kind and the keys); the other 16 hold the customer index (16 bits), the account index (16 bits) and
+/// a record index (32 bits), scrambled with a mask derived from the check value so that ids look random.
 enum MockID {
     static let hexDigits: [UInt8] = Array("0123456789abcdef".utf8)
 
     static func make(_ seed: UInt64, _ kind: RecordKind, customer: Int, account: Int, index: Int) -> String {
-        let check = UInt32(truncatingIfNeeded: hashKeys(seed, kind, customer, account, index) >> 32)
+        let check = checkValue(seed, kind, customer, account, index)
+        let keys = UInt64(customer & 0xFFFF) << 48 | UInt64(account & 0xFFFF) << 32 | UInt64(index & 0xFFFF_FFFF)
         var bytes = Array(kind.prefix.utf8)
         bytes.reserveCapacity(bytes.count + 24)
-        appendHex(&bytes, UInt64(check), width: 8)
-        appendHex(&bytes, UInt64(customer), width: 4)
-        appendHex(&bytes, UInt64(account), width: 4)
-        appendHex(&bytes, UInt64(index), width: 8)
+        appendHex(&bytes, check, width: 8)
+        appendHex(&bytes, keys ^ mask(seed, check), width: 16)
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -112,30 +112,32 @@ enum MockID {
         let prefix = kind.prefix.utf8
         let utf8 = id.utf8
         guard utf8.count == prefix.count + 24, utf8.starts(with: prefix) else { return nil }
-        var values: [UInt64] = []
-        var position = utf8.index(utf8.startIndex, offsetBy: prefix.count)
-        for width in [8, 4, 4, 8] {
-            var value: UInt64 = 0
-            for _ in 0..<width {
-                let byte = utf8[position]
-                position = utf8.index(after: position)
-                let digit: UInt64
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - UInt8(ascii: "0"))
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - UInt8(ascii: "a") + 10)
-                default: return nil
-                }
-                value = value << 4 | digit
+        var check: UInt64 = 0
+        var scrambled: UInt64 = 0
+        for (offset, byte) in utf8.dropFirst(prefix.count).enumerated() {
+            let digit: UInt64
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt64(byte - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt64(byte - UInt8(ascii: "a") + 10)
+            default: return nil
             }
-            values.append(value)
+            if offset < 8 { check = check << 4 | digit } else { scrambled = scrambled << 4 | digit }
         }
-        let customer = Int(values[1])
-        let account = Int(values[2])
-        let index = Int(values[3])
-        let check = UInt64(UInt32(truncatingIfNeeded: hashKeys(seed, kind, customer, account, index) >> 32))
-        guard check == values[0] else { return nil }
+        let keys = scrambled ^ mask(seed, check)
+        let customer = Int(keys >> 48)
+        let account = Int(keys >> 32 & 0xFFFF)
+        let index = Int(keys & 0xFFFF_FFFF)
+        guard checkValue(seed, kind, customer, account, index) == check else { return nil }
         return (customer, account, index)
     }
+
+    private static func checkValue(_ seed: UInt64, _ kind: RecordKind, _ customer: Int, _ account: Int, _ index: Int)
+        -> UInt64
+    {
+        hashKeys(seed, kind, customer, account, index) >> 32
+    }
+
+    private static func mask(_ seed: UInt64, _ check: UInt64) -> UInt64 { mix64(seed ^ check &* 0xFF51_AFD7_ED55_8CCD) }
 
     private static func appendHex(_ bytes: inout [UInt8], _ value: UInt64, width: Int) {
         var shift = (width - 1) * 4
@@ -237,7 +239,9 @@ enum MockWords {
         "Coastal Insurance Ltd", "Gym Central Pty Ltd", "Streamly Media Pty Ltd", "Harbour Health Fund",
         "Sunrise Energy Retail",
     ]
-    static let transferReferences = ["Rent share", "Dinner", "Thanks!", "Holiday fund", "Birthday", "Car rego", "Invoice"]
+    static let transferReferences = [
+        "Rent share", "Dinner", "Thanks!", "Holiday fund", "Birthday", "Car rego", "Invoice",
+    ]
     static let streets: [(number: Int, name: String, type: String)] = [
         (14, "Wattle", "Street"), (203, "Harbour", "Road"), (7, "Banksia", "Avenue"), (88, "Jacaranda", "Lane"),
         (31, "Ironbark", "Crescent"), (5, "Tuart", "Place"),

@@ -54,7 +54,8 @@ public struct MockTransaction: Sendable, Hashable {
 
     init(account: MockAccount, index: Int, seconds: Int64, pendingCount: Int) {
         var random = MockRandom(account.seed, .transaction, account.customerIndex, account.index, index)
-        id = MockID.make(account.seed, .transaction, customer: account.customerIndex, account: account.index, index: index)
+        id = MockID.make(
+            account.seed, .transaction, customer: account.customerIndex, account: account.index, index: index)
         accountID = account.id
         self.index = index
         self.seconds = seconds
@@ -69,9 +70,19 @@ public struct MockTransaction: Sendable, Hashable {
         } else {
             let roll = random.int(0...99)
             type =
-                roll < 40 ? .payment : roll < 52 ? .transferOutgoing : roll < 64 ? .transferIncoming
-                : roll < 74 ? .directDebit : roll < 80 ? .fee : roll < 86 ? .interestPaid
-                : roll < 91 ? .interestCharged : .other
+                roll < 40
+                ? .payment
+                : roll < 52
+                    ? .transferOutgoing
+                    : roll < 64
+                        ? .transferIncoming
+                        : roll < 74
+                            ? .directDebit
+                            : roll < 80
+                                ? .fee
+                                : roll < 86
+                                    ? .interestPaid
+                                    : roll < 91 ? .interestCharged : .other
         }
         self.type = type
 
@@ -114,7 +125,8 @@ public struct MockTransaction: Sendable, Hashable {
             let salary = isIncoming && random.chance(30)
             let name =
                 salary
-                ? random.pick(MockWords.businessNames) : random.pick(MockWords.firstNames) + " "
+                ? random.pick(MockWords.businessNames)
+                : random.pick(MockWords.firstNames) + " "
                     + random.pick(MockWords.lastNames)
             counterparty = name
             reference = salary ? "Salary" : random.pick(MockWords.transferReferences)
@@ -125,7 +137,8 @@ public struct MockTransaction: Sendable, Hashable {
                 isIncoming ? [.x2p1, .x2p1, .bsct, .ifti] : [.x2p1, .x2p1, .bsct, .catsct]
             npp = NPP(
                 service: random.pick(services), serviceVersion: random.pick(["01", "02"]),
-                endToEndID: "E2E" + random.digits(16), purposeCode: salary ? "SALA" : random.pick(["OTHR", "RENT", "GDSV"]))
+                endToEndID: "E2E" + random.digits(16),
+                purposeCode: salary ? "SALA" : random.pick(["OTHR", "RENT", "GDSV"]))
         case .directDebit:
             let debitor = random.pick(MockWords.debitors)
             cents = -Int64(random.int(1_500...40_000))
@@ -134,7 +147,9 @@ public struct MockTransaction: Sendable, Hashable {
             apca = random.digits(6)
         case .fee:
             cents = -Int64(random.pick([250, 500, 1_000, 1_500, 3_000]))
-            description = random.pick(["Monthly account fee", "Overseas ATM fee", "Late payment fee", "Paper statement fee"])
+            description = random.pick([
+                "Monthly account fee", "Overseas ATM fee", "Late payment fee", "Paper statement fee",
+            ])
         case .interestPaid:
             cents = Int64(random.int(1...9_000))
             description = "Interest credit"

@@ -1,5 +1,5 @@
-public import Foundation
 import CDRTesting
+public import Foundation
 
 extension MockDataHolder {
     /// Writes what another process needs to connect: `ca.pem` (the mock CDR CA to trust), `client.pem` and

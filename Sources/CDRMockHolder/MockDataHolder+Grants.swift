@@ -54,6 +54,7 @@ extension MockDataHolder {
                 certificateThumbprint: certificateThumbprint, expiresAt: current.addingTimeInterval(lifetime.seconds),
                 revoked: false)
         }
-        return MockGrant(accessToken: token, arrangementID: arrangementID, customerID: customer.id, accountIDs: accounts)
+        return MockGrant(
+            accessToken: token, arrangementID: arrangementID, customerID: customer.id, accountIDs: accounts)
     }
 }

@@ -69,7 +69,8 @@ public final class MockDataHolder: Service, Sendable {
             /// Creates a brand.
             public init(
                 id: String = "b2f5d6a4-1c3e-4f7a-9d2b-6e8c0a1f3b5d", name: String = "Mock Bank",
-                legalEntityID: String = "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b", legalEntityName: String = "Mock Bank Ltd"
+                legalEntityID: String = "3f1e2d4c-5b6a-4978-8a9b-0c1d2e3f4a5b",
+                legalEntityName: String = "Mock Bank Ltd"
             ) {
                 self.id = id
                 self.name = name
@@ -167,7 +168,8 @@ public final class MockDataHolder: Service, Sendable {
             throw MockHolderError(.notLoopback, reason: "the mock holder binds to loopback only")
         }
         self.configuration = configuration
-        self.pki = try pki ?? TestPKI(name: "CDRKit Mock", serverDNSNames: ["localhost"], serverIPAddresses: ["127.0.0.1"])
+        self.pki =
+            try pki ?? TestPKI(name: "CDRKit Mock", serverDNSNames: ["localhost"], serverIPAddresses: ["127.0.0.1"])
         self.dataset = MockDataset(configuration: configuration.dataset)
         self.faults = MockFaults()
         self.keys = try HolderKeys()
@@ -213,7 +215,8 @@ public final class MockDataHolder: Service, Sendable {
         let announce: @Sendable () -> Void = { [self] in
             guard let p = publicPort.withLock({ $0 }), let s = securePort.withLock({ $0 }) else { return }
             let hostPart = host.contains(":") ? "[\(host)]" : host
-            let endpoints = Endpoints(publicBaseURL: "https://\(hostPart):\(p)", secureBaseURL: "https://\(hostPart):\(s)")
+            let endpoints = Endpoints(
+                publicBaseURL: "https://\(hostPart):\(p)", secureBaseURL: "https://\(hostPart):\(s)")
             let waiters = running.withLock { state -> [CheckedContinuation<Endpoints, any Error>] in
                 guard case .idle(let waiters) = state else { return [] }
                 state = .running(endpoints)

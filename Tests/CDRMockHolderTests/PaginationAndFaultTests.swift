@@ -30,7 +30,8 @@ struct PaginationAndFaultTests {
                 #expect(answer.errorCodes == [CDSErrorCode.fieldInvalidPageSize.rawValue])
                 answer = try await client.send(.GET, base + "?page=0", headers: headers)
                 #expect(answer.status == 400)
-                answer = try await client.send(.GET, base + "?page=99&oldest-time=2000-01-01T00:00:00Z", headers: headers)
+                answer = try await client.send(
+                    .GET, base + "?page=99&oldest-time=2000-01-01T00:00:00Z", headers: headers)
                 #expect(answer.status == 422)
                 #expect(answer.errorCodes == [CDSErrorCode.fieldInvalidPage.rawValue])
 
@@ -69,13 +70,15 @@ struct PaginationAndFaultTests {
             }
             try await TestHTTPClient.with(pki: holder.pki) { client in
                 // Default window: the last 90 days.
-                var page = try Self.transactions(try await client.send(.GET, base + "?page-size=1000", headers: headers))
+                var page = try Self.transactions(
+                    try await client.send(.GET, base + "?page-size=1000", headers: headers))
                 let cutoff = Date().addingTimeInterval(-90 * 86_400 - 60)
                 #expect(page.totalRecords == all.filter { $0.effectiveTime >= cutoff }.count)
 
                 page = try Self.transactions(
                     try await client.send(
-                        .GET, base + "?oldest-time=2000-01-01T00:00:00Z&min-amount=0.00&page-size=1000", headers: headers))
+                        .GET, base + "?oldest-time=2000-01-01T00:00:00Z&min-amount=0.00&page-size=1000",
+                        headers: headers))
                 #expect(page.totalRecords == all.filter { $0.amount >= 0 }.count)
                 #expect(page.records.allSatisfy { !$0.amount.isNegative })
 
@@ -89,7 +92,8 @@ struct PaginationAndFaultTests {
                 let encoded = word.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? word
                 page = try Self.transactions(
                     try await client.send(
-                        .GET, base + "?oldest-time=2000-01-01T00:00:00Z&text=\(encoded)&page-size=1000", headers: headers))
+                        .GET, base + "?oldest-time=2000-01-01T00:00:00Z&text=\(encoded)&page-size=1000",
+                        headers: headers))
                 #expect(page.totalRecords == all.filter { $0.matches(text: word) }.count)
                 #expect(page.totalRecords > 0)
 
@@ -104,7 +108,8 @@ struct PaginationAndFaultTests {
         try await MockDataHolder.withRunning(Self.smallData) { holder in
             let grant = try holder.seedGrant()
             let account = grant.accounts[0]
-            let url = try #require(holder.endpoints).resourceBaseURL
+            let url =
+                try #require(holder.endpoints).resourceBaseURL
                 + "/banking/accounts/\(account.id)/transactions?oldest-time=2000-01-01T00:00:00Z&page-size=10&page=2"
             let headers = resourceHeaders(grant, version: 2)
             try await TestHTTPClient.with(pki: holder.pki) { client in
@@ -124,7 +129,8 @@ struct PaginationAndFaultTests {
                 page = try Self.transactions(try await client.send(.GET, url, headers: headers))
                 holder.faults.pagination = []
                 let first = try Self.transactions(
-                    try await client.send(.GET, url.replacingOccurrences(of: "page=2", with: "page=1"), headers: headers))
+                    try await client.send(
+                        .GET, url.replacingOccurrences(of: "page=2", with: "page=1"), headers: headers))
                 #expect(page.records.first?.transactionId == first.records.last?.transactionId)
             }
         }
@@ -140,18 +146,21 @@ struct PaginationAndFaultTests {
                 #expect(answer.status == 200)
                 #expect(answer.header("access-control-allow-origin") == "*")
 
-                answer = try await client.send(.GET, endpoints.publicResourceBaseURL + "/discovery/status", headers: [("x-v", "1")])
+                answer = try await client.send(
+                    .GET, endpoints.publicResourceBaseURL + "/discovery/status", headers: [("x-v", "1")])
                 var status = try CDRDecoder(mode: .strict).decode(ResponseCommonDiscoveryStatus.self, from: answer.body)
                 #expect(status.value.data.status == .ok)
 
                 holder.faults.outage = .unavailable
-                answer = try await client.send(.GET, endpoints.publicResourceBaseURL + "/discovery/status", headers: [("x-v", "1")])
+                answer = try await client.send(
+                    .GET, endpoints.publicResourceBaseURL + "/discovery/status", headers: [("x-v", "1")])
                 status = try CDRDecoder(mode: .strict).decode(ResponseCommonDiscoveryStatus.self, from: answer.body)
                 #expect(status.value.data.status == .unavailable)
 
                 let start = Date().addingTimeInterval(3600)
                 holder.faults.outage = .scheduled(start: start, duration: .seconds(7200))
-                answer = try await client.send(.GET, endpoints.publicResourceBaseURL + "/discovery/outages", headers: [("x-v", "1")])
+                answer = try await client.send(
+                    .GET, endpoints.publicResourceBaseURL + "/discovery/outages", headers: [("x-v", "1")])
                 let outages = try CDRDecoder(mode: .strict).decode(ResponseDiscoveryOutagesList.self, from: answer.body)
                 #expect(outages.value.data.outages.count == 1)
                 #expect(outages.value.data.outages.first?.duration.rawValue == "PT120M")
@@ -201,7 +210,8 @@ struct PaginationAndFaultTests {
             let url = try #require(holder.endpoints).resourceBaseURL + "/banking/accounts"
             try await TestHTTPClient.with(pki: holder.pki) { client in
                 holder.faults.version = .respondBelowMinimum
-                var answer = try await client.send(.GET, url, headers: resourceHeaders(grant, version: 3, minimumVersion: 3))
+                var answer = try await client.send(
+                    .GET, url, headers: resourceHeaders(grant, version: 3, minimumVersion: 3))
                 #expect(answer.status == 200)
                 #expect(answer.header("x-v") == "2")
 
@@ -210,7 +220,8 @@ struct PaginationAndFaultTests {
                 #expect(answer.status == 200 && answer.header("x-v") == nil)
 
                 holder.faults.version = .rejectEveryVersion
-                answer = try await client.send(.GET, url, headers: resourceHeaders(grant, version: 3, minimumVersion: 1))
+                answer = try await client.send(
+                    .GET, url, headers: resourceHeaders(grant, version: 3, minimumVersion: 1))
                 #expect(answer.status == 406)
             }
         }

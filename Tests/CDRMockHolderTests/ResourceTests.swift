@@ -100,12 +100,14 @@ struct ResourceTests {
                 #expect(answer.status == 406)
                 #expect(answer.errorCodes == [CDSErrorCode.unsupportedVersion.rawValue])
 
-                answer = try await client.send(.GET, url, headers: resourceHeaders(grant, version: 99, minimumVersion: 1))
+                answer = try await client.send(
+                    .GET, url, headers: resourceHeaders(grant, version: 99, minimumVersion: 1))
                 #expect(answer.status == 200)
                 #expect(answer.header("x-v") == "3")
 
                 // x-min-v at or above x-v is ignored: x-v 2 is served.
-                answer = try await client.send(.GET, url, headers: resourceHeaders(grant, version: 2, minimumVersion: 5))
+                answer = try await client.send(
+                    .GET, url, headers: resourceHeaders(grant, version: 2, minimumVersion: 5))
                 #expect(answer.status == 200)
                 #expect(answer.header("x-v") == "2")
                 let v2 = try CDRDecoder(mode: .strict).decode(ResponseBankingAccountListV2.self, from: answer.body)
@@ -124,19 +126,23 @@ struct ResourceTests {
                 #expect(answer.status == 400)
                 #expect(answer.errorCodes == [CDSErrorCode.headerMissing.rawValue])
 
-                let isoDate = base.filter { $0.0 != "x-fapi-auth-date" } + [("x-fapi-auth-date", "2026-11-21T10:00:00Z")]
+                let isoDate =
+                    base.filter { $0.0 != "x-fapi-auth-date" } + [("x-fapi-auth-date", "2026-11-21T10:00:00Z")]
                 answer = try await client.send(.GET, url, headers: isoDate)
                 #expect(answer.status == 400)
                 #expect(answer.errorCodes == [CDSErrorCode.headerInvalid.rawValue])
 
-                answer = try await client.send(.GET, url, headers: base + [("x-fapi-customer-ip-address", "203.0.113.7")])
+                answer = try await client.send(
+                    .GET, url, headers: base + [("x-fapi-customer-ip-address", "203.0.113.7")])
                 #expect(answer.status == 400, "customer present without x-cds-client-headers")
                 #expect(answer.errorCodes == [CDSErrorCode.headerMissing.rawValue])
 
                 let clientHeaders = Data("User-Agent: Test\r\n".utf8).base64EncodedString()
                 answer = try await client.send(
                     .GET, url,
-                    headers: base + [("x-fapi-customer-ip-address", "203.0.113.7"), ("x-cds-client-headers", clientHeaders)])
+                    headers: base + [
+                        ("x-fapi-customer-ip-address", "203.0.113.7"), ("x-cds-client-headers", clientHeaders),
+                    ])
                 #expect(answer.status == 200)
 
                 let interactionID = try #require(base.first { $0.0 == "x-fapi-interaction-id" }?.1)
@@ -154,9 +160,11 @@ struct ResourceTests {
             let grant = try holder.seedGrant(lifetime: 120)
             let url = try #require(holder.endpoints).resourceBaseURL + "/banking/accounts"
             try await TestHTTPClient.with(pki: holder.pki) { client in
-                var answer = try await client.send(.GET, url, headers: resourceHeaders(grant, version: 3).filter {
-                    $0.0 != "authorization"
-                })
+                var answer = try await client.send(
+                    .GET, url,
+                    headers: resourceHeaders(grant, version: 3).filter {
+                        $0.0 != "authorization"
+                    })
                 #expect(answer.status == 401)
 
                 answer = try await client.send(.GET, url, headers: resourceHeaders(grant, version: 3))

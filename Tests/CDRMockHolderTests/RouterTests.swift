@@ -35,7 +35,9 @@ import Testing
                 #expect(page.totalRecords == holder.dataset.products.count)
                 #expect(page.links.next?.contains("page=2") == true)
             }
-            try await client.execute(uri: "/cds-au/v1/banking/products?effective=SOON", method: .get, headers: [.xV: "5"]) {
+            try await client.execute(
+                uri: "/cds-au/v1/banking/products?effective=SOON", method: .get, headers: [.xV: "5"]
+            ) {
                 #expect($0.status == .badRequest)
             }
             try await client.execute(uri: "/cds-au/v1/banking/products/unknown-id", method: .get, headers: [.xV: "7"]) {

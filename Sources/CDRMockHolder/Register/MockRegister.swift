@@ -42,7 +42,8 @@ public final class MockRegister: Sendable {
 
         /// Creates a software product; the scopes default to every read scope of banking and common.
         public init(
-            id: String, brandID: String, brandName: String = "Mock Recipient", legalEntityID: String = "le-mock-recipient",
+            id: String, brandID: String, brandName: String = "Mock Recipient",
+            legalEntityID: String = "le-mock-recipient",
             legalEntityName: String = "Mock Recipient Pty Ltd", name: String, redirectURIs: [String], jwks: JWKS,
             recipientBaseURI: String? = nil, scopes: [String] = MockRegister.allReadScopes, isActive: Bool = true
         ) {

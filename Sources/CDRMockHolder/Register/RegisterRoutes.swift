@@ -71,7 +71,8 @@ extension MockDataHolder {
             var headers = HTTPFields()
             headers[.cacheControl] = "no-store"
             let body: [String: JSONValue] = [
-                "access_token": .string(token), "token_type": .string("Bearer"), "expires_in": .integer(Int64(lifetime)),
+                "access_token": .string(token), "token_type": .string("Bearer"),
+                "expires_in": .integer(Int64(lifetime)),
                 "scope": .string("cdr-register:read"),
             ]
             return try HolderResponse.json(body, headers: headers)

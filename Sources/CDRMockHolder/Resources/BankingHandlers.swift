@@ -9,15 +9,11 @@ extension MockDataHolder {
         handlers["listBankingAccounts"] = { [self] call, _ in
             let accounts = try filteredAccounts(call)
             if call.version >= 3 {
-                let page = try page(call, total: accounts.count) { accounts[$0].v3() }
-                return try respond(
-                    ResponseBankingAccountListV3(data: .init(accounts: page.records), links: page.links, meta: page.meta),
-                    to: call)
+                return try respondPage(ResponseBankingAccountListV3.self, call, total: accounts.count) {
+                    accounts[$0].v3()
+                }
             }
-            let page = try page(call, total: accounts.count) { accounts[$0].v2() }
-            return try respond(
-                ResponseBankingAccountListV2(data: .init(accounts: page.records), links: page.links, meta: page.meta),
-                to: call)
+            return try respondPage(ResponseBankingAccountListV2.self, call, total: accounts.count) { accounts[$0].v2() }
         }
         handlers["getBankingAccountDetail"] = { [self] call, context in
             let account = try pathAccount(call, context)
@@ -30,7 +26,8 @@ extension MockDataHolder {
         handlers["getBankingBalance"] = { [self] call, context in
             let account = try pathAccount(call, context)
             return try respond(
-                ResponseBankingAccountsBalanceById(data: dataset.balance(of: account), links: selfLinks(call)), to: call)
+                ResponseBankingAccountsBalanceById(data: dataset.balance(of: account), links: selfLinks(call)), to: call
+            )
         }
         handlers["listBankingBalancesBulk"] = { [self] call, _ in
             let accounts = try filteredAccounts(call)
@@ -42,10 +39,9 @@ extension MockDataHolder {
     }
 
     private func balances(of accounts: [MockAccount], _ call: ResourceCall) throws -> Response {
-        let page = try page(call, total: accounts.count) { dataset.balance(of: accounts[$0]) }
-        return try respond(
-            ResponseBankingAccountsBalanceList(data: .init(balances: page.records), links: page.links, meta: page.meta),
-            to: call)
+        return try respondPage(ResponseBankingAccountsBalanceList.self, call, total: accounts.count) {
+            dataset.balance(of: accounts[$0])
+        }
     }
 
     /// Transactions and transaction detail.
@@ -53,23 +49,14 @@ extension MockDataHolder {
         handlers["listBankingTransactions"] = { [self] call, context in
             let account = try pathAccount(call, context)
             let indices = try transactionIndices(of: account, call)
-            let meta: (MetaPaginated) -> MetaPaginatedTransaction = {
-                MetaPaginatedTransaction(totalRecords: $0.totalRecords, totalPages: $0.totalPages)
-            }
             if call.version >= 2 {
-                let page = try page(call, total: indices.count) {
+                return try respondPage(ResponseBankingTransactionListV2.self, call, total: indices.count) {
                     dataset.transaction(of: account, at: indices[$0]).v2()
                 }
-                return try respond(
-                    ResponseBankingTransactionListV2(
-                        data: .init(transactions: page.records), links: page.links, meta: meta(page.meta)),
-                    to: call)
             }
-            let page = try page(call, total: indices.count) { dataset.transaction(of: account, at: indices[$0]).v1() }
-            return try respond(
-                ResponseBankingTransactionList(
-                    data: .init(transactions: page.records), links: page.links, meta: meta(page.meta)),
-                to: call)
+            return try respondPage(ResponseBankingTransactionList.self, call, total: indices.count) {
+                dataset.transaction(of: account, at: indices[$0]).v1()
+            }
         }
         handlers["getBankingTransactionDetail"] = { [self] call, context in
             let account = try pathAccount(call, context)
@@ -154,10 +141,7 @@ extension MockDataHolder {
                 guard type.isKnown else { throw invalidField("type must be ALL or a payee type") }
                 payees = payees.filter { $0.type == type }
             }
-            let page = try page(call, total: payees.count) { payees[$0].v2() }
-            return try respond(
-                ResponseBankingPayeeListV2(data: .init(payees: page.records), links: page.links, meta: page.meta),
-                to: call)
+            return try respondPage(ResponseBankingPayeeListV2.self, call, total: payees.count) { payees[$0].v2() }
         }
         handlers["getBankingPayeeDetail"] = { [self] call, context in
             guard let id = context.parameters.get("payeeId"),
@@ -176,20 +160,12 @@ extension MockDataHolder {
 
     private func directDebits(of accounts: [MockAccount], _ call: ResourceCall) throws -> Response {
         let all = accounts.flatMap { dataset.directDebits(of: $0) }
-        let page = try page(call, total: all.count) { all[$0] }
-        return try respond(
-            ResponseBankingDirectDebitAuthorisationList(
-                data: .init(directDebitAuthorisations: page.records), links: page.links, meta: page.meta),
-            to: call)
+        return try respondPage(ResponseBankingDirectDebitAuthorisationList.self, call, total: all.count) { all[$0] }
     }
 
     private func scheduledPayments(of accounts: [MockAccount], _ call: ResourceCall) throws -> Response {
         let all = accounts.flatMap { dataset.scheduledPayments(of: $0) }
-        let page = try page(call, total: all.count) { all[$0] }
-        return try respond(
-            ResponseBankingScheduledPaymentsListV2(
-                data: .init(scheduledPayments: page.records), links: page.links, meta: page.meta),
-            to: call)
+        return try respondPage(ResponseBankingScheduledPaymentsListV2.self, call, total: all.count) { all[$0] }
     }
 
     private func instalmentPlans(of accounts: [MockAccount], _ call: ResourceCall) throws -> Response {
@@ -200,10 +176,7 @@ extension MockDataHolder {
         case "ALL": break
         default: throw invalidField("plan-status must be ACTIVE, INACTIVE or ALL")
         }
-        let page = try page(call, total: plans.count) { plans[$0].plan() }
-        return try respond(
-            ResponseBankingInstalmentPlanList(data: .init(plans: page.records), links: page.links, meta: page.meta),
-            to: call)
+        return try respondPage(ResponseBankingInstalmentPlanList.self, call, total: plans.count) { plans[$0].plan() }
     }
 
     /// Customer, customer detail, status and outages.
@@ -225,7 +198,8 @@ extension MockDataHolder {
             case .unavailable:
                 data = .init(status: .unavailable, explanation: "The service is unavailable.", updateTime: updated)
             case .partialFailure:
-                data = .init(status: .partialFailure, explanation: "Some endpoints are unavailable.", updateTime: updated)
+                data = .init(
+                    status: .partialFailure, explanation: "Some endpoints are unavailable.", updateTime: updated)
             case .scheduled(let start, let duration):
                 if current >= start && current < start.addingTimeInterval(duration.seconds) {
                     data = .init(
@@ -247,14 +221,16 @@ extension MockDataHolder {
                         outageTime: time, duration: CDRDuration(rawValue: "PT\(minutes)M")!, isPartial: false,
                         explanation: "Scheduled maintenance."))
             }
-            return try respond(ResponseDiscoveryOutagesList(data: .init(outages: outages), links: selfLinks(call)), to: call)
+            return try respond(
+                ResponseDiscoveryOutagesList(data: .init(outages: outages), links: selfLinks(call)), to: call)
         }
     }
 
     private func arrangementCustomer(_ call: ResourceCall) throws(HolderHTTPError) -> MockCustomer {
         guard let id = call.grant?.arrangement.customerID, let customer = dataset.customer(id: id) else {
             throw HolderHTTPError(
-                response: HolderResponse.cdsError(.notFound, .resourceNotFound, detail: "no customer for this arrangement"))
+                response: HolderResponse.cdsError(
+                    .notFound, .resourceNotFound, detail: "no customer for this arrangement"))
         }
         return customer
     }
@@ -278,28 +254,21 @@ extension MockDataHolder {
                 products = products.filter { $0.lastUpdated > since.date }
             }
             if let brand = call.request.query("brand") { products = products.filter { $0.brand == brand } }
-            if let raw = call.request.query("product-category") {
-                let category = BankingProductCategory(rawValue: raw)
-                guard category.isKnown else { throw invalidField("product-category is not a known category") }
-                products = products.filter { $0.productCategory == category }
-            }
+            if let category = try categoryFilter(call) { products = products.filter { $0.productCategory == category } }
             if call.version >= 5 {
-                let page = try page(call, total: products.count) { products[$0].v6() }
-                return try respond(
-                    ResponseBankingProductListV4(data: .init(products: page.records), links: page.links, meta: page.meta),
-                    to: call)
+                return try respondPage(ResponseBankingProductListV4.self, call, total: products.count) {
+                    products[$0].v6()
+                }
             }
-            let page = try page(call, total: products.count) { products[$0].v5() }
-            return try respond(
-                ResponseBankingProductListV3(data: .init(products: page.records), links: page.links, meta: page.meta),
-                to: call)
+            return try respondPage(ResponseBankingProductListV3.self, call, total: products.count) { products[$0].v5() }
         }
         handlers["getBankingProductDetail"] = { [self] call, context in
             guard let id = context.parameters.get("productId"), let product = dataset.product(id: id) else {
                 return HolderResponse.cdsError(.notFound, .resourceInvalid, detail: "unknown product")
             }
             if call.version >= 7 {
-                return try respond(ResponseBankingProductByIdV7(data: product.detailV7(), links: selfLinks(call)), to: call)
+                return try respond(
+                    ResponseBankingProductByIdV7(data: product.detailV7(), links: selfLinks(call)), to: call)
             }
             return try respond(ResponseBankingProductByIdV6(data: product.detailV6(), links: selfLinks(call)), to: call)
         }

@@ -19,7 +19,8 @@ enum VersionNegotiation {
         _ request: Request, supported: [Int], fault: MockFaults.VersionFault?
     ) throws(HolderHTTPError) -> (version: Int, sendsHeader: Bool) {
         guard let rawVersion = request.headers[.xV] else {
-            throw HolderHTTPError(response: HolderResponse.cdsError(.badRequest, .headerMissing, detail: "x-v is required"))
+            throw HolderHTTPError(
+                response: HolderResponse.cdsError(.badRequest, .headerMissing, detail: "x-v is required"))
         }
         guard let requested = positiveInteger(rawVersion) else {
             throw HolderHTTPError(
@@ -51,7 +52,8 @@ enum VersionNegotiation {
         let list = supported.sorted().map(String.init).joined(separator: ", ")
         return HolderHTTPError(
             response: HolderResponse.cdsError(
-                .notAcceptable, .unsupportedVersion, detail: "requested versions are not supported; supported: \(list)"))
+                .notAcceptable, .unsupportedVersion, detail: "requested versions are not supported; supported: \(list)")
+        )
     }
 
     /// A positive integer in plain decimal form (no sign, no leading zeros).
@@ -81,7 +83,8 @@ struct Paging: Sendable {
         if let raw = request.query("page") {
             guard let value = VersionNegotiation.positiveInteger(raw) else {
                 throw HolderHTTPError(
-                    response: HolderResponse.cdsError(.badRequest, .fieldInvalid, detail: "page must be a positive integer"))
+                    response: HolderResponse.cdsError(
+                        .badRequest, .fieldInvalid, detail: "page must be a positive integer"))
             }
             page = value
         }
@@ -110,7 +113,8 @@ struct Paging: Sendable {
         guard page <= max(pages, 1) else {
             throw HolderHTTPError(
                 response: HolderResponse.cdsError(
-                    .unprocessableContent, .fieldInvalidPage, detail: "page \(page) is beyond the last page (\(pages))"))
+                    .unprocessableContent, .fieldInvalidPage, detail: "page \(page) is beyond the last page (\(pages))")
+            )
         }
         let start = (page - 1) * pageSize
         return min(start, total)..<min(start + pageSize, total)
@@ -122,7 +126,8 @@ struct Paging: Sendable {
     ///   - request: The request, whose path and other query parameters the links keep.
     ///   - total: The number of records.
     ///   - faults: The pagination faults to apply.
-    func links(baseURL: String, request: Request, total: Int, faults: Set<MockFaults.PaginationFault>) -> LinksPaginated {
+    func links(baseURL: String, request: Request, total: Int, faults: Set<MockFaults.PaginationFault>) -> LinksPaginated
+    {
         let pages = totalPages(for: total)
         var kept: [(String, String)] = []
         for (name, value) in request.uri.queryParameters where name != "page" && name != "page-size" {

@@ -70,7 +70,8 @@ extension MockDataHolder {
         if unavailable {
             throw HolderHTTPError(
                 response: HolderResponse.cdsError(
-                    .serviceUnavailable, .serviceUnavailable, detail: "the service is unavailable; see /discovery/status"))
+                    .serviceUnavailable, .serviceUnavailable,
+                    detail: "the service is unavailable; see /discovery/status"))
         }
     }
 
@@ -101,7 +102,8 @@ extension MockDataHolder {
         guard let arrangement else { throw unauthorized("the access token is not for data access") }
         guard arrangement.status == .active else {
             throw HolderHTTPError(
-                response: HolderResponse.cdsError(.forbidden, .revokedConsent, detail: "the arrangement is no longer active"))
+                response: HolderResponse.cdsError(
+                    .forbidden, .revokedConsent, detail: "the arrangement is no longer active"))
         }
         guard scopes.isEmpty || scopes.contains(where: record.scopes.contains) else {
             throw HolderHTTPError(
@@ -132,7 +134,8 @@ extension MockDataHolder {
             guard let clientHeaders = request.headers[.xCDSClientHeaders] else {
                 throw HolderHTTPError(
                     response: HolderResponse.cdsError(
-                        .badRequest, .headerMissing, detail: "x-cds-client-headers is required when the customer is present"))
+                        .badRequest, .headerMissing,
+                        detail: "x-cds-client-headers is required when the customer is present"))
             }
             guard let decoded = Data(base64Encoded: clientHeaders), !decoded.isEmpty else {
                 throw HolderHTTPError(

@@ -26,7 +26,9 @@ extension MockDataHolder {
         for operation in CDSOperation.all where operation.isAuthenticated == authenticated {
             guard seen.insert(operation.id).inserted else { continue }
             let id = operation.id
-            let path = "/cds-au/v1" + operation.path.replacingOccurrences(of: "{", with: ":")
+            let path =
+                "/cds-au/v1"
+                + operation.path.replacingOccurrences(of: "{", with: ":")
                 .replacingOccurrences(of: "}", with: "")
             let handler = handlers[id]
             let method = HTTPRequest.Method(rawValue: operation.method) ?? .get
@@ -60,19 +62,33 @@ extension MockDataHolder {
         let indices = try paging.indices(total: total, faults: pageFaults)
         let base = call.operation.isAuthenticated ? currentEndpoints.secureBaseURL : currentEndpoints.publicBaseURL
         let links = paging.links(baseURL: base, request: call.request, total: total, faults: pageFaults)
-        return (indices.map(record), links, MetaPaginated(totalRecords: total, totalPages: paging.totalPages(for: total)))
+        return (
+            indices.map(record), links, MetaPaginated(totalRecords: total, totalPages: paging.totalPages(for: total))
+        )
+    }
+
+    /// A paginated response of `Envelope` for one page of `total` records.
+    func respondPage<Envelope: PagedEnvelope>(
+        _ type: Envelope.Type, _ call: ResourceCall, total: Int, record: (Int) -> Envelope.Record
+    ) throws -> Response {
+        let page = try page(call, total: total, record: record)
+        return try respond(Envelope(records: page.records, links: page.links, meta: page.meta), to: call)
     }
 
     // MARK: - Query parameters shared by several operations
 
+    /// The `product-category` filter: `nil` when absent, 400 `Field/Invalid` for a value the standard doesn't have.
+    func categoryFilter(_ call: ResourceCall) throws(HolderHTTPError) -> BankingProductCategory? {
+        guard let raw = call.request.query("product-category") else { return nil }
+        let category = BankingProductCategory(rawValue: raw)
+        guard category.isKnown else { throw invalidField("product-category is not a known category") }
+        return category
+    }
+
     /// The accounts that `product-category`, `open-status` and `is-owned` select from the consented ones.
     func filteredAccounts(_ call: ResourceCall) throws(HolderHTTPError) -> [MockAccount] {
         var accounts = call.accounts
-        if let raw = call.request.query("product-category") {
-            let category = BankingProductCategory(rawValue: raw)
-            guard category.isKnown else { throw invalidField("product-category is not a known category") }
-            accounts = accounts.filter { $0.productCategory == category }
-        }
+        if let category = try categoryFilter(call) { accounts = accounts.filter { $0.productCategory == category } }
         if let raw = call.request.query("open-status") {
             switch raw {
             case "ALL": break

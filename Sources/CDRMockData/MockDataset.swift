@@ -33,7 +33,8 @@ public struct MockDataset: Sendable {
     public func accounts(of customer: MockCustomer) -> [MockAccount] {
         (1...3).map { index in
             MockAccount(
-                id: "\(customer.id)-account-\(index)", displayName: "Account \(index)", maskedNumber: "xxxx-xxxx-000\(index)")
+                id: "\(customer.id)-account-\(index)", displayName: "Account \(index)",
+                maskedNumber: "xxxx-xxxx-000\(index)")
         }
     }
 }

@@ -21,10 +21,30 @@ struct SecurityFaultTests {
     func withRecipient(encryption: DecryptionKey? = nil, _ body: (TestRecipient) async throws -> Void) async throws {
         try await MockDataHolder.withRunning { holder in
             try await TestHTTPClient.with(pki: holder.pki) { http in
-                try await body(try await TestRecipient.make(holder: holder, http: http, encryption: encryption).registered())
+                try await body(
+                    try await TestRecipient.make(holder: holder, http: http, encryption: encryption).registered())
             }
         }
     }
+
+    /// Why a correct client rejects each faulty ID token.
+    static let expectedIDTokenError: [MockFaults.IDTokenFault: JOSEError.Code] = [
+        .invalidIssuer: .issuerMismatch, .missingIssuer: .missingClaim, .invalidAudience: .audienceMismatch,
+        .missingAudience: .missingClaim, .secondaryAudience: .untrustedAudience, .invalidNonce: .nonceMismatch,
+        .missingNonce: .missingClaim, .expired: .expired, .missingExpiry: .missingClaim,
+        .issuedInFuture: .issuedInFuture, .noneAlgorithm: .algorithmNotAllowed,
+        .alternateAlgorithmRS256: .algorithmNotAllowed, .invalidSignature: .signatureInvalid,
+        .unknownKeyID: .unknownKeyID, .missingACR: .acrNotAccepted,
+    ]
+
+    /// Why a correct client rejects each faulty JARM response.
+    static let expectedJARMError: [MockFaults.JARMFault: JOSEError.Code] = [
+        .invalidIssuer: .issuerMismatch, .missingIssuer: .missingClaim, .invalidAudience: .audienceMismatch,
+        .missingAudience: .missingClaim, .expired: .expired, .missingExpiry: .missingClaim,
+        .invalidSignature: .signatureInvalid, .noneAlgorithm: .algorithmNotAllowed,
+        .alternateAlgorithmRS256: .algorithmNotAllowed, .invalidState: .stateMismatch, .missingState: .missingClaim,
+        .unknownKeyID: .unknownKeyID, .tooLongLifetime: .lifetimeTooLong,
+    ]
 
     @Test func everyIDTokenFaultIsRejectedExceptAudienceAsArray() async throws {
         try await withRecipient { recipient in
@@ -38,9 +58,10 @@ struct SecurityFaultTests {
                     let accepted = try await validator.validate(idToken, expectedNonce: flow.nonce)
                     #expect(accepted.claims["aud"] == [.string(recipient.clientID)])
                 } else {
-                    await #expect(throws: JOSEError.self, "\(fault)") {
+                    let error = await #expect(throws: JOSEError.self, "\(fault)") {
                         _ = try await validator.validate(idToken, expectedNonce: flow.nonce)
                     }
+                    #expect(error?.code == Self.expectedIDTokenError[fault], "\(fault): \(String(describing: error))")
                 }
             }
         }
@@ -54,9 +75,10 @@ struct SecurityFaultTests {
                 let flow = TestRecipient.Flow()
                 let requestURI = try await recipient.pushedRequestURI(flow)
                 let response = try TestRecipient.jarmResponse(of: try await recipient.authorise(requestURI: requestURI))
-                await #expect(throws: JOSEError.self, "\(fault)") {
+                let error = await #expect(throws: JOSEError.self, "\(fault)") {
                     _ = try await validator.validate(response, expectedState: flow.state)
                 }
+                #expect(error?.code == Self.expectedJARMError[fault], "\(fault): \(String(describing: error))")
             }
         }
     }
@@ -71,10 +93,12 @@ struct SecurityFaultTests {
             let refreshToken = try #require(tokens["refresh_token"] as? String)
 
             recipient.holder.faults.token = [.rejectRefresh]
-            let refused = try await recipient.post("/token", [("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
+            let refused = try await recipient.post(
+                "/token", [("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
             #expect(try refused.json()["error"] as? String == "invalid_grant")
             recipient.holder.faults.reset()
-            let accepted = try await recipient.post("/token", [("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
+            let accepted = try await recipient.post(
+                "/token", [("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
             #expect(accepted.status == 200)
         }
     }
@@ -104,7 +128,8 @@ struct SecurityFaultTests {
                 #expect(signIn.status == 200)
                 #expect(signIn.header("content-type")?.hasPrefix("text/html") == true)
                 let identity = [("client_id", recipient.clientID), ("request_uri", requestURI)]
-                let accounts = try await browser.form(base + "/authorise/login", identity + [("customer_id", "customer-2")])
+                let accounts = try await browser.form(
+                    base + "/authorise/login", identity + [("customer_id", "customer-2")])
                 #expect(accounts.status == 200)
                 #expect(accounts.text.contains("customer-2-account-1"))
                 return try await browser.form(
@@ -138,14 +163,17 @@ struct SecurityFaultTests {
                 router.post("/arrangements/revoke") { request, _ -> Response in
                     let audience = received.audience.withLock { $0 }
                     let validator = SelfSignedJWTValidator(
-                        configuration: .init(issuer: brandID, audiences: [audience]), keys: jwks, replayCache: replayCache)
+                        configuration: .init(issuer: brandID, audiences: [audience]), keys: jwks,
+                        replayCache: replayCache)
                     guard let authorization = request.headers[.authorization], authorization.hasPrefix("Bearer "),
                         (try? await validator.validate(String(authorization.dropFirst(7)))) != nil
                     else { return Response(status: .unauthorized) }
                     let body = try await request.body.collect(upTo: 1 << 16)
                     var form: [String: String] = [:]
                     for pair in String(buffer: body).split(separator: "&") {
-                        let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).removingPercentEncoding ?? "" }
+                        let parts = pair.split(separator: "=", maxSplits: 1).map {
+                            String($0).removingPercentEncoding ?? ""
+                        }
                         if parts.count == 2 { form[parts[0]] = parts[1] }
                     }
                     guard let jwt = form["cdr_arrangement_jwt"],
@@ -165,7 +193,8 @@ struct SecurityFaultTests {
                     configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                     onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) })
                 let logger = Logger(label: "test-recipient", factory: { _ in SwiftLogNoOpLogHandler() })
-                let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+                let group = ServiceGroup(
+                    configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
                 try await withThrowingTaskGroup(of: Void.self) { tasks in
                     tasks.addTask { try await group.run() }
                     var iterator = ports.makeAsyncIterator()
@@ -173,14 +202,17 @@ struct SecurityFaultTests {
                     let base = "https://127.0.0.1:\(port)"
                     received.audience.withLock { $0 = base + "/arrangements/revoke" }
 
-                    let recipient = try await TestRecipient.make(holder: holder, http: http, recipientBaseURI: base).registered()
+                    let recipient = try await TestRecipient.make(holder: holder, http: http, recipientBaseURI: base)
+                        .registered()
                     let tokens = try await recipient.consent()
                     let id = try #require(tokens["cdr_arrangement_id"] as? String)
                     try await holder.revokeArrangement(id: id)
                     #expect(received.ids.withLock { $0 } == [id])
                     #expect(holder.arrangement(id: id)?.isActive == false)
                     let refresh = try #require(tokens["refresh_token"] as? String)
-                    #expect(try await recipient.post("/introspect", [("token", refresh)]).json()["active"] as? Bool == false)
+                    #expect(
+                        try await recipient.post("/introspect", [("token", refresh)]).json()["active"] as? Bool == false
+                    )
 
                     // Silent revocation, and an unknown arrangement.
                     let second = try await recipient.consent()

@@ -14,8 +14,10 @@ struct SecurityNegativeTests {
     ) async throws {
         try await MockDataHolder.withRunning(configuration) { holder in
             try await TestHTTPClient.with(pki: holder.pki) { http in
-                let recipient = try await TestRecipient.make(holder: holder, http: http, timeSource: configuration.timeSource)
-                    .registered()
+                let recipient = try await TestRecipient.make(
+                    holder: holder, http: http, timeSource: configuration.timeSource
+                )
+                .registered()
                 try await body(recipient)
             }
         }
@@ -70,16 +72,20 @@ struct SecurityNegativeTests {
                 for (name, change) in cases {
                     var claims = try recipient.registrationBuilder(ssa: ssa).makeClaims(now: Date())
                     change(&claims)
-                    let answer = try await recipient.postRegistration(try await JWSSigner(key: recipient.key).sign(claims))
+                    let answer = try await recipient.postRegistration(
+                        try await JWSSigner(key: recipient.key).sign(claims))
                     #expect(answer.status == 400, "\(name)")
                     #expect(try answer.json()["error"] as? String == "invalid_client_metadata", "\(name)")
                 }
 
                 // An inactive product gets nothing.
                 holder.register.add(
-                    .init(id: "sp-budget", brandID: recipient.brandID, name: "Budget App", redirectURIs: [recipient.redirectURI],
-                          jwks: JWKS(keys: [recipient.key.publicJWK]), isActive: false))
-                answer = try await recipient.postRegistration(try await recipient.registrationBuilder(ssa: ssa).sign(with: recipient.key))
+                    .init(
+                        id: "sp-budget", brandID: recipient.brandID, name: "Budget App",
+                        redirectURIs: [recipient.redirectURI],
+                        jwks: JWKS(keys: [recipient.key.publicJWK]), isActive: false))
+                answer = try await recipient.postRegistration(
+                    try await recipient.registrationBuilder(ssa: ssa).sign(with: recipient.key))
                 #expect(try answer.json()["error"] as? String == "unapproved_software_statement")
             }
         }
@@ -89,7 +95,8 @@ struct SecurityNegativeTests {
         try await withRecipient { recipient in
             let url = recipient.endpoints.secureBaseURL + "/register/" + recipient.clientID
             #expect(try await recipient.http.send(.GET, url).status == 401)
-            let token = try await recipient.post("/token", [("grant_type", "client_credentials"), ("scope", "cdr:registration")])
+            let token = try await recipient.post(
+                "/token", [("grant_type", "client_credentials"), ("scope", "cdr:registration")])
             #expect(token.status == 200)
             let accessToken = try #require(try token.json()["access_token"] as? String)
             let read = try await recipient.http.send(.GET, url, headers: [("authorization", "Bearer " + accessToken)])
@@ -115,7 +122,8 @@ struct SecurityNegativeTests {
             let bad = try await recipient.post("/token", [("grant_type", "client_credentials"), ("scope", "openid")])
             #expect(try bad.json()["error"] as? String == "invalid_scope")
 
-            let deleted = try await recipient.http.send(.DELETE, url, headers: [("authorization", "Bearer " + accessToken)])
+            let deleted = try await recipient.http.send(
+                .DELETE, url, headers: [("authorization", "Bearer " + accessToken)])
             #expect(deleted.status == 204)
             #expect(try await recipient.post("/token", [("grant_type", "client_credentials")]).status == 401)
         }
@@ -129,23 +137,35 @@ struct SecurityNegativeTests {
                 ("aud", { _ in }, { $0["aud"] = "https://recipient.example" }),
                 ("exp - nbf > 60 minutes", { _ in }, { $0.expiresAt = $0.notBefore?.addingTimeInterval(3601) }),
                 ("no nbf", { _ in }, { $0["nbf"] = nil }),
-                ("expired", { _ in }, {
-                    $0.notBefore = Date().addingTimeInterval(-600)
-                    $0.expiresAt = Date().addingTimeInterval(-300)
-                }),
+                (
+                    "expired", { _ in },
+                    {
+                        $0.notBefore = Date().addingTimeInterval(-600)
+                        $0.expiresAt = Date().addingTimeInterval(-300)
+                    }
+                ),
                 ("nbf in future", { _ in }, { $0.notBefore = Date().addingTimeInterval(600) }),
                 ("missing nonce", { _ in }, { $0["nonce"] = nil }),
                 ("missing state", { _ in }, { $0["state"] = nil }),
-                ("unregistered redirect_uri", { _ in }, { $0["redirect_uri"] = "https://recipient.example/sp-budget/other" }),
-                ("plain PKCE", { _ in }, {
-                    $0["code_challenge_method"] = "plain"
-                }),
+                (
+                    "unregistered redirect_uri", { _ in },
+                    { $0["redirect_uri"] = "https://recipient.example/sp-budget/other" }
+                ),
+                (
+                    "plain PKCE", { _ in },
+                    {
+                        $0["code_challenge_method"] = "plain"
+                    }
+                ),
                 ("missing code_challenge", { _ in }, { $0["code_challenge"] = nil }),
                 ("response_type", { _ in }, { $0["response_type"] = "code id_token" }),
                 ("response_mode", { _ in }, { $0["response_mode"] = "query" }),
                 ("iss", { _ in }, { $0.issuer = "another-client" }),
                 ("client_id", { _ in }, { $0["client_id"] = "another-client" }),
-                ("no openid", { $0.scopes = ["bank:accounts.basic:read"] }, { $0["scope"] = "bank:accounts.basic:read" }),
+                (
+                    "no openid", { $0.scopes = ["bank:accounts.basic:read"] },
+                    { $0["scope"] = "bank:accounts.basic:read" }
+                ),
                 ("unaccredited scope", { _ in }, { $0["scope"] = "openid bank:payments:write" }),
                 ("negative sharing_duration", { _ in }, { $0["claims"] = CDRClaims(sharingDuration: -1).claimValue }),
                 ("unknown cdr_arrangement_id", { $0.claims.cdrArrangementID = "not-an-arrangement" }, { _ in }),
@@ -239,9 +259,11 @@ struct SecurityNegativeTests {
             #expect(second.status == 400)
             #expect(try second.json()["error"] as? String == "invalid_grant")
             let userinfo = try await recipient.http.send(
-                .GET, recipient.endpoints.secureBaseURL + "/userinfo", headers: [("authorization", "Bearer " + accessToken)])
+                .GET, recipient.endpoints.secureBaseURL + "/userinfo",
+                headers: [("authorization", "Bearer " + accessToken)])
             #expect(userinfo.status == 401)
-            #expect(try await recipient.post("/introspect", [("token", refreshToken)]).json()["active"] as? Bool == false)
+            #expect(
+                try await recipient.post("/introspect", [("token", refreshToken)]).json()["active"] as? Bool == false)
         }
     }
 
@@ -283,12 +305,14 @@ struct SecurityNegativeTests {
             let other = try recipient.holder.pki.issueClientIdentity(commonName: "Stolen Token Holder")
             try await TestHTTPClient.with(pki: recipient.holder.pki, identity: other) { client in
                 let answer = try await client.send(
-                    .GET, recipient.endpoints.secureBaseURL + "/userinfo", headers: [("authorization", "Bearer " + accessToken)])
+                    .GET, recipient.endpoints.secureBaseURL + "/userinfo",
+                    headers: [("authorization", "Bearer " + accessToken)])
                 #expect(answer.status == 401)
                 #expect(answer.header("www-authenticate")?.contains("invalid_token") == true)
             }
             let own = try await recipient.http.send(
-                .POST, recipient.endpoints.secureBaseURL + "/userinfo", headers: [("authorization", "Bearer " + accessToken)])
+                .POST, recipient.endpoints.secureBaseURL + "/userinfo",
+                headers: [("authorization", "Bearer " + accessToken)])
             #expect(own.status == 200)
         }
     }
@@ -300,7 +324,8 @@ struct SecurityNegativeTests {
             let accessToken = try #require(tokens["access_token"] as? String)
             clock.advance(by: 301)
             let answer = try await recipient.http.send(
-                .GET, recipient.endpoints.secureBaseURL + "/userinfo", headers: [("authorization", "Bearer " + accessToken)])
+                .GET, recipient.endpoints.secureBaseURL + "/userinfo",
+                headers: [("authorization", "Bearer " + accessToken)])
             #expect(answer.status == 401)
         }
     }

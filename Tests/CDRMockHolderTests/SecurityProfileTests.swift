@@ -33,12 +33,17 @@ struct SecurityProfileTests {
                 #expect(document["require_pushed_authorization_requests"] as? Bool == true)
                 #expect(document["acr_values_supported"] as? [String] == ["urn:cds.au:cdr:2", "urn:cds.au:cdr:3"])
                 let claims = Set(try #require(document["claims_supported"] as? [String]))
-                #expect(claims.isSuperset(of: ["acr", "sharing_duration", "cdr_arrangement_id", "auth_time", "given_name", "family_name"]))
+                #expect(
+                    claims.isSuperset(of: [
+                        "acr", "sharing_duration", "cdr_arrangement_id", "auth_time", "given_name", "family_name",
+                    ]))
                 #expect(document["token_endpoint"] as? String == endpoints.secureBaseURL + "/token")
                 #expect(document["authorization_endpoint"] as? String == endpoints.publicBaseURL + "/authorise")
                 #expect(document["authorization_encryption_enc_values_supported"] as? [String] != nil)
                 let aliases = try #require(document["mtls_endpoint_aliases"] as? [String: String])
-                #expect(aliases["pushed_authorization_request_endpoint"] == document["pushed_authorization_request_endpoint"] as? String)
+                #expect(
+                    aliases["pushed_authorization_request_endpoint"] == document[
+                        "pushed_authorization_request_endpoint"] as? String)
                 for name in [
                     "registration_endpoint", "pushed_authorization_request_endpoint", "introspection_endpoint",
                     "revocation_endpoint", "userinfo_endpoint", "cdr_arrangement_revocation_endpoint", "jwks_uri",
@@ -72,42 +77,53 @@ struct SecurityProfileTests {
             let refreshToken = try #require(tokens["refresh_token"] as? String)
             let arrangementID = try #require(tokens["cdr_arrangement_id"] as? String)
             let validator = try await recipient.idTokenValidator()
-            let idToken = try await validator.validate(try #require(tokens["id_token"] as? String), expectedNonce: flow.nonce)
+            let idToken = try await validator.validate(
+                try #require(tokens["id_token"] as? String), expectedNonce: flow.nonce)
             #expect(idToken.authenticationContextClass == "urn:cds.au:cdr:2")
             #expect(idToken.claims["cdr_arrangement_id"] == nil)
 
             let arrangement = try #require(recipient.holder.arrangement(id: arrangementID))
-            #expect(arrangement.isActive && arrangement.customerID == "customer-1" && arrangement.clientID == recipient.clientID)
+            #expect(
+                arrangement.isActive && arrangement.customerID == "customer-1"
+                    && arrangement.clientID == recipient.clientID)
             #expect(arrangement.accountIDs.count == 3)
             #expect(arrangement.sharingExpiresAt != nil)
 
             // Userinfo with the bound token.
             let userinfo = try await recipient.http.send(
-                .GET, recipient.endpoints.secureBaseURL + "/userinfo", headers: [("authorization", "Bearer " + accessToken)])
+                .GET, recipient.endpoints.secureBaseURL + "/userinfo",
+                headers: [("authorization", "Bearer " + accessToken)])
             #expect(userinfo.status == 200)
             #expect(try userinfo.json()["sub"] as? String == idToken.subject)
             #expect(try userinfo.json()["given_name"] != nil)
 
             // Refresh: same refresh token (no rotation) and an ID token continuing the original.
-            let refreshed = try await recipient.post("/token", [("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
+            let refreshed = try await recipient.post(
+                "/token", [("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
             #expect(refreshed.status == 200)
             let refreshedTokens = try refreshed.json()
             #expect(refreshedTokens["refresh_token"] as? String == refreshToken)
             #expect(refreshedTokens["cdr_arrangement_id"] as? String == arrangementID)
-            _ = try await validator.validateRefreshed(try #require(refreshedTokens["id_token"] as? String), original: idToken)
+            _ = try await validator.validateRefreshed(
+                try #require(refreshedTokens["id_token"] as? String), original: idToken)
 
             // Introspection: refresh tokens only.
             let introspected = try await recipient.post("/introspect", [("token", refreshToken)]).json()
             #expect(introspected["active"] as? Bool == true)
             #expect(introspected["cdr_arrangement_id"] as? String == arrangementID)
             #expect(introspected["exp"] is Int && introspected["scope"] is String)
-            #expect(try await recipient.post("/introspect", [("token", accessToken)]).json()["active"] as? Bool == false)
+            #expect(
+                try await recipient.post("/introspect", [("token", accessToken)]).json()["active"] as? Bool == false)
 
             // Revoking the refresh token ends refresh.
-            #expect(try await recipient.post("/revoke", [("token", refreshToken), ("token_type_hint", "refresh_token")]).status == 200)
+            #expect(
+                try await recipient.post("/revoke", [("token", refreshToken), ("token_type_hint", "refresh_token")])
+                    .status == 200)
             #expect(try await recipient.post("/revoke", [("token", "never-issued")]).status == 200)
-            #expect(try await recipient.post("/introspect", [("token", refreshToken)]).json()["active"] as? Bool == false)
-            let afterRevoke = try await recipient.post("/token", [("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
+            #expect(
+                try await recipient.post("/introspect", [("token", refreshToken)]).json()["active"] as? Bool == false)
+            let afterRevoke = try await recipient.post(
+                "/token", [("grant_type", "refresh_token"), ("refresh_token", refreshToken)])
             #expect(afterRevoke.status == 400)
             #expect(try afterRevoke.json()["error"] as? String == "invalid_grant")
 
@@ -120,10 +136,12 @@ struct SecurityProfileTests {
             let again = try await recipient.post("/arrangements/revoke", [("cdr_arrangement_id", secondID)])
             #expect(again.status == 422)
             #expect(again.text.contains("urn:au-cds:error:cds-all:Authorisation/InvalidArrangement"))
-            let unknown = try await recipient.post("/arrangements/revoke", [("cdr_arrangement_id", "not-an-arrangement")])
+            let unknown = try await recipient.post(
+                "/arrangements/revoke", [("cdr_arrangement_id", "not-an-arrangement")])
             #expect(unknown.status == 422)
             let revokedUserinfo = try await recipient.http.send(
-                .GET, recipient.endpoints.secureBaseURL + "/userinfo", headers: [("authorization", "Bearer " + secondAccess)])
+                .GET, recipient.endpoints.secureBaseURL + "/userinfo",
+                headers: [("authorization", "Bearer " + secondAccess)])
             #expect(revokedUserinfo.status == 401)
             #expect(recipient.holder.arrangements().count == 2)
         }
@@ -138,11 +156,14 @@ struct SecurityProfileTests {
             flow.claims = CDRClaims(sharingDuration: 86_400, cdrArrangementID: id)
             let amended = try await recipient.consent(flow)
             #expect(amended["cdr_arrangement_id"] as? String == id)
-            let oldRefreshAnswer = try await recipient.post("/token", [("grant_type", "refresh_token"), ("refresh_token", oldRefresh)])
+            let oldRefreshAnswer = try await recipient.post(
+                "/token", [("grant_type", "refresh_token"), ("refresh_token", oldRefresh)])
             #expect(oldRefreshAnswer.status == 400)
 
             // Another client cannot amend it.
-            var other = try await TestRecipient.make(holder: recipient.holder, http: recipient.http, productID: "sp-other").registered()
+            var other = try await TestRecipient.make(
+                holder: recipient.holder, http: recipient.http, productID: "sp-other"
+            ).registered()
             other.timeSource = recipient.timeSource
             var foreign = TestRecipient.Flow()
             foreign.claims = CDRClaims(sharingDuration: 86_400, cdrArrangementID: id)

@@ -59,7 +59,8 @@ struct TestRecipient: Sendable {
 
     func softwareStatement() async throws -> String {
         let token = try await registerToken()
-        let url = endpoints.registerSecureBaseURL
+        let url =
+            endpoints.registerSecureBaseURL
             + "/all/data-recipients/brands/\(brandID)/software-products/\(productID)/ssa"
         let answer = try await http.send(.GET, url, headers: [("authorization", "Bearer " + token), ("x-v", "4")])
         try #require(answer.status == 200, "SSA: \(answer.status) \(answer.text)")
@@ -68,7 +69,8 @@ struct TestRecipient: Sendable {
 
     func registrationBuilder(ssa: String) -> RegistrationRequestBuilder {
         var builder = RegistrationRequestBuilder(
-            softwareProductID: productID, audience: endpoints.issuer, softwareStatement: ssa, redirectURIs: [redirectURI])
+            softwareProductID: productID, audience: endpoints.issuer, softwareStatement: ssa,
+            redirectURIs: [redirectURI])
         if decryptionKey != nil {
             builder.authorizationEncryptedResponseAlgorithm = .rsaOAEP256
             builder.authorizationEncryptedResponseEncryption = .a256GCM
@@ -231,7 +233,8 @@ struct TestRecipient: Sendable {
 extension TestHTTPClient {
     /// A browser-like client: trusts the holder's CA, presents no certificate, does not follow redirects.
     init(browserTrusting pki: TestPKI) throws {
-        var configuration = HTTPClient.Configuration(tlsConfiguration: try pki.makeClientTLSConfigurationWithoutIdentity())
+        var configuration = HTTPClient.Configuration(
+            tlsConfiguration: try pki.makeClientTLSConfigurationWithoutIdentity())
         configuration.redirectConfiguration = .disallow
         configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
         self.client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)

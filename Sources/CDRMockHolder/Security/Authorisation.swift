@@ -80,7 +80,9 @@ extension MockDataHolder {
     }
 
     /// Finds a pushed request for a client; `consume` removes it (a `request_uri` is single use).
-    private func pushedRequest(requestURI: String, clientID: String, consume: Bool) -> Result<PushedRequest, PageMessage> {
+    private func pushedRequest(requestURI: String, clientID: String, consume: Bool) -> Result<
+        PushedRequest, PageMessage
+    > {
         let key = HolderState.key(of: requestURI)
         let now = self.now
         return state.storage.withLock { storage in
@@ -172,11 +174,13 @@ extension MockDataHolder {
             }
         }
         let mode: SignatureMode =
-            if jarmFaults.contains(.noneAlgorithm) { .noneAlgorithm }
-            else if jarmFaults.contains(.alternateAlgorithmRS256) { .rs256 }
-            else if jarmFaults.contains(.unknownKeyID) { .unknownKeyID }
-            else if jarmFaults.contains(.invalidSignature) { .invalidSignature }
-            else { .valid }
+            if jarmFaults.contains(.noneAlgorithm) {
+                .noneAlgorithm
+            } else if jarmFaults.contains(.alternateAlgorithmRS256) {
+                .rs256
+            } else if jarmFaults.contains(.unknownKeyID) {
+                .unknownKeyID
+            } else if jarmFaults.contains(.invalidSignature) { .invalidSignature } else { .valid }
         let jws = try await signAsHolder(claims, algorithm: client.authorizationSignedResponseAlgorithm, mode: mode)
         guard let keyAlgorithm = client.authorizationEncryptedResponseAlgorithm else { return jws }
         guard let key = Self.encryptionKey(in: currentKeys(of: client), for: keyAlgorithm) else {
@@ -199,11 +203,13 @@ extension MockDataHolder {
             """
         var headers = HTTPFields()
         headers[.cacheControl] = "no-store"
-        return HolderResponse.raw(Array(page.utf8), status: status, contentType: "text/html; charset=utf-8", headers: headers)
+        return HolderResponse.raw(
+            Array(page.utf8), status: status, contentType: "text/html; charset=utf-8", headers: headers)
     }
 
     private func errorPage(_ message: String) -> Response {
-        htmlResponse("<p role=\"alert\">The request cannot be processed: \(HTML.escape(message)).</p>", status: .badRequest)
+        htmlResponse(
+            "<p role=\"alert\">The request cannot be processed: \(HTML.escape(message)).</p>", status: .badRequest)
     }
 
     private func hiddenFields(clientID: String, requestURI: String) -> String {

@@ -25,7 +25,9 @@ extension MockDataHolder {
             pushed.requestURI = requestURI
             pushed.expiresAt = now.addingTimeInterval(TimeInterval(lifetime))
             state.storage.withLock { $0.pushedRequests[HolderState.key(of: requestURI)] = pushed }
-            let body: [String: JSONValue] = ["request_uri": .string(requestURI), "expires_in": .integer(Int64(lifetime))]
+            let body: [String: JSONValue] = [
+                "request_uri": .string(requestURI), "expires_in": .integer(Int64(lifetime)),
+            ]
             return try noStoreJSON(body, status: .created)
         }
     }

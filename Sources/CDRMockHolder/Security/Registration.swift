@@ -205,7 +205,8 @@ extension MockDataHolder {
             throw registrationFailure(.invalidSoftwareStatement, "the SSA lacks required claims")
         }
         guard statement.softwareRoles == "data-recipient-software-product" else {
-            throw registrationFailure(.invalidSoftwareStatement, "software_roles must be data-recipient-software-product")
+            throw registrationFailure(
+                .invalidSoftwareStatement, "software_roles must be data-recipient-software-product")
         }
         let hosted = currentEndpoints.registerPublicBaseURL + "/software-products/\(statement.softwareId)/jwks"
         guard statement.jwksUri == hosted else {
@@ -274,7 +275,9 @@ extension MockDataHolder {
         }
         var encryptionAlgorithm: JWEKeyAlgorithm?
         var encryptionMethod: JWEContentEncryption?
-        switch (claims.string("authorization_encrypted_response_alg"), claims.string("authorization_encrypted_response_enc")) {
+        switch (
+            claims.string("authorization_encrypted_response_alg"), claims.string("authorization_encrypted_response_enc")
+        ) {
         case (nil, nil):
             if claims["authorization_encrypted_response_alg"] != nil
                 || claims["authorization_encrypted_response_enc"] != nil
@@ -283,7 +286,8 @@ extension MockDataHolder {
             }
         case (nil, _?):
             throw registrationFailure(
-                .invalidClientMetadata, "authorization_encrypted_response_enc needs authorization_encrypted_response_alg")
+                .invalidClientMetadata,
+                "authorization_encrypted_response_enc needs authorization_encrypted_response_alg")
         case (let alg?, let enc):
             let keyAlgorithm = JWEKeyAlgorithm(rawValue: alg)
             let contentEncryption = JWEContentEncryption(rawValue: enc ?? JWEContentEncryption.a128CBCHS256.rawValue)

@@ -17,7 +17,9 @@ extension MockDataHolder {
                 throw oauthFailure("invalid_client", "a client certificate is required", status: .unauthorized)
             }
             let client = try await authenticateRegisteredClient(form: form, endpoint: currentEndpoints.tokenEndpoint)
-            guard let grantType = form["grant_type"] else { throw oauthFailure("invalid_request", "grant_type is missing") }
+            guard let grantType = form["grant_type"] else {
+                throw oauthFailure("invalid_request", "grant_type is missing")
+            }
             guard ["authorization_code", "refresh_token", "client_credentials"].contains(grantType) else {
                 throw oauthFailure("unsupported_grant_type", "the grant type is not supported")
             }
@@ -38,7 +40,8 @@ extension MockDataHolder {
     private func authorizationCodeGrant(_ form: [String: String], client: ClientRecord, thumbprint: String)
         async throws -> Response
     {
-        guard let code = form["code"], let redirectURI = form["redirect_uri"], let verifier = form["code_verifier"] else {
+        guard let code = form["code"], let redirectURI = form["redirect_uri"], let verifier = form["code_verifier"]
+        else {
             throw oauthFailure("invalid_request", "code, redirect_uri and code_verifier are required")
         }
         let now = self.now
@@ -77,7 +80,8 @@ extension MockDataHolder {
                 // An amendment replaces the consent: what was issued under the old one ends.
                 storage.revokeTokens(ofArrangement: record.arrangementID)
             }
-            let sharingExpiresAt = record.sharingDuration > 0
+            let sharingExpiresAt =
+                record.sharingDuration > 0
                 ? now.wholeSeconds.addingTimeInterval(TimeInterval(record.sharingDuration)) : nil
             let arrangement = ArrangementRecord(
                 id: record.arrangementID, clientID: client.clientID, customerID: record.customerID,
@@ -99,7 +103,9 @@ extension MockDataHolder {
             refreshToken = token
         }
         let idToken = try await makeIDToken(client: client, arrangement: arrangement, nonce: record.nonce)
-        logger.debug("tokens issued", metadata: ["cdr.client_id": "\(client.clientID)", "cdr.arrangement_id": "\(arrangement.id)"])
+        logger.debug(
+            "tokens issued",
+            metadata: ["cdr.client_id": "\(client.clientID)", "cdr.arrangement_id": "\(arrangement.id)"])
         return try tokenResponse(
             client: client, scopes: arrangement.scopes, kind: .arrangement(arrangement.id), thumbprint: thumbprint,
             refreshToken: refreshToken, idToken: idToken, arrangementID: arrangement.id)
@@ -108,7 +114,9 @@ extension MockDataHolder {
     private func refreshTokenGrant(_ form: [String: String], client: ClientRecord, thumbprint: String)
         async throws -> Response
     {
-        guard let token = form["refresh_token"] else { throw oauthFailure("invalid_request", "refresh_token is missing") }
+        guard let token = form["refresh_token"] else {
+            throw oauthFailure("invalid_request", "refresh_token is missing")
+        }
         if faults.token.contains(.rejectRefresh) {
             throw oauthFailure("invalid_grant", "the refresh token is not valid")
         }
@@ -216,11 +224,10 @@ extension MockDataHolder {
             }
         }
         let mode: SignatureMode =
-            if idFaults.contains(.noneAlgorithm) { .noneAlgorithm }
-            else if idFaults.contains(.alternateAlgorithmRS256) { .rs256 }
-            else if idFaults.contains(.unknownKeyID) { .unknownKeyID }
-            else if idFaults.contains(.invalidSignature) { .invalidSignature }
-            else { .valid }
+            if idFaults.contains(.noneAlgorithm) { .noneAlgorithm } else if idFaults.contains(.alternateAlgorithmRS256)
+            { .rs256 } else if idFaults.contains(.unknownKeyID) {
+                .unknownKeyID
+            } else if idFaults.contains(.invalidSignature) { .invalidSignature } else { .valid }
         return try await signAsHolder(claims, algorithm: client.idTokenSignedResponseAlgorithm, mode: mode)
     }
 }

@@ -45,14 +45,16 @@ extension MockDataHolder {
         router.post(RouterPath(SecurityPath.revoke)) { [self] request, _ -> Response in
             var request = request
             let form = try await request.formParameters()
-            let client = try await authenticateRegisteredClient(form: form, endpoint: currentEndpoints.revocationEndpoint)
+            let client = try await authenticateRegisteredClient(
+                form: form, endpoint: currentEndpoints.revocationEndpoint)
             guard let token = form["token"] else { throw oauthFailure("invalid_request", "token is missing") }
             let key = HolderState.key(of: token)
             state.storage.withLock { storage in
                 if let record = storage.refreshTokens[key], record.clientID == client.clientID {
                     // Ending the refresh token ends the arrangement's access from this grant.
                     storage.refreshTokens[key]?.revoked = true
-                    for (accessKey, access) in storage.accessTokens where access.kind == .arrangement(record.arrangementID) {
+                    for (accessKey, access) in storage.accessTokens
+                    where access.kind == .arrangement(record.arrangementID) {
                         storage.accessTokens[accessKey]?.revoked = true
                     }
                 } else if let record = storage.accessTokens[key], record.clientID == client.clientID {

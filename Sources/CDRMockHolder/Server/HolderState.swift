@@ -1,5 +1,6 @@
 import CDRJOSE
 import CDRModels
+import CryptoExtras
 import Foundation
 import Synchronization
 
@@ -11,10 +12,18 @@ struct HolderKeys: Sendable {
     let es256: SigningKey
     /// The public JWKS served at `jwks_uri`.
     let jwks: JWKS
+    /// The RSA key behind ``ps256``, kept so the RS256 faults can sign with the holder's real key.
+    let rsa: _RSA.Signing.PrivateKey
+    /// The keys behind ``ps256`` and ``es256`` under a `kid` that is not in the JWKS (the unknown-kid faults).
+    let unknownKeyIDPS256: SigningKey
+    let unknownKeyIDES256: SigningKey
 
     init() throws {
-        ps256 = try SigningKey.generate(.ps256, keyID: "mock-holder-ps256")
+        rsa = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        ps256 = try SigningKey(pem: rsa.pkcs8PEMRepresentation, keyID: "mock-holder-ps256")
         es256 = try SigningKey.generate(.es256, keyID: "mock-holder-es256")
+        unknownKeyIDPS256 = try SigningKey(pem: rsa.pkcs8PEMRepresentation, keyID: "mock-holder-unpublished-ps256")
+        unknownKeyIDES256 = try SigningKey(pem: es256.pemRepresentation, keyID: "mock-holder-unpublished-es256")
         jwks = JWKS(keys: [ps256.publicJWK, es256.publicJWK])
     }
 
@@ -40,6 +49,8 @@ struct ClientRecord: Sendable {
     var authorizationEncryptedResponseEncryption: JWEContentEncryption?
     /// The recipient's base URI for `/arrangements/revoke`, from the SSA.
     var recipientBaseURI: String?
+    /// The registered `grant_types`.
+    var grantTypes: Set<String> = ["authorization_code", "refresh_token", "client_credentials"]
     /// The registration as the holder echoes it (RFC 7591 response).
     var registration: RegistrationProperties
     var issuedAt: Date
@@ -72,6 +83,14 @@ struct AuthorizationCodeRecord: Sendable {
     var acr: String
     var authTime: Date
     var expiresAt: Date
+    /// The customer who consented.
+    var customerID: String = ""
+    /// The accounts the customer chose.
+    var accountIDs: [String] = []
+    /// The granted sharing duration in seconds (already capped); 0 for once-off access.
+    var sharingDuration: Int = 0
+    /// Whether the code was exchanged already (a second use revokes what the first one issued).
+    var redeemed: Bool = false
 }
 
 /// A CDR arrangement: one customer's consent to one client.
@@ -88,6 +107,17 @@ struct ArrangementRecord: Sendable {
     var status: Status
     /// The subject identifier (PPID) of the customer for this client.
     var subject: String
+    /// The level of assurance of the last authentication.
+    var acr: String = "urn:cds.au:cdr:2"
+    /// When the customer last authenticated for this arrangement.
+    var authTime: Date?
+
+    /// Whether the arrangement can be used at `now`: active and, for ongoing sharing, not past its end.
+    func isActive(at now: Date) -> Bool {
+        guard status == .active else { return false }
+        if let sharingExpiresAt { return sharingExpiresAt > now }
+        return true
+    }
 }
 
 /// An issued access token, by its value's hash.
@@ -128,6 +158,26 @@ final class HolderState: Sendable {
         var refreshTokens: [String: RefreshTokenRecord] = [:]
         /// Customer ids signed in on the consent page, by session cookie hash.
         var consentSessions: [String: String] = [:]
+
+        /// Revokes every access and refresh token issued for an arrangement.
+        mutating func revokeTokens(ofArrangement id: String) {
+            for (key, record) in accessTokens where record.kind == .arrangement(id) && !record.revoked {
+                accessTokens[key]?.revoked = true
+            }
+            for (key, record) in refreshTokens where record.arrangementID == id && !record.revoked {
+                refreshTokens[key]?.revoked = true
+            }
+        }
+
+        /// Revokes every token issued to a client.
+        mutating func revokeTokens(ofClient clientID: String) {
+            for (key, record) in accessTokens where record.clientID == clientID && !record.revoked {
+                accessTokens[key]?.revoked = true
+            }
+            for (key, record) in refreshTokens where record.clientID == clientID && !record.revoked {
+                refreshTokens[key]?.revoked = true
+            }
+        }
     }
 
     let storage = Mutex(Storage())

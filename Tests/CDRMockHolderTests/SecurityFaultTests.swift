@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CDRJOSE
+import CDRMockData
 import CDRMockHolder
 import CDRTesting
 import Foundation
@@ -123,6 +124,8 @@ struct SecurityFaultTests {
             let flow = TestRecipient.Flow()
             let requestURI = try await recipient.pushedRequestURI(flow)
             let base = recipient.endpoints.publicBaseURL
+            let customer = try #require(recipient.holder.dataset.customer(id: "customer-2"))
+            let owned = recipient.holder.dataset.accounts(of: customer)
             let final = try await TestRecipient.withoutRedirects(pki: recipient.holder.pki) { browser in
                 let signIn = try await recipient.authorise(requestURI: requestURI, extra: [])
                 #expect(signIn.status == 200)
@@ -131,11 +134,11 @@ struct SecurityFaultTests {
                 let accounts = try await browser.form(
                     base + "/authorise/login", identity + [("customer_id", "customer-2")])
                 #expect(accounts.status == 200)
-                #expect(accounts.text.contains("customer-2-account-1"))
+                #expect(accounts.text.contains(owned[0].id))
                 return try await browser.form(
                     base + "/authorise/confirm",
                     identity + [
-                        ("customer_id", "customer-2"), ("account_customer-2-account-2", "on"), ("decision", "allow"),
+                        ("customer_id", "customer-2"), ("account_\(owned[1].id)", "on"), ("decision", "allow"),
                     ])
             }
             let response = try TestRecipient.jarmResponse(of: final)
@@ -144,7 +147,7 @@ struct SecurityFaultTests {
             let arrangementID = try #require(tokens["cdr_arrangement_id"] as? String)
             let arrangement = try #require(recipient.holder.arrangement(id: arrangementID))
             #expect(arrangement.customerID == "customer-2")
-            #expect(arrangement.accountIDs == ["customer-2-account-2"])
+            #expect(arrangement.accountIDs == [owned[1].id])
         }
     }
 

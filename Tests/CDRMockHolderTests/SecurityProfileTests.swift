@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import CDRJOSE
+import CDRMockData
 import CDRMockHolder
 import CDRTesting
 import Foundation
@@ -86,7 +87,8 @@ struct SecurityProfileTests {
             #expect(
                 arrangement.isActive && arrangement.customerID == "customer-1"
                     && arrangement.clientID == recipient.clientID)
-            #expect(arrangement.accountIDs.count == 3)
+            let customer = try #require(recipient.holder.dataset.customer(id: "customer-1"))
+            #expect(arrangement.accountIDs == recipient.holder.dataset.accounts(of: customer).map(\.id))
             #expect(arrangement.sharingExpiresAt != nil)
 
             // Userinfo with the bound token.

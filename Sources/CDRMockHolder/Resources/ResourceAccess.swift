@@ -100,7 +100,7 @@ extension MockDataHolder {
             throw unauthorized("the access token is bound to another client certificate")
         }
         guard let arrangement else { throw unauthorized("the access token is not for data access") }
-        guard arrangement.status == .active else {
+        guard arrangement.isActive(at: current) else {
             throw HolderHTTPError(
                 response: HolderResponse.cdsError(
                     .forbidden, .revokedConsent, detail: "the arrangement is no longer active"))

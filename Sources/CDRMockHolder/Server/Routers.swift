@@ -51,9 +51,7 @@ struct HolderMiddleware: RouterMiddleware {
                 response = error.response
             }
         }
-        if path.hasPrefix("/cds-au/") || path.hasPrefix("/cdr-register/") {
-            response.headers[.xFAPIInteractionID] = interactionID
-        }
+        response.headers[.xFAPIInteractionID] = interactionID
         holder.logger.debug(
             "request served",
             metadata: [

@@ -121,15 +121,9 @@ extension MockDataHolder {
             throw oauthFailure("invalid_grant", "the refresh token is not valid")
         }
         let now = self.now
-        let found = state.storage.withLock { storage -> (RefreshTokenRecord, ArrangementRecord)? in
-            guard let record = storage.refreshTokens[HolderState.key(of: token)],
-                let arrangement = storage.arrangements[record.arrangementID]
-            else { return nil }
-            return (record, arrangement)
+        guard let (record, arrangement) = state.liveRefreshToken(token, of: client.clientID, at: now) else {
+            throw oauthFailure("invalid_grant", "the refresh token is not valid, expired or revoked")
         }
-        guard let (record, arrangement) = found, record.clientID == client.clientID, !record.revoked,
-            record.expiresAt > now, arrangement.isActive(at: now)
-        else { throw oauthFailure("invalid_grant", "the refresh token is not valid, expired or revoked") }
         var scopes = record.scopes
         if let requested = form["scope"] {
             let list = requested.split(separator: " ").map(String.init)

@@ -25,15 +25,9 @@ extension MockDataHolder {
                 form: form, endpoint: currentEndpoints.introspectionEndpoint)
             guard let token = form["token"] else { throw oauthFailure("invalid_request", "token is missing") }
             let now = self.now
-            let found = state.storage.withLock { storage -> (RefreshTokenRecord, ArrangementRecord)? in
-                guard let record = storage.refreshTokens[HolderState.key(of: token)],
-                    let arrangement = storage.arrangements[record.arrangementID]
-                else { return nil }
-                return (record, arrangement)
+            guard let (record, arrangement) = state.liveRefreshToken(token, of: client.clientID, at: now) else {
+                return try noStoreJSON(["active": JSONValue.bool(false)])
             }
-            guard let (record, arrangement) = found, record.clientID == client.clientID, !record.revoked,
-                record.expiresAt > now, arrangement.isActive(at: now)
-            else { return try noStoreJSON(["active": JSONValue.bool(false)]) }
             let body: [String: JSONValue] = [
                 "active": .bool(true), "exp": .integer(Int64(record.expiresAt.timeIntervalSince1970.rounded(.down))),
                 "scope": .string(record.scopes.joined(separator: " ")), "cdr_arrangement_id": .string(arrangement.id),

@@ -186,6 +186,20 @@ final class HolderState: Sendable {
 
     init() {}
 
+    /// The record of a refresh token that `clientID` may still use at `now` (not revoked, not expired, its
+    /// arrangement active), with its arrangement; `nil` otherwise.
+    func liveRefreshToken(_ token: String, of clientID: String, at now: Date)
+        -> (RefreshTokenRecord, ArrangementRecord)?
+    {
+        storage.withLock { storage in
+            guard let record = storage.refreshTokens[Self.key(of: token)], record.clientID == clientID,
+                !record.revoked, record.expiresAt > now,
+                let arrangement = storage.arrangements[record.arrangementID], arrangement.isActive(at: now)
+            else { return nil }
+            return (record, arrangement)
+        }
+    }
+
     /// The SHA-256 of a secret, base64url: the key under which its record is kept.
     static func key(of secret: String) -> String {
         CertificateThumbprint.sha256(derEncoded: Array(secret.utf8))

@@ -1,18 +1,18 @@
-import Foundation
+package import Foundation
 
 /// Unpadded base64url (RFC 7515 §2) helpers.
-enum Base64URL {
-    static func encode(_ bytes: some DataProtocol) -> String {
+package enum Base64URL {
+    package static func encode(_ bytes: some DataProtocol) -> String {
         Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-")
             .replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
     }
 
-    static func encode(_ string: String) -> String { encode(Data(string.utf8)) }
+    package static func encode(_ string: String) -> String { encode(Data(string.utf8)) }
 
     /// Decodes unpadded base64url; rejects padding and characters outside the alphabet.
-    static func decode(_ string: some StringProtocol) -> Data? {
+    package static func decode(_ string: some StringProtocol) -> Data? {
         var text = String(string)
         guard
             text.utf8.allSatisfy({ byte in

@@ -1,3 +1,4 @@
+import CDRJOSE
 import Crypto
 import Foundation
 public import NIOSSL
@@ -59,10 +60,7 @@ public struct TestPKI: Sendable {
         /// The RFC 8705 `x5t#S256` thumbprint of the certificate (base64url SHA-256 of the DER).
         /// - Throws: Serialisation errors from swift-certificates.
         public func thumbprint() throws -> String {
-            let digest = SHA256.hash(data: try certificateDER())
-            return Data(digest).base64EncodedString()
-                .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-                .replacingOccurrences(of: "=", with: "")
+            CertificateThumbprint.sha256(derEncoded: try certificateDER())
         }
     }
 

@@ -218,15 +218,7 @@ struct TestRecipient: Sendable {
     static func withoutRedirects<T: Sendable>(pki: TestPKI, _ body: (TestHTTPClient) async throws -> T) async throws
         -> T
     {
-        let client = try TestHTTPClient(browserTrusting: pki)
-        do {
-            let result = try await body(client)
-            try await client.shutdown()
-            return result
-        } catch {
-            try? await client.shutdown()
-            throw error
-        }
+        try await TestHTTPClient.run(TestHTTPClient(browserTrusting: pki), body)
     }
 }
 

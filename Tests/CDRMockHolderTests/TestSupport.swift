@@ -64,7 +64,13 @@ struct TestHTTPClient: Sendable {
         pki: TestPKI, identity: TestPKI.Identity? = nil, presentsCertificate: Bool = true,
         _ body: (TestHTTPClient) async throws -> T
     ) async throws -> T {
-        let client = try TestHTTPClient(pki: pki, identity: identity, presentsCertificate: presentsCertificate)
+        try await run(TestHTTPClient(pki: pki, identity: identity, presentsCertificate: presentsCertificate), body)
+    }
+
+    /// Runs `body` with `client` and shuts the client down afterwards, whether `body` returns or throws.
+    static func run<T: Sendable>(_ client: TestHTTPClient, _ body: (TestHTTPClient) async throws -> T) async throws
+        -> T
+    {
         do {
             let result = try await body(client)
             try await client.shutdown()

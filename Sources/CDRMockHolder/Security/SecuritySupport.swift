@@ -49,20 +49,6 @@ extension MockDataHolder.Endpoints {
     var arrangementRevocationEndpoint: String { secureBaseURL + SecurityPath.arrangementRevoke }
 }
 
-/// Unpadded base64url for the JWTs the holder assembles by hand (the faulty ones).
-enum Base64URLText {
-    static func encode(_ bytes: some DataProtocol) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-")
-            .replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
-    }
-
-    static func decode(_ text: some StringProtocol) -> Data? {
-        var value = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        while value.utf8.count % 4 != 0 { value.append("=") }
-        return Data(base64Encoded: value)
-    }
-}
-
 extension JWTClaims {
     /// The claims as compact JSON (sorted keys, unescaped slashes).
     func jsonData() throws -> Data {

@@ -36,12 +36,12 @@ extension MockDataHolder {
         case .invalidSignature:
             let token = try await JWSSigner(key: keys.key(for: algorithm)).sign(claims)
             var parts = token.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
-            guard parts.count == 3, var signature = Base64URLText.decode(parts[2]), !signature.isEmpty else {
+            guard parts.count == 3, var signature = Base64URL.decode(parts[2]), !signature.isEmpty else {
                 return token
             }
             signature[signature.startIndex] ^= 0xFF
             signature[signature.index(before: signature.endIndex)] ^= 0x01
-            parts[2] = Base64URLText.encode(signature)
+            parts[2] = Base64URL.encode(signature)
             return parts.joined(separator: ".")
         case .noneAlgorithm:
             let input = try Self.signingInput(header: ["alg": "none", "typ": "JWT"], claims: claims)
@@ -50,7 +50,7 @@ extension MockDataHolder {
             let header: [String: ClaimValue] = ["alg": "RS256", "typ": "JWT", "kid": .string(keys.ps256.keyID)]
             let input = try Self.signingInput(header: header, claims: claims)
             let signature = try keys.rsa.signature(for: Data(input.utf8), padding: .insecurePKCS1v1_5)
-            return input + "." + Base64URLText.encode(signature.rawRepresentation)
+            return input + "." + Base64URL.encode(signature.rawRepresentation)
         }
     }
 
@@ -58,6 +58,6 @@ extension MockDataHolder {
     static func signingInput(header: [String: ClaimValue], claims: JWTClaims) throws -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        return Base64URLText.encode(try encoder.encode(header)) + "." + Base64URLText.encode(try claims.jsonData())
+        return Base64URL.encode(try encoder.encode(header)) + "." + Base64URL.encode(try claims.jsonData())
     }
 }

@@ -7,6 +7,10 @@ let package = Package(
     products: [
         .library(name: "CDRModels", targets: ["CDRModels"]),
         .library(name: "CDRJOSE", targets: ["CDRJOSE"]),
+        .library(name: "CDRTransport", targets: ["CDRTransport"]),
+        .library(name: "CDRTransportAsyncHTTPClient", targets: ["CDRTransportAsyncHTTPClient"]),
+        .library(name: "CDRAuth", targets: ["CDRAuth"]),
+        .library(name: "CDRAuthHummingbird", targets: ["CDRAuthHummingbird"]),
         .library(name: "CDRTesting", targets: ["CDRTesting"]),
         .library(name: "CDRMockData", targets: ["CDRMockData"]),
         .library(name: "CDRMockHolder", targets: ["CDRMockHolder"]),
@@ -42,11 +46,58 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The HTTPTransport seam, CDS headers, middleware (interaction id, retry, logging, clock correction).
+        .target(
+            name: "CDRTransport",
+            dependencies: [
+                "CDRModels",
+                "CDRJOSE",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The production transport: AsyncHTTPClient with mutual TLS and public TLS.
+        .target(
+            name: "CDRTransportAsyncHTTPClient",
+            dependencies: [
+                "CDRTransport",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // Discovery, Register, DCR, PAR, JARM, tokens, arrangements, the recipient's revocation endpoint.
+        .target(
+            name: "CDRAuth",
+            dependencies: [
+                "CDRModels",
+                "CDRJOSE",
+                "CDRTransport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The recipient's /arrangements/revoke as a Hummingbird route.
+        .target(
+            name: "CDRAuthHummingbird",
+            dependencies: [
+                "CDRAuth",
+                "CDRTransport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
         // Test support shipped to users: TestPKI (and later RecordingTransport, withMockDataHolder).
         .target(
             name: "CDRTesting",
             dependencies: [
                 "CDRJOSE",
+                "CDRTransport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
@@ -64,6 +115,7 @@ let package = Package(
                 "CDRJOSE",
                 "CDRMockData",
                 "CDRTesting",
+                "CDRTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -97,6 +149,7 @@ let package = Package(
             name: "CDRMockHolderTests",
             dependencies: [
                 "CDRMockHolder",
+                "CDRTransport",
                 "CDRMockData",
                 "CDRModels",
                 "CDRJOSE",
@@ -111,6 +164,39 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .testTarget(
+            name: "CDRTransportTests",
+            dependencies: [
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                "CDRMockHolder",
+                "CDRTesting",
+                "CDRModels",
+                "CDRJOSE",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CDRAuthTests",
+            dependencies: [
+                "CDRAuth",
+                "CDRAuthHummingbird",
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                "CDRMockHolder",
+                "CDRMockData",
+                "CDRTesting",
+                "CDRModels",
+                "CDRJOSE",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),
         .testTarget(

@@ -1,4 +1,5 @@
 public import Foundation
+import CDRModels
 import Synchronization
 
 /// Where validators and builders get the current time.
@@ -112,33 +113,6 @@ public final class CorrectedClock: TimeSource {
             state.offset = abs(median) < 1 ? 0 : median
         }
         return true
-    }
-}
-
-/// Parses IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`).
-enum HTTPDate {
-    static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-
-    static func parse(_ text: String) -> Date? {
-        let fields = text.split(separator: " ")
-        guard fields.count == 6, fields[0].hasSuffix(","), fields[5] == "GMT",
-            let day = Int(fields[1]), let monthIndex = months.firstIndex(of: String(fields[2])),
-            let year = Int(fields[3])
-        else { return nil }
-        let time = fields[4].split(separator: ":")
-        guard time.count == 3, let hour = Int(time[0]), let minute = Int(time[1]), let second = Int(time[2]) else {
-            return nil
-        }
-        var calendar = Calendar(identifier: .gregorian)
-        guard let utc = TimeZone(identifier: "UTC") else { return nil }
-        calendar.timeZone = utc
-        let components = DateComponents(
-            year: year, month: monthIndex + 1, day: day, hour: hour, minute: minute, second: second)
-        guard (1...31).contains(day), (0...23).contains(hour), (0...59).contains(minute), (0...60).contains(second)
-        else {
-            return nil
-        }
-        return calendar.date(from: components)
     }
 }
 

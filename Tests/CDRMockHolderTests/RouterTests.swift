@@ -1,3 +1,4 @@
+import CDRTransport
 import CDRMockData
 import CDRModels
 import CDRTesting

@@ -1,3 +1,4 @@
+import CDRTransport
 import CDRModels
 import Foundation
 import HTTPTypes

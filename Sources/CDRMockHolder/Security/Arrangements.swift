@@ -1,3 +1,4 @@
+import CDRTransport
 import AsyncHTTPClient
 import CDRJOSE
 import CDRTesting

@@ -1,3 +1,4 @@
+import CDRTransport
 import CDRJOSE
 import CDRMockData
 import CDRModels

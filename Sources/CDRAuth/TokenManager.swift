@@ -1,0 +1,167 @@
+import CDRJOSE
+import Foundation
+import Logging
+
+/// The tokens of one arrangement: hands out a valid access token, refreshing it shortly before expiry, with one
+/// refresh at a time however many callers ask.
+///
+/// A refreshed token set is saved to the connection's ``TokenStore`` before any caller gets it. A refresh answered
+/// with `invalid_grant` ends the arrangement (expired when its sharing period is over, otherwise revoked by the
+/// holder), deletes its tokens, and throws `.arrangementExpired` or `.arrangementRevoked`.
+///
+/// ```swift
+/// let manager = await connection.tokenManager(for: arrangement.id)
+/// var token = try await manager.accessToken()
+/// // … a resource call answers 401 …
+/// token = try await manager.accessTokenAfterUnauthorized(token)
+/// ```
+public actor TokenManager {
+    /// The `cdr_arrangement_id`.
+    public nonisolated let arrangementID: String
+    private let connection: DataHolderConnection
+    private var originalIDToken: IDToken?
+    private var refreshing: Task<TokenSet, any Error>?
+    /// How many refresh requests this manager has sent (for diagnostics and tests).
+    public private(set) var refreshCount = 0
+
+    init(arrangementID: String, connection: DataHolderConnection, originalIDToken: IDToken?) {
+        self.arrangementID = arrangementID
+        self.connection = connection
+        self.originalIDToken = originalIDToken
+    }
+
+    func setOriginalIDToken(_ token: IDToken?) { originalIDToken = token }
+
+    /// A valid access token, refreshed first when it expires within the refresh leeway.
+    /// - Returns: The access token.
+    /// - Throws: ``AuthorizationError``: `.unknownArrangement`, `.arrangementExpired`, `.arrangementRevoked`,
+    ///   `.tokenRequestRejected`, `.invalidTokenResponse`; the store's error.
+    public func accessToken() async throws -> String {
+        let record = try await currentRecord()
+        guard let tokens = record.tokens else { throw ended(record.arrangement) }
+        let now = connection.clock.now()
+        if tokens.accessTokenExpiresAt.timeIntervalSince(now) > connection.configuration.refreshLeeway.timeInterval {
+            try await noteUse(record, now: now)
+            return tokens.accessToken
+        }
+        return try await refresh().accessToken
+    }
+
+    /// A new access token after a resource server refused `rejected` with 401: refreshes once, unless another caller
+    /// already replaced that token.
+    /// - Parameter rejected: The access token the resource server refused.
+    /// - Returns: A different, fresh access token.
+    /// - Throws: As ``accessToken()``.
+    public func accessTokenAfterUnauthorized(_ rejected: String) async throws -> String {
+        let record = try await currentRecord()
+        if let tokens = record.tokens, tokens.accessToken != rejected { return tokens.accessToken }
+        return try await refresh().accessToken
+    }
+
+    /// Refreshes now, or joins the refresh already running.
+    /// - Returns: The new token set, already saved.
+    /// - Throws: As ``accessToken()``.
+    @discardableResult
+    public func refresh() async throws -> TokenSet {
+        if let refreshing { return try await refreshing.value }
+        let task = Task { try await performRefresh() }
+        refreshing = task
+        defer { refreshing = nil }
+        return try await task.value
+    }
+
+    private func performRefresh() async throws -> TokenSet {
+        let record = try await currentRecord()
+        guard let tokens = record.tokens, record.arrangement.state.allowsDataAccess else { throw ended(record.arrangement) }
+        let now = connection.clock.now()
+        if let end = tokens.sharingExpiresAt, end <= now {
+            _ = try await connection.end(arrangementID, with: .expired, holderKnewIt: false)
+            throw AuthorizationError(.arrangementExpired, reason: "the sharing period ended at \(end)")
+        }
+        refreshCount += 1
+        let refreshed: TokenSet
+        do {
+            refreshed = try await connection.refreshTokens(tokens, original: originalIDToken)
+        } catch let error as AuthorizationError
+            where error.code == .tokenRequestRejected && error.oauthError?.error == "invalid_grant"
+        {
+            let expired = tokens.sharingExpiresAt.map { $0 <= connection.clock.now().addingTimeInterval(connection.configuration.clockSkew.timeInterval) } ?? false
+            _ = try await connection.end(
+                arrangementID, with: expired ? .expired : .revoked(by: .holder), holderKnewIt: true)
+            var ending = AuthorizationError(
+                expired ? .arrangementExpired : .arrangementRevoked,
+                reason: "refresh answered invalid_grant; consent is needed again", status: error.status,
+                oauthError: error.oauthError, interactionID: error.interactionID)
+            ending.underlying = error
+            throw ending
+        }
+        var arrangement = try record.arrangement.applying(.used, at: now)
+        if let end = tokens.sharingExpiresAt, end.timeIntervalSince(now) <= connection.configuration.expiryWarning.timeInterval {
+            arrangement = try arrangement.applying(.nearingExpiry, at: now)
+        }
+        // Saved before anyone gets it: a crash after this point can't lose the new tokens.
+        try await connection.tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: refreshed))
+        connection.logger.debug(
+            "CDR tokens refreshed",
+            metadata: ["cdr.arrangement_id": "\(arrangementID)", "cdr.state": "\(arrangement.state)"])
+        return refreshed
+    }
+
+    private func currentRecord() async throws -> ArrangementRecord {
+        guard let record = try await connection.tokenStore.load(arrangementID: arrangementID) else {
+            throw AuthorizationError(.unknownArrangement, reason: "no arrangement \(arrangementID) is stored")
+        }
+        return record
+    }
+
+    private func noteUse(_ record: ArrangementRecord, now: Date) async throws {
+        var arrangement = try record.arrangement.applying(.used, at: now)
+        if let end = record.tokens?.sharingExpiresAt,
+            end.timeIntervalSince(now) <= connection.configuration.expiryWarning.timeInterval
+        {
+            arrangement = try arrangement.applying(.nearingExpiry, at: now)
+        }
+        guard arrangement.state != record.arrangement.state else { return }
+        try await connection.tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: record.tokens))
+    }
+
+    private func ended(_ arrangement: Arrangement) -> AuthorizationError {
+        switch arrangement.state {
+        case .expired: AuthorizationError(.arrangementExpired, reason: "arrangement \(arrangementID) expired")
+        case .revoked(let initiator):
+            AuthorizationError(.arrangementRevoked, reason: "arrangement \(arrangementID) was revoked by \(initiator)")
+        default: AuthorizationError(.unknownArrangement, reason: "arrangement \(arrangementID) has no tokens")
+        }
+    }
+}
+
+/// One ``TokenManager`` per arrangement per connection, for as long as anyone holds it.
+///
+/// The managers are held weakly: a manager holds its connection, so holding managers strongly here would make a
+/// cycle. While any caller holds (or awaits) a manager, every other caller gets the same one, so refreshes collapse.
+actor TokenManagers {
+    private struct Weak {
+        weak var manager: TokenManager?
+    }
+
+    private var managers: [String: Weak] = [:]
+    private var originals: [String: IDToken] = [:]
+
+    func manager(for id: String, connection: DataHolderConnection) async -> TokenManager {
+        if let manager = managers[id]?.manager { return manager }
+        let manager = TokenManager(arrangementID: id, connection: connection, originalIDToken: originals[id])
+        managers = managers.filter { $0.value.manager != nil }
+        managers[id] = Weak(manager: manager)
+        return manager
+    }
+
+    func reset(_ id: String, originalIDToken: IDToken) async {
+        originals[id] = originalIDToken
+        await managers[id]?.manager?.setOriginalIDToken(originalIDToken)
+    }
+
+    func remove(_ id: String) {
+        managers[id] = nil
+        originals[id] = nil
+    }
+}

@@ -1,0 +1,159 @@
+import CDRJOSE
+import CDRMockHolder
+import CDRModels
+import CDRTesting
+import CDRTransport
+import CDRTransportAsyncHTTPClient
+import Foundation
+import HTTPTypes
+import Testing
+
+@testable import CDRAuth
+
+/// A recipient wired to a running mock holder: a recording transport (interaction ids and retries in front of the
+/// real AsyncHTTPClient transport) and a registered ``DataHolderConnection``.
+struct FlowHarness: Sendable {
+    let holder: MockDataHolder
+    let endpoints: MockDataHolder.Endpoints
+    /// Records every request that reaches the network (below the retry middleware).
+    let recording: RecordingTransport
+    /// What the SDK is given: interaction ids and retries in front of `recording`.
+    let transport: any HTTPTransport
+    let product: SoftwareProductIdentity
+    let connection: DataHolderConnection
+    let store: InMemoryTokenStore
+
+    /// Runs `body` with a fresh holder, a registered recipient and a connection.
+    static func run(
+        holder configuration: MockDataHolder.Configuration = .init(),
+        connection adjust: @Sendable (inout DataHolderConnection.Configuration) -> Void = { _ in },
+        retry: RetryMiddleware.Policy = .init(initialBackoff: .milliseconds(10)),
+        _ body: @Sendable (FlowHarness) async throws -> Void
+    ) async throws {
+        try await MockDataHolder.withRunning(configuration) { holder in
+            let endpoints = try #require(holder.endpoints)
+            let transportConfiguration = AsyncHTTPClientTransport.Configuration(
+                mutualTLS: .init(identity: try holder.pki.clientIdentity(), trustRoots: try holder.pki.trustRoots),
+                publicTrustRoots: try holder.pki.trustRoots, requestTimeout: .seconds(30))
+            try await AsyncHTTPClientTransport.withTransport(configuration: transportConfiguration) { base in
+                let recording = RecordingTransport(recording: base)
+                let transport = MiddlewareTransport(
+                    recording, middlewares: [InteractionIDMiddleware(), RetryMiddleware(policy: retry)])
+                let product = try registerProduct(in: holder)
+                let clientID = try await onboard(product: product, endpoints: endpoints, transport: transport)
+                let metadata = try await discover(endpoints: endpoints, transport: transport)
+                var settings = DataHolderConnection.Configuration(product: product, clientID: clientID, metadata: metadata)
+                adjust(&settings)
+                let store = InMemoryTokenStore()
+                let connection = try DataHolderConnection(configuration: settings, transport: transport, tokenStore: store)
+                recording.reset()
+                try await body(
+                    FlowHarness(
+                        holder: holder, endpoints: endpoints, recording: recording, transport: transport,
+                        product: product, connection: connection, store: store))
+            }
+        }
+    }
+
+    static func registerProduct(in holder: MockDataHolder, id: String = "sp-flow") throws -> SoftwareProductIdentity {
+        let key = try SigningKey.generate(.ps256, keyID: id + "-sig")
+        let redirect = "https://recipient.example/\(id)/callback"
+        holder.register.add(
+            .init(
+                id: id, brandID: "brand-" + id, name: "Flow Test \(id)", redirectURIs: [redirect],
+                jwks: JWKS(keys: [key.publicJWK]), recipientBaseURI: nil))
+        return SoftwareProductIdentity(
+            softwareProductID: id, brandID: "brand-" + id, signingKey: key, redirectURIs: [redirect])
+    }
+
+    /// Register token → SSA → DCR, with the plumbing of the SDK; returns the client id.
+    static func onboard(
+        product: SoftwareProductIdentity, endpoints: MockDataHolder.Endpoints, transport: any HTTPTransport
+    ) async throws -> String {
+        let oauth = OAuthClient(transport: transport)
+        let registerAuth = PrivateKeyJWT(
+            clientID: product.softwareProductID, audience: endpoints.registerTokenURL, signingKey: product.signingKey,
+            timeSource: SystemTimeSource())
+        let tokenAnswer = try await oauth.postForm(
+            try #require(URL(string: endpoints.registerTokenURL)),
+            [("grant_type", "client_credentials"), ("scope", "cdr-register:read")], authentication: registerAuth,
+            operation: "registerToken")
+        struct Token: Decodable { var access_token: String }
+        let token = try oauth.decode(Token.self, from: tokenAnswer, failure: .registerRequestFailed).access_token
+        var fields = HTTPFields()
+        fields[.authorization] = "Bearer " + token
+        fields[.cdsVersion] = "4"
+        let ssaURL = endpoints.registerSecureBaseURL
+            + "/all/data-recipients/brands/\(product.brandID)/software-products/\(product.softwareProductID)/ssa"
+        let ssa = try await transport.send(
+            TransportRequest(method: .get, url: try #require(URL(string: ssaURL)), headerFields: fields))
+        try #require(ssa.status.code == 200)
+        let jwt = try await RegistrationRequestBuilder(
+            softwareProductID: product.softwareProductID, audience: endpoints.issuer,
+            softwareStatement: String(decoding: ssa.body, as: UTF8.self), redirectURIs: product.redirectURIs
+        ).sign(with: product.signingKey)
+        var dcrFields = HTTPFields()
+        dcrFields[.contentType] = "application/jwt"
+        let dcr = try await transport.send(
+            TransportRequest(
+                method: .post, url: try #require(URL(string: endpoints.secureBaseURL + "/register")),
+                headerFields: dcrFields, body: Data(jwt.utf8)))
+        try #require(dcr.status.code == 201)
+        struct Registration: Decodable { var client_id: String }
+        return try JSONDecoder().decode(Registration.self, from: dcr.body).client_id
+    }
+
+    static func discover(endpoints: MockDataHolder.Endpoints, transport: any HTTPTransport) async throws -> HolderMetadata {
+        let answer = try await transport.send(
+            TransportRequest(
+                method: .get, url: try #require(URL(string: endpoints.discoveryURL)), security: .publicTLS))
+        return try JSONDecoder().decode(HolderMetadata.self, from: answer.body)
+    }
+
+    /// The browser leg, headless: follows the authorisation URL with the mock's auto-consent and returns the JARM
+    /// `response` from the 302 back to the recipient.
+    func consent(
+        _ redirect: AuthorizationRedirect, customer: String = "customer-1", accounts: [String]? = nil, deny: Bool = false
+    ) async throws -> String {
+        var extra = [("mock_customer", customer)]
+        if let accounts { extra.append(("mock_accounts", accounts.joined(separator: ","))) }
+        if deny { extra.append(("mock_deny", "1")) }
+        let url = try #require(URL(string: redirect.url.absoluteString + "&" + FormEncoding.encode(extra)))
+        let answer = try await transport.send(TransportRequest(method: .get, url: url, security: .publicTLS))
+        try #require(answer.status.code == 302, "authorise answered \(answer.status.code)")
+        let location = try #require(answer.headerFields[.location])
+        let items = try #require(URLComponents(string: location)?.queryItems)
+        return try #require(items.first { $0.name == "response" }?.value)
+    }
+
+    /// PAR → consent → callback: an authorised arrangement.
+    func authorise(_ request: AuthorizationRequest = .standard, customer: String = "customer-1") async throws -> Arrangement {
+        let redirect = try await connection.startAuthorization(request)
+        let response = try await consent(redirect, customer: customer)
+        return try await connection.completeAuthorization(response: response)
+    }
+
+    /// GET /banking/accounts with a bearer token.
+    func listAccounts(token: String) async throws -> TransportResponse {
+        var fields = HTTPFields()
+        fields[.authorization] = "Bearer " + token
+        fields[.cdsVersion] = "3"
+        fields[.cdsMinimumVersion] = "2"
+        fields[.fapiAuthDate] = HTTPDate.format(Date())
+        return try await transport.send(
+            TransportRequest(
+                method: .get, url: try #require(URL(string: endpoints.resourceBaseURL + "/banking/accounts")),
+                headerFields: fields, operation: "listBankingAccounts"))
+    }
+
+    /// The requests that reached the network whose path ends with `suffix`.
+    func sent(_ suffix: String) -> Int { recording.requests(pathSuffix: suffix).count }
+}
+
+extension AuthorizationRequest {
+    static let standard = AuthorizationRequest(
+        scopes: [.bankAccountsBasic, .bankTransactions], sharingDuration: .days(90))
+}
+
+/// Collects log records in memory (for secret-leak checks).
+func allText(of error: any Error) -> String { "\(error) \(String(reflecting: error))" }

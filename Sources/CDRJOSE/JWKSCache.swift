@@ -24,6 +24,10 @@ public actor JWKSCache: JWKSSource {
     public nonisolated let minimumRefetchInterval: Duration
     /// Cached keys older than this are refetched on the next lookup.
     public nonisolated let maximumAge: Duration
+    /// How long past ``maximumAge`` a cached set is still served when refetching fails (the holder's JWKS endpoint
+    /// being briefly down must not stop every validation).
+    public nonisolated let staleGrace: Duration
+    private var lastFailure: Date?
     private let fetch: Fetch
     private let timeSource: any TimeSource
     private let logger: Logger
@@ -40,12 +44,13 @@ public actor JWKSCache: JWKSSource {
     ///   - url: The issuer's `jwks_uri`.
     ///   - minimumRefetchInterval: Rate limit for unknown-`kid` refetches.
     ///   - maximumAge: Lifetime of a fetched set.
+    ///   - staleGrace: How long past `maximumAge` a cached set is served while refetching fails (1 hour by default).
     ///   - timeSource: The clock.
     ///   - backgroundActivityLogger: Receives debug messages about fetches (URL and key count only); silent by default.
     ///   - fetch: Fetches the document; throw on non-2xx responses.
     public init(
         url: URL, minimumRefetchInterval: Duration = .seconds(60), maximumAge: Duration = .seconds(3600),
-        timeSource: any TimeSource = SystemTimeSource(),
+        staleGrace: Duration = .seconds(3600), timeSource: any TimeSource = SystemTimeSource(),
         backgroundActivityLogger: Logger = Logger(
             label: "cdr-jose-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() }),
         fetch: @escaping Fetch
@@ -54,6 +59,7 @@ public actor JWKSCache: JWKSSource {
         self.url = url
         self.minimumRefetchInterval = minimumRefetchInterval
         self.maximumAge = maximumAge
+        self.staleGrace = staleGrace
         self.timeSource = timeSource
         self.fetch = fetch
     }
@@ -78,7 +84,27 @@ public actor JWKSCache: JWKSSource {
                 }
             }
         }
-        return try await refresh()
+        // After a failed fetch, keep serving the cached set (even past its age, within the stale grace) and
+        // don't hammer the holder: retry at most once per minimum refetch interval.
+        if let cached, let lastFailure, now.timeIntervalSince(lastFailure) < minimumRefetchInterval.seconds,
+            now.timeIntervalSince(cached.fetchedAt) < maximumAge.seconds + staleGrace.seconds
+        {
+            return cached.keys
+        }
+        do {
+            let keys = try await refresh()
+            lastFailure = nil
+            return keys
+        } catch {
+            lastFailure = timeSource.now()
+            guard let cached, now.timeIntervalSince(cached.fetchedAt) < maximumAge.seconds + staleGrace.seconds else {
+                throw error
+            }
+            logger.debug(
+                "JWKS fetch failed; serving the cached set within its stale grace",
+                metadata: ["cdr.jwks_url": "\(url.absoluteString)"])
+            return cached.keys
+        }
     }
 
     /// Drops the cached set so that the next lookup fetches.

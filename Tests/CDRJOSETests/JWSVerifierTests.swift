@@ -285,6 +285,34 @@ struct JWKSCacheTests {
         #expect(await joseErrorCode { _ = try await JWSVerifier(keySource: cache).verify(token) } == .jwksFetchFailed)
     }
 
+    @Test("a failing endpoint: the stale set is served within its grace, with backoff, then the failure surfaces")
+    func staleGraceAndBackoff() async throws {
+        let clock = Fixtures.clock()
+        let endpoint = try FakeJWKSEndpoint(Fixtures.holderJWKS)
+        let cache = JWKSCache(
+            url: Self.url, minimumRefetchInterval: .seconds(60), maximumAge: .seconds(600), staleGrace: .seconds(600),
+            timeSource: clock, fetch: endpoint.fetch)
+        _ = try await cache.keySet(refreshingFor: nil)
+        endpoint.setFailing(true)
+        clock.advance(by: 601)
+        // Stale, refetch fails: the cached set is still served.
+        #expect(try await cache.keySet(refreshingFor: nil) == Fixtures.holderJWKS)
+        #expect(endpoint.fetches == 2)
+        // Within the backoff no new fetch is attempted.
+        clock.advance(by: 30)
+        _ = try await cache.keySet(refreshingFor: nil)
+        #expect(endpoint.fetches == 2)
+        // Past the grace the failure surfaces.
+        clock.advance(by: 600)
+        #expect(await joseErrorCode { _ = try await cache.keySet(refreshingFor: nil) } == .jwksFetchFailed)
+        #expect(endpoint.fetches == 3)
+        // Recovery: a working endpoint is used again.
+        endpoint.setFailing(false)
+        clock.advance(by: 61)
+        _ = try await cache.keySet(refreshingFor: nil)
+        #expect(endpoint.fetches == 4)
+    }
+
     @Test("concurrent lookups share one fetch", .timeLimit(.minutes(1)))
     func coalescing() async throws {
         let endpoint = try FakeJWKSEndpoint(Fixtures.holderJWKS)

@@ -36,5 +36,19 @@ let package = Package(
             path: "Benchmarks/MockHolderServing",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "ConsentFlow",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CDRAuth", package: "CDRKit"),
+                .product(name: "CDRJOSE", package: "CDRKit"),
+                .product(name: "CDRMockHolder", package: "CDRKit"),
+                .product(name: "CDRTesting", package: "CDRKit"),
+                .product(name: "CDRTransport", package: "CDRKit"),
+                .product(name: "CDRTransportAsyncHTTPClient", package: "CDRKit"),
+            ],
+            path: "Benchmarks/ConsentFlow",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

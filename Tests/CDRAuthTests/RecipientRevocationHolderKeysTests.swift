@@ -112,6 +112,62 @@ struct RecipientRevocationHolderKeysTests {
         #expect(Set(server.fetched) == [Self.holderURL, Self.otherURL])
     }
 
+    static let oidcURL = URL(string: "https://holder.example/.well-known/jwks")!
+
+    @Test("A fallback JWKS (the OIDC jwks_uri) serves keys the Register's JWKS lacks, or all when it is down")
+    func fallback() async throws {
+        let keys = HolderTestKeys.shared
+        let server = try JWKSServer([
+            Self.holderURL: JWKS(keys: [keys.ps256.publicJWK]),
+            Self.oidcURL: JWKS(keys: [keys.ps256.publicJWK, keys.es256.publicJWK]),
+        ])
+        let directory = HolderJWKSDirectory(
+            jwksURLs: [RevocationFixture.brandID: Self.holderURL],
+            fallbackJWKSURLs: [RevocationFixture.brandID: Self.oidcURL, "brand-without-primary": Self.otherURL],
+            fetch: server.fetch)
+        #expect(directory.fallbackJWKSURLs == [RevocationFixture.brandID: Self.oidcURL])
+        let fixture = RevocationFixture(holderKeys: directory)
+
+        // The same key in both sets is not a duplicate kid: the primary set answers alone.
+        #expect(await fixture.endpoint.handle(try await fixture.validRequest()).status == .noContent)
+        #expect(server.fetched == [Self.holderURL])
+
+        // The ES256 key is published only at the fallback.
+        fixture.receiver.add(arrangementID: RevocationFixture.arrangementID, holderBrandID: RevocationFixture.brandID)
+        let es256 = fixture.request(
+            authorization: "Bearer " + (try await fixture.bearer(key: fixture.keys.es256)),
+            form: [("cdr_arrangement_jwt", try await fixture.arrangementJWT(key: fixture.keys.es256))])
+        #expect(await fixture.endpoint.handle(es256).status == .noContent)
+        #expect(server.fetched.contains(Self.oidcURL))
+
+        // A kid in neither set is still refused.
+        let stranger = fixture.request(
+            authorization: "Bearer " + (try await fixture.bearer(key: fixture.keys.stranger)),
+            form: [("cdr_arrangement_jwt", try await fixture.arrangementJWT())])
+        #expect(await fixture.endpoint.handle(stranger).status == .unauthorized)
+
+        // Changing only the fallback keeps the primary's cache: no new fetch of the primary.
+        directory.setJWKSURL(Self.holderURL, fallback: Self.otherURL, forHolderBrand: RevocationFixture.brandID)
+        #expect(directory.fallbackJWKSURLs == [RevocationFixture.brandID: Self.otherURL])
+        let primaryFetches = server.fetched.filter { $0 == Self.holderURL }.count
+        fixture.receiver.add(arrangementID: RevocationFixture.arrangementID, holderBrandID: RevocationFixture.brandID)
+        #expect(await fixture.endpoint.handle(try await fixture.validRequest()).status == .noContent)
+        #expect(server.fetched.filter { $0 == Self.holderURL }.count == primaryFetches)
+    }
+
+    @Test("When the Register's JWKS is unreachable the fallback is used")
+    func primaryDown() async throws {
+        let keys = HolderTestKeys.shared
+        let server = try JWKSServer([Self.oidcURL: JWKS(keys: [keys.ps256.publicJWK, keys.es256.publicJWK])])
+        let directory = HolderJWKSDirectory(
+            jwksURLs: [RevocationFixture.brandID: Self.holderURL],
+            fallbackJWKSURLs: [RevocationFixture.brandID: Self.oidcURL], fetch: server.fetch)
+        let fixture = RevocationFixture(holderKeys: directory)
+        #expect(await fixture.endpoint.handle(try await fixture.validRequest()).status == .noContent)
+        #expect(server.fetched.first == Self.holderURL)
+        #expect(server.fetched.contains(Self.oidcURL))
+    }
+
     @Test("An unreachable JWKS is 503, not 401")
     func unreachable() async throws {
         let server = try JWKSServer([:])

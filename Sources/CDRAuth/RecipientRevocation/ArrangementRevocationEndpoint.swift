@@ -24,8 +24,15 @@ public import Logging
 /// 6. hands the revocation to the ``ArrangementRevocationReceiver`` (`422 Authorisation/InvalidArrangement` when
 ///    it returns `false`), and answers `204 No Content`.
 ///
-/// Tokens never appear in responses or logs; logs carry the holder brand ID, the arrangement ID, the status and a
-/// short reason, at debug level for success and unauthenticated requests and info level for other refusals.
+/// Besides: `413` for a body over ``Configuration/maximumBodySize``, `429` with `Retry-After` when the
+/// ``CDRJOSE/ReplayCache`` holds as many unexpired tokens of the brand as it may, `503 Service/Unavailable` when
+/// the brand's keys cannot be obtained, and `500 GeneralError/Unexpected` when the receiver throws. Every error
+/// carries the standard's error structure.
+///
+/// Tokens never appear in responses or logs. Each request logs one message with `cdr.status`, `cdr.reason` (a
+/// constant or a ``CDRJOSE/JOSEError/Code`` name), `cdr.arrangement_id` once verified, and `cdr.holder_brand_id`
+/// once authenticated (`cdr.claimed_holder_brand_id`, sanitised, before): at debug level for success and refused
+/// authentication, at info level for other refusals.
 ///
 /// ```swift
 /// let endpoint = ArrangementRevocationEndpoint(

@@ -67,12 +67,3 @@ struct ArrangementJWTClaimChecks: Sendable {
         return Date(timeIntervalSince1970: seconds)
     }
 }
-
-// File-private, so that a helper of the same name elsewhere in CDRAuth cannot clash with it.
-extension Duration {
-    /// The duration in seconds.
-    fileprivate var timeInterval: TimeInterval {
-        let parts = components
-        return TimeInterval(parts.seconds) + TimeInterval(parts.attoseconds) / 1e18
-    }
-}

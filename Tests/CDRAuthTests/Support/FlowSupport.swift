@@ -40,9 +40,18 @@ struct FlowHarness: Sendable {
                 let transport = MiddlewareTransport(
                     recording, middlewares: [InteractionIDMiddleware(), RetryMiddleware(policy: retry)])
                 let product = try registerProduct(in: holder)
-                let clientID = try await onboard(product: product, endpoints: endpoints, transport: transport)
-                let metadata = try await discover(endpoints: endpoints, transport: transport)
-                var settings = DataHolderConnection.Configuration(product: product, clientID: clientID, metadata: metadata)
+                let metadata = try await DiscoveryClient(transport: transport).discover(issuer: endpoints.issuer)
+                let register = RegisterClient(
+                    product: product,
+                    configuration: .init(
+                        publicBaseURL: try #require(URL(string: endpoints.publicBaseURL)),
+                        secureBaseURL: try #require(URL(string: endpoints.secureBaseURL)),
+                        tokenURL: try #require(URL(string: endpoints.registerTokenURL))),
+                    transport: transport)
+                let registration = try await HolderRegistrationClient(holder: metadata, product: product, transport: transport)
+                    .register(using: register)
+                var settings = try DataHolderConnection.Configuration(
+                    product: product, registration: registration, metadata: metadata)
                 adjust(&settings)
                 let store = InMemoryTokenStore()
                 let connection = try DataHolderConnection(configuration: settings, transport: transport, tokenStore: store)
@@ -64,50 +73,6 @@ struct FlowHarness: Sendable {
                 jwks: JWKS(keys: [key.publicJWK]), recipientBaseURI: nil))
         return SoftwareProductIdentity(
             softwareProductID: id, brandID: "brand-" + id, signingKey: key, redirectURIs: [redirect])
-    }
-
-    /// Register token → SSA → DCR, with the plumbing of the SDK; returns the client id.
-    static func onboard(
-        product: SoftwareProductIdentity, endpoints: MockDataHolder.Endpoints, transport: any HTTPTransport
-    ) async throws -> String {
-        let oauth = OAuthClient(transport: transport)
-        let registerAuth = PrivateKeyJWT(
-            clientID: product.softwareProductID, audience: endpoints.registerTokenURL, signingKey: product.signingKey,
-            timeSource: SystemTimeSource())
-        let tokenAnswer = try await oauth.postForm(
-            try #require(URL(string: endpoints.registerTokenURL)),
-            [("grant_type", "client_credentials"), ("scope", "cdr-register:read")], authentication: registerAuth,
-            operation: "registerToken")
-        struct Token: Decodable { var access_token: String }
-        let token = try oauth.decode(Token.self, from: tokenAnswer, failure: .registerRequestFailed).access_token
-        var fields = HTTPFields()
-        fields[.authorization] = "Bearer " + token
-        fields[.cdsVersion] = "4"
-        let ssaURL = endpoints.registerSecureBaseURL
-            + "/all/data-recipients/brands/\(product.brandID)/software-products/\(product.softwareProductID)/ssa"
-        let ssa = try await transport.send(
-            TransportRequest(method: .get, url: try #require(URL(string: ssaURL)), headerFields: fields))
-        try #require(ssa.status.code == 200)
-        let jwt = try await RegistrationRequestBuilder(
-            softwareProductID: product.softwareProductID, audience: endpoints.issuer,
-            softwareStatement: String(decoding: ssa.body, as: UTF8.self), redirectURIs: product.redirectURIs
-        ).sign(with: product.signingKey)
-        var dcrFields = HTTPFields()
-        dcrFields[.contentType] = "application/jwt"
-        let dcr = try await transport.send(
-            TransportRequest(
-                method: .post, url: try #require(URL(string: endpoints.secureBaseURL + "/register")),
-                headerFields: dcrFields, body: Data(jwt.utf8)))
-        try #require(dcr.status.code == 201)
-        struct Registration: Decodable { var client_id: String }
-        return try JSONDecoder().decode(Registration.self, from: dcr.body).client_id
-    }
-
-    static func discover(endpoints: MockDataHolder.Endpoints, transport: any HTTPTransport) async throws -> HolderMetadata {
-        let answer = try await transport.send(
-            TransportRequest(
-                method: .get, url: try #require(URL(string: endpoints.discoveryURL)), security: .publicTLS))
-        return try JSONDecoder().decode(HolderMetadata.self, from: answer.body)
     }
 
     /// The browser leg, headless: follows the authorisation URL with the mock's auto-consent and returns the JARM

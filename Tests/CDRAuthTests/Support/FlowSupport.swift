@@ -28,6 +28,7 @@ struct FlowHarness: Sendable {
         holder configuration: MockDataHolder.Configuration = .init(),
         connection adjust: @Sendable (inout DataHolderConnection.Configuration) -> Void = { _ in },
         retry: RetryMiddleware.Policy = .init(initialBackoff: .milliseconds(10)),
+        recipientBaseURI: String? = nil,
         _ body: @Sendable (FlowHarness) async throws -> Void
     ) async throws {
         try await MockDataHolder.withRunning(configuration) { holder in
@@ -39,7 +40,7 @@ struct FlowHarness: Sendable {
                 let recording = RecordingTransport(recording: base)
                 let transport = MiddlewareTransport(
                     recording, middlewares: [InteractionIDMiddleware(), RetryMiddleware(policy: retry)])
-                let product = try registerProduct(in: holder)
+                let product = try registerProduct(in: holder, recipientBaseURI: recipientBaseURI)
                 let metadata = try await DiscoveryClient(transport: transport).discover(issuer: endpoints.issuer)
                 let register = RegisterClient(
                     product: product,
@@ -64,13 +65,15 @@ struct FlowHarness: Sendable {
         }
     }
 
-    static func registerProduct(in holder: MockDataHolder, id: String = "sp-flow") throws -> SoftwareProductIdentity {
+    static func registerProduct(
+        in holder: MockDataHolder, id: String = "sp-flow", recipientBaseURI: String? = nil
+    ) throws -> SoftwareProductIdentity {
         let key = try SigningKey.generate(.ps256, keyID: id + "-sig")
         let redirect = "https://recipient.example/\(id)/callback"
         holder.register.add(
             .init(
                 id: id, brandID: "brand-" + id, name: "Flow Test \(id)", redirectURIs: [redirect],
-                jwks: JWKS(keys: [key.publicJWK]), recipientBaseURI: nil))
+                jwks: JWKS(keys: [key.publicJWK]), recipientBaseURI: recipientBaseURI))
         return SoftwareProductIdentity(
             softwareProductID: id, brandID: "brand-" + id, signingKey: key, redirectURIs: [redirect])
     }

@@ -1,0 +1,56 @@
+import CDRAuth
+import CDRAuthHummingbird
+import CDRJOSE
+import CDRMockHolder
+import CDRTransport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Testing
+
+@Suite("A holder-initiated revocation reaches the connection through /arrangements/revoke")
+struct HolderRevocationFlowTests {
+    @Test("the holder revokes; the recipient's endpoint ends the arrangement and deletes its tokens", .timeLimit(.minutes(2)))
+    func holderRevokesThroughEndpoint() async throws {
+        let responder = LateBoundResponder()
+        let app = Application(
+            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            logger: Logger(label: "test-recipient", factory: { _ in SwiftLogNoOpLogHandler() }))
+        try await app.test(.live) { client in
+            let recipientBaseURI = "http://127.0.0.1:\(try #require(client.port))"
+            try await FlowHarness.run(recipientBaseURI: recipientBaseURI) { harness in
+                let transport = harness.transport
+                let directory = HolderJWKSDirectory(
+                    jwksURLs: [harness.holder.configuration.brand.id: try #require(URL(string: harness.endpoints.issuer + "/jwks"))]
+                ) { url in
+                    let response = try await transport.send(
+                        TransportRequest(method: .get, url: url, security: .publicTLS, operation: "holderJWKS"))
+                    guard response.status.code == 200 else { throw JOSEError(.jwksFetchFailed) }
+                    return response.body
+                }
+                let endpoint = ArrangementRevocationEndpoint(
+                    configuration: .init(recipientBaseURI: recipientBaseURI), holderKeys: directory,
+                    receiver: harness.connection)
+                let router = Router()
+                router.addArrangementRevocationRoute(endpoint)
+                responder.install(router)
+
+                let arrangement = try await harness.authorise()
+                let token = try await harness.connection.tokenManager(for: arrangement.id).accessToken()
+                // The holder's call must be answered 204, or revokeArrangement throws.
+                try await harness.holder.revokeArrangement(id: arrangement.id, notifyRecipient: true)
+                #expect(await harness.store.load(arrangementID: arrangement.id) == nil)
+                #expect(try await harness.listAccounts(token: token).status.code == 401)
+                let error = await #expect(throws: AuthorizationError.self) {
+                    _ = try await harness.connection.tokenManager(for: arrangement.id).accessToken()
+                }
+                #expect(error?.code == .unknownArrangement)
+                // Told again: the connection no longer knows it, so the endpoint answers 422.
+                await #expect(throws: MockHolderError.self) {
+                    try await harness.holder.revokeArrangement(id: arrangement.id, notifyRecipient: true)
+                }
+            }
+        }
+    }
+}

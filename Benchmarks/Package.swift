@@ -11,6 +11,7 @@ let package = Package(
         .package(url: "https://github.com/ordo-one/benchmark.git", from: "1.38.1", traits: ["MallocInterposer"]),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
     ],
     targets: [
         .executableTarget(
@@ -46,6 +47,8 @@ let package = Package(
                 .product(name: "CDRTesting", package: "CDRKit"),
                 .product(name: "CDRTransport", package: "CDRKit"),
                 .product(name: "CDRTransportAsyncHTTPClient", package: "CDRKit"),
+                .product(name: "CDRModels", package: "CDRKit"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
             path: "Benchmarks/ConsentFlow",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]

@@ -2,10 +2,12 @@ import Benchmark
 import CDRAuth
 import CDRJOSE
 import CDRMockHolder
+import CDRModels
 import CDRTesting
 import CDRTransport
 import CDRTransportAsyncHTTPClient
 import Foundation
+import HTTPTypes
 
 /// One complete consent on loopback against the mock data holder over mutual TLS: PAR, the (headless) browser leg,
 /// the JARM callback, the token exchange with ID token validation, and the first resource call. Onboarding (SSA and
@@ -56,20 +58,18 @@ struct ConsentHarness {
                 jwks: JWKS(keys: [key.publicJWK]), recipientBaseURI: nil))
         let product = SoftwareProductIdentity(
             softwareProductID: "sp-bench", brandID: "brand-bench", signingKey: key, redirectURIs: [redirect])
-        let metadata = try await DiscoveryClient(transport: transport).metadata(issuer: endpoints.issuer)
+        let metadata = try await DiscoveryClient(transport: transport).discover(issuer: endpoints.issuer)
         let register = RegisterClient(
+            product: product,
             configuration: .init(
-                softwareProductID: product.softwareProductID, brandID: product.brandID, signingKey: key,
-                publicBaseURL: try require(URL(string: endpoints.registerPublicBaseURL)),
-                secureBaseURL: try require(URL(string: endpoints.registerSecureBaseURL)),
+                publicBaseURL: try require(URL(string: endpoints.publicBaseURL)),
+                secureBaseURL: try require(URL(string: endpoints.secureBaseURL)),
                 tokenURL: try require(URL(string: endpoints.registerTokenURL))),
             transport: transport)
-        let ssa = try await register.softwareStatement()
-        let registration = try await DynamicClientRegistration(product: product, metadata: metadata, transport: transport)
-            .register(softwareStatement: ssa)
+        let registration = try await HolderRegistrationClient(holder: metadata, product: product, transport: transport)
+            .register(using: register)
         let connection = try DataHolderConnection(
-            configuration: .init(product: product, clientID: registration.clientId, metadata: metadata),
-            transport: transport)
+            configuration: .init(product: product, registration: registration, metadata: metadata), transport: transport)
         return ConsentHarness(holder: holder, endpoints: endpoints, transport: transport, connection: connection)
     }
 

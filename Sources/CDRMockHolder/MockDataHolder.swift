@@ -146,6 +146,7 @@ public final class MockDataHolder: Service, Sendable {
     let state: HolderState
     let keys: HolderKeys
     let logger: Logger
+    let handshakes = HandshakeTally()
     private let running: Mutex<RunState>
 
     private enum RunState {
@@ -224,6 +225,7 @@ public final class MockDataHolder: Service, Sendable {
             }
             for waiter in waiters { waiter.resume(returning: endpoints) }
         }
+        let handshakes = self.handshakes
         do {
             var publicTLS = TLSConfiguration.makeServerConfiguration(
                 certificateChain: [.certificate(try pki.server.nioCertificate())],
@@ -233,7 +235,9 @@ public final class MockDataHolder: Service, Sendable {
 
             let publicApp = Application(
                 router: makePublicRouter(),
-                server: try .tls(.http1(), tlsConfiguration: publicTLS),
+                server: try .tls(
+                    .http1(configuration: .init(additionalChannelHandlers: [handshakes.makeHandler(for: .public)])),
+                    tlsConfiguration: publicTLS),
                 configuration: .init(address: .hostname(host, port: configuration.publicPort), serverName: nil),
                 onServerRunning: { channel in
                     publicPort.withLock { $0 = channel.localAddress?.port }
@@ -242,7 +246,9 @@ public final class MockDataHolder: Service, Sendable {
                 logger: logger)
             let secureApp = Application(
                 router: makeSecureRouter(),
-                server: try .tls(.http1(), tlsConfiguration: secureTLS),
+                server: try .tls(
+                    .http1(configuration: .init(additionalChannelHandlers: [handshakes.makeHandler(for: .secure)])),
+                    tlsConfiguration: secureTLS),
                 configuration: .init(address: .hostname(host, port: configuration.securePort), serverName: nil),
                 onServerRunning: { channel in
                     securePort.withLock { $0 = channel.localAddress?.port }

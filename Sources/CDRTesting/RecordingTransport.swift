@@ -2,7 +2,7 @@ public import CDRTransport
 import Foundation
 import Synchronization
 
-/// An ``CDRTransport/HTTPTransport`` for tests: it records every request and answers with a handler you give, or
+/// An `HTTPTransport` for tests: it records every request and answers with a handler you give, or
 /// passes the request on to another transport and records both sides.
 ///
 /// ```swift
@@ -17,6 +17,8 @@ public final class RecordingTransport: HTTPTransport {
         public let request: TransportRequest
         /// The response, or `nil` when the handler threw.
         public let response: TransportResponse?
+        /// What the handler threw, or `nil` when it answered.
+        public let error: (any Error)?
     }
 
     private let handler: @Sendable (TransportRequest) async throws -> TransportResponse
@@ -57,10 +59,10 @@ public final class RecordingTransport: HTTPTransport {
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
         do {
             let response = try await handler(request)
-            log.withLock { $0.append(Exchange(request: request, response: response)) }
+            log.withLock { $0.append(Exchange(request: request, response: response, error: nil)) }
             return response
         } catch {
-            log.withLock { $0.append(Exchange(request: request, response: nil)) }
+            log.withLock { $0.append(Exchange(request: request, response: nil, error: error)) }
             throw error
         }
     }

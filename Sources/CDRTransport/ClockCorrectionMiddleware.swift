@@ -2,7 +2,7 @@ public import CDRJOSE
 import Foundation
 import HTTPTypes
 
-/// Feeds every response's `Date` header to a ``CDRJOSE/CorrectedClock``, so that JWT checks and builders for one
+/// Feeds every response's `Date` header to a `CorrectedClock` (CDRJOSE), so that JWT checks and builders for one
 /// data holder use that holder's idea of the time.
 ///
 /// Use one clock (and so one middleware) per data holder; never share a holder's clock with the Register or with the

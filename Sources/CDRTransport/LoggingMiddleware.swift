@@ -59,9 +59,10 @@ public struct LoggingMiddleware: TransportMiddleware {
 
 /// Which header values are secrets, and how to show header fields without them.
 public enum Redaction {
-    /// Headers whose values are never logged or put in an error: credentials, tokens and the customer's own headers.
+    /// Headers whose values are never logged or put in an error: credentials, tokens, and the customer's own headers
+    /// and IP address.
     public static let sensitiveHeaderNames: Set<HTTPField.Name> = [
-        .authorization, .proxyAuthorization, .cookie, .setCookie, .cdsClientHeaders,
+        .authorization, .proxyAuthorization, .cookie, .setCookie, .cdsClientHeaders, .fapiCustomerIPAddress,
         HTTPField.Name("dpop")!, HTTPField.Name("x-api-key")!,
     ]
 
@@ -71,12 +72,12 @@ public enum Redaction {
         "request_uri", "password", "otp", "one_time_code", "answer", "cdr_arrangement_jwt", "id_token", "response",
     ]
 
-    /// Renders fields as `name: value; …` with sensitive values replaced by `<redacted>`.
+    /// Renders fields as `name: value; …`, names in lower case, with sensitive values replaced by `<redacted>`.
     /// - Parameter fields: The header fields.
     /// - Returns: A single line, safe to log.
     public static func render(_ fields: HTTPFields) -> String {
         fields.map { field in
-            "\(field.name): " + (sensitiveHeaderNames.contains(field.name) ? "<redacted>" : field.value)
+            "\(field.name.canonicalName): " + (sensitiveHeaderNames.contains(field.name) ? "<redacted>" : field.value)
         }.joined(separator: "; ")
     }
 }

@@ -7,11 +7,11 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 
-/// The production ``CDRTransport/HTTPTransport``: AsyncHTTPClient with the standard's two trust modes.
+/// The production `HTTPTransport`: AsyncHTTPClient with the standard's two trust modes.
 ///
-/// Requests marked ``CDRTransport/EndpointSecurity/mutualTLS`` go through a client that presents the recipient's
-/// ``CDRTransport/ClientIdentity`` and trusts only the pinned roots (the CDR CA); requests marked
-/// ``CDRTransport/EndpointSecurity/publicTLS`` go through a client with no certificate that trusts the public roots.
+/// Requests marked `EndpointSecurity.mutualTLS` go through a client that presents the recipient's
+/// `ClientIdentity` and trusts only the pinned roots (the CDR CA); requests marked
+/// `EndpointSecurity.publicTLS` go through a client with no certificate that trusts the public roots.
 /// Each keeps a pool of keep-alive connections, so a flow's calls to one host share one TLS handshake. Both require
 /// TLS 1.2 or newer, verify the server's name, and never follow redirects.
 ///
@@ -50,7 +50,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         public var connectTimeout: Duration
         /// The default time allowed for a whole exchange.
         public var requestTimeout: Duration
-        /// The largest response body read; larger ones fail with ``CDRTransport/TransportError/Code/responseTooLarge``.
+        /// The largest response body read; larger ones fail with `TransportError.Code.responseTooLarge`.
         public var maximumResponseSize: Int
         /// Keep-alive connections kept per host and trust mode.
         public var maximumConnectionsPerHost: Int
@@ -88,7 +88,7 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
 
     /// Creates the transport; call ``shutdown()`` when done, or use ``withTransport(configuration:_:)``.
     /// - Parameter configuration: The settings.
-    /// - Throws: ``CDRTransport/TransportError/Code/invalidConfiguration`` when the PEM material cannot be loaded.
+    /// - Throws: `TransportError.Code.invalidConfiguration` when the PEM material cannot be loaded.
     public init(configuration: Configuration) throws {
         self.configuration = configuration
         var publicTLS = TLSConfiguration.makeClientConfiguration()
@@ -123,6 +123,10 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
             settings.connectionPool = .init(
                 idleTimeout: .init(configuration.idleTimeout),
                 concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maximumConnectionsPerHost)
+            // Fail a request as soon as its connection cannot be made (refused, untrusted server, rejected client
+            // certificate) instead of retrying in the pool until the connect timeout: a TLS failure is not transient,
+            // and RetryMiddleware decides what is worth another attempt.
+            settings.connectionPool.retryConnectionEstablishment = false
             settings.httpVersion = .http1Only
             settings.decompression = .disabled
             return HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
@@ -152,19 +156,21 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         return result
     }
 
-    /// Closes every connection.
-    /// - Throws: The client's shutdown error.
+    /// Closes every connection; call it exactly once.
+    /// - Throws: The first client's shutdown error, after both clients have been shut down.
     public func shutdown() async throws {
-        try await publicClient.shutdown()
-        try await mutualClient?.shutdown()
+        var failure: (any Error)?
+        do { try await publicClient.shutdown() } catch { failure = error }
+        do { try await mutualClient?.shutdown() } catch { failure = failure ?? error }
+        if let failure { throw failure }
     }
 
     /// Sends `request` with the client of its trust mode.
-    /// - Parameter request: The request; its URL must be `https`.
-    /// - Returns: The response, read whole.
-    /// - Throws: ``CDRTransport/TransportError``.
+    /// - Parameter request: The request; its URL must be `https` with a host.
+    /// - Returns: The response, read whole within the request's timeout.
+    /// - Throws: `TransportError`; `CancellationError` when the task is cancelled.
     public func send(_ request: TransportRequest) async throws -> TransportResponse {
-        guard request.url.scheme?.lowercased() == "https", request.url.host != nil else {
+        guard request.url.scheme?.lowercased() == "https", let host = request.url.host, !host.isEmpty else {
             throw TransportError(.invalidRequest, request: request, reason: "only https URLs with a host are sent")
         }
         let client: HTTPClient
@@ -181,19 +187,40 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         outgoing.method = HTTPMethod(rawValue: request.method.rawValue)
         for field in request.headerFields { outgoing.headers.add(name: field.name.rawName, value: field.value) }
         if let body = request.body { outgoing.body = .bytes(ByteBuffer(bytes: body)) }
-        let timeout = TimeAmount(request.timeout ?? configuration.requestTimeout)
+        let timeout = request.timeout ?? configuration.requestTimeout
+        let deadline = ContinuousClock.now + timeout
+        let limit = configuration.maximumResponseSize
         do {
-            let response = try await client.execute(outgoing, timeout: timeout)
+            let response = try await client.execute(outgoing, timeout: TimeAmount(timeout))
             var fields = HTTPFields()
             for header in response.headers {
                 if let name = HTTPField.Name(header.name) { fields.append(HTTPField(name: name, value: header.value)) }
             }
-            let bytes = try await response.body.collect(upTo: configuration.maximumResponseSize)
+            // AsyncHTTPClient's timeout ends when the head arrives; the body must arrive within the same deadline.
+            let bytes = try await Self.collect(response.body, upTo: limit, before: deadline)
             return TransportResponse(
                 status: HTTPResponse.Status(code: Int(response.status.code)), headerFields: fields,
                 body: Data(bytes.readableBytesView))
         } catch {
             throw Self.map(error, request: request)
+        }
+    }
+
+    /// Reads a body whole, failing with `HTTPClientError.deadlineExceeded` when `deadline` passes first.
+    private static func collect(
+        _ body: HTTPClientResponse.Body, upTo limit: Int, before deadline: ContinuousClock.Instant
+    ) async throws -> ByteBuffer {
+        try await withThrowingTaskGroup(of: ByteBuffer?.self) { group in
+            group.addTask { try await body.collect(upTo: limit) }
+            group.addTask {
+                try await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            defer { group.cancelAll() }
+            guard let first = try await group.next(), let bytes = first else {
+                throw HTTPClientError.deadlineExceeded
+            }
+            return bytes
         }
     }
 
@@ -210,53 +237,100 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         }
     }
 
-    /// Maps AsyncHTTPClient and NIOSSL failures to ``CDRTransport/TransportError`` codes.
+    /// Maps AsyncHTTPClient, NIO and NIOSSL failures to `TransportError` codes, keeping the original as
+    /// `TransportError.underlying` unless its description could carry a header value.
+    ///
+    /// What arrives, as observed against the mock holder on loopback (TLS 1.3, AsyncHTTPClient 1.37, NIOSSL 2.37):
+    /// - no client certificate: `BoringSSLError.sslError([… TLSV1_ALERT_CERTIFICATE_REQUIRED …])`, not wrapped in
+    ///   `NIOSSLError.handshakeFailed`, because the client's side of a TLS 1.3 handshake ends before the server checks
+    ///   the certificate → `TransportError.Code.clientCertificateRejected`;
+    /// - a client certificate from another CA: `BoringSSLError.sslError([… TLSV1_ALERT_UNKNOWN_CA …])` →
+    ///   `TransportError.Code.clientCertificateRejected`;
+    /// - a server not chaining to the pinned roots:
+    ///   `NIOSSLError.handshakeFailed(.sslError([… CERTIFICATE_VERIFY_FAILED …]))` →
+    ///   `TransportError.Code.serverCertificateUntrusted`;
+    /// - a server certificate for another name: `NIOSSLExtraError.failedToValidateHostname` →
+    ///   `TransportError.Code.serverCertificateUntrusted`;
+    /// - a refused connection: `IOError` with `ECONNREFUSED` → `TransportError.Code.connectFailed`;
+    /// - a response slower than the request's timeout: `HTTPClientError.deadlineExceeded` →
+    ///   `TransportError.Code.timeout`;
+    /// - a body over the limit: `NIOTooManyBytesError` → `TransportError.Code.responseTooLarge`.
     static func map(_ error: any Error, request: TransportRequest) -> any Error {
-        if error is CancellationError { return error }
+        if error is CancellationError || Task.isCancelled { return CancellationError() }
         if let error = error as? TransportError { return error }
+        if let error = error as? HTTPClientError { return map(error, request: request) }
         let code: TransportError.Code
-        if let error = error as? HTTPClientError {
-            let timeouts: [HTTPClientError] = [
-                .connectTimeout, .readTimeout, .writeTimeout, .deadlineExceeded, .tlsHandshakeTimeout,
-                .getConnectionFromPoolTimeout,
-            ]
-            if timeouts.contains(error) {
-                code = .timeout
-            } else if error == .cancelled || error == .requestStreamCancelled {
-                code = .cancelled
-            } else if error == .alreadyShutdown {
-                code = .shutDown
-            } else if error == .invalidURL || error == .emptyHost || error == .emptyScheme {
-                code = .invalidRequest
-            } else {
-                code = .connectionClosed
-            }
-        } else if error is NIOTooManyBytesError {
+        switch error {
+        case is NIOTooManyBytesError:
             code = .responseTooLarge
-        } else if let error = error as? NIOSSLError {
+        case let error as NIOSSLError:
+            if case .handshakeFailed(let boringSSL) = error {
+                code = tlsCode(String(describing: boringSSL))
+            } else if case .uncleanShutdown = error {
+                code = .connectionClosed
+            } else {
+                code = .tlsHandshakeFailed
+            }
+        case let error as BoringSSLError:
             code = tlsCode(String(describing: error))
-        } else if let error = error as? BoringSSLError {
-            code = tlsCode(String(describing: error))
-        } else if error is NIOConnectionError || error is IOError || error is ChannelError {
-            code = error is ChannelError ? .connectionClosed : .connectFailed
-        } else {
+        case let error as NIOSSLExtraError:
+            code = error == .failedToValidateHostname || error == .serverHostnameImpossibleToMatch
+                ? .serverCertificateUntrusted : .tlsHandshakeFailed
+        case let error as IOError:
+            code = connectErrnos.contains(error.errnoCode) ? .connectFailed : .connectionClosed
+        case is NIOConnectionError:
+            code = .connectFailed
+        case let error as ChannelError:
+            if case .connectTimeout = error { code = .timeout } else { code = .connectionClosed }
+        default:
             code = .connectionClosed
         }
         return TransportError(code, request: request, underlying: error)
     }
 
+    /// `errno` values that mean no connection was made.
+    private static let connectErrnos: Set<Int32> = [
+        ECONNREFUSED, ENETUNREACH, EHOSTUNREACH, ENETDOWN, EHOSTDOWN, EADDRNOTAVAIL, ETIMEDOUT,
+    ]
+
+    private static func map(_ error: HTTPClientError, request: TransportRequest) -> TransportError {
+        let timeouts: [HTTPClientError] = [
+            .connectTimeout, .readTimeout, .writeTimeout, .deadlineExceeded, .tlsHandshakeTimeout,
+            .getConnectionFromPoolTimeout,
+        ]
+        let invalid: [HTTPClientError] = [
+            .invalidURL, .emptyHost, .emptyScheme, .traceRequestWithBody, .bodyLengthMismatch,
+        ]
+        if timeouts.contains(error) { return TransportError(.timeout, request: request, underlying: error) }
+        if error == .cancelled || error == .requestStreamCancelled {
+            return TransportError(.cancelled, request: request, underlying: error)
+        }
+        if error == .alreadyShutdown { return TransportError(.shutDown, request: request, underlying: error) }
+        if invalid.contains(error) { return TransportError(.invalidRequest, request: request, underlying: error) }
+        switch error.shortDescription {
+        case HTTPClientError.invalidHeaderFieldNames([]).shortDescription,
+            HTTPClientError.invalidHeaderFieldValues([]).shortDescription,
+            HTTPClientError.unsupportedScheme("").shortDescription:
+            // The full description lists the offending names or values, which may be secrets: keep only the kind.
+            return TransportError(.invalidRequest, request: request, reason: error.shortDescription)
+        default:
+            return TransportError(.connectionClosed, request: request, underlying: error)
+        }
+    }
+
+    /// Classifies a BoringSSL error stack by its reason names.
     private static func tlsCode(_ text: String) -> TransportError.Code {
         let upper = text.uppercased()
-        if upper.contains("CERTIFICATE_VERIFY_FAILED") || upper.contains("UNABLE_TO_GET_ISSUER")
-            || upper.contains("HOSTNAME") || upper.contains("UNTRUSTED")
-        {
-            return .serverCertificateUntrusted
-        }
-        if upper.contains("CERTIFICATE_REQUIRED") || upper.contains("BAD_CERTIFICATE")
-            || upper.contains("UNKNOWN_CA") || upper.contains("CERTIFICATE_UNKNOWN")
-        {
-            return .clientCertificateRejected
-        }
+        // Alerts received from the server (BoringSSL reports them as `TLSV1_ALERT_…` / `SSLV3_ALERT_…`) that refuse
+        // the client's certificate: missing, from an unknown CA, unacceptable, expired or revoked.
+        let refusals = [
+            "ALERT_CERTIFICATE_REQUIRED", "ALERT_UNKNOWN_CA", "ALERT_BAD_CERTIFICATE", "ALERT_CERTIFICATE_UNKNOWN",
+            "ALERT_UNSUPPORTED_CERTIFICATE", "ALERT_CERTIFICATE_EXPIRED", "ALERT_CERTIFICATE_REVOKED",
+            "ALERT_ACCESS_DENIED",
+        ]
+        if refusals.contains(where: upper.contains) { return .clientCertificateRejected }
+        // The client's own verification of the server's chain (or name) failed.
+        if upper.contains("CERTIFICATE_VERIFY_FAILED") { return .serverCertificateUntrusted }
         return .tlsHandshakeFailed
     }
 }

@@ -1,4 +1,3 @@
-import CDRTransport
 import CDRMockData
 import CDRModels
 import CDRTesting
@@ -76,11 +75,5 @@ import Testing
         #expect(HTTPDate.parse("Sun, 31 Feb 1994 08:49:37 GMT") == nil)
         let date = Date(timeIntervalSince1970: 1_795_000_000)
         #expect(HTTPDate.parse(HTTPDate.format(date)) == date)
-    }
-
-    @Test func formsDecodeAndRejectRepeatedNames() {
-        #expect(FormEncoding.decode("a=1&b=x+y%21") == ["a": "1", "b": "x y!"])
-        #expect(FormEncoding.decode("a=1&a=2") == nil)
-        #expect(FormEncoding.decode("a=%zz") == nil)
     }
 }

@@ -146,6 +146,21 @@ struct ConsentFlowTests {
         }
     }
 
+    @Test("token revocation (RFC 7009): the refresh and access tokens stop working; the arrangement stays")
+    func tokenRevocation() async throws {
+        try await FlowHarness.run { harness in
+            let arrangement = try await harness.authorise()
+            let token = try await harness.connection.tokenManager(for: arrangement.id).accessToken()
+            #expect(try await harness.listAccounts(token: token).status.code == 200)
+            try await harness.connection.revokeTokens(arrangementID: arrangement.id)
+            #expect(harness.sent("/revoke") == 2)
+            #expect(try await harness.listAccounts(token: token).status.code == 401)
+            let introspection = try await harness.connection.introspectRefreshToken(arrangementID: arrangement.id)
+            #expect(!introspection.active)
+            #expect(await harness.store.load(arrangementID: arrangement.id) != nil)
+        }
+    }
+
     @Test("scopes are read-only and requests are validated before anything is sent")
     func requestValidation() async throws {
         #expect(CDRScope(rawValue: "bank:accounts.basic:read") == .bankAccountsBasic)

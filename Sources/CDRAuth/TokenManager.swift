@@ -44,7 +44,7 @@ public actor TokenManager {
             try await noteUse(record, now: now)
             return tokens.accessToken
         }
-        return try await refresh().accessToken
+        return try await refresh(replacing: tokens.accessToken).accessToken
     }
 
     /// A new access token after a resource server refused `rejected` with 401: refreshes once, unless another caller
@@ -55,7 +55,7 @@ public actor TokenManager {
     public func accessTokenAfterUnauthorized(_ rejected: String) async throws -> String {
         let record = try await currentRecord()
         if let tokens = record.tokens, tokens.accessToken != rejected { return tokens.accessToken }
-        return try await refresh().accessToken
+        return try await refresh(replacing: rejected).accessToken
     }
 
     /// Refreshes now, or joins the refresh already running.
@@ -63,6 +63,19 @@ public actor TokenManager {
     /// - Throws: As ``accessToken()``.
     @discardableResult
     public func refresh() async throws -> TokenSet {
+        try await refresh(replacing: nil)
+    }
+
+    /// Refreshes, or joins the running refresh; when `seen` is given and the stored token is no longer it (another
+    /// caller refreshed between this caller's read and now) and still fresh, that token set is returned instead.
+    private func refresh(replacing seen: String?) async throws -> TokenSet {
+        if let refreshing { return try await refreshing.value }
+        if let seen, let tokens = try await currentRecord().tokens, tokens.accessToken != seen,
+            tokens.accessTokenExpiresAt.timeIntervalSince(connection.clock.now())
+                > connection.configuration.refreshLeeway.timeInterval
+        {
+            return tokens
+        }
         if let refreshing { return try await refreshing.value }
         let task = Task { try await performRefresh() }
         refreshing = task

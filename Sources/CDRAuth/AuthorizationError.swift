@@ -114,7 +114,7 @@ public struct AuthorizationError: Error, Sendable, CustomStringConvertible {
         if let reason { text += ": \(reason)" }
         if let status { text += " (HTTP \(status))" }
         if let oauthError {
-            text += " [\(oauthError.error)"
+            text += " [\(AuthorizationError.quoted(oauthError.error))"
             if let detail = oauthError.errorDescription { text += ": \(AuthorizationError.quoted(detail))" }
             text += "]"
         }

@@ -50,7 +50,7 @@ extension Int {
 }
 
 /// Where to send the customer: the holder's authorisation endpoint with `client_id` and `request_uri` only.
-public struct AuthorizationRedirect: Sendable, CustomStringConvertible {
+public struct AuthorizationRedirect: Sendable, CustomStringConvertible, CustomReflectable {
     /// The URL to open in the customer's browser.
     public let url: URL
     /// The `state` this authorisation is kept under until its callback (not a secret once in the URL's request
@@ -61,4 +61,7 @@ public struct AuthorizationRedirect: Sendable, CustomStringConvertible {
 
     /// The authorisation endpoint's host and the expiry; the URL's query is not shown.
     public var description: String { "AuthorizationRedirect(\(url.host ?? "?"), expires \(expiresAt))" }
+
+    /// Mirrors ``description``: `dump` shows neither the `request_uri` nor the `state`.
+    public var customMirror: Mirror { Mirror(self, children: ["redirect": description], displayStyle: .struct) }
 }

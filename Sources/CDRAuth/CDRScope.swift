@@ -8,10 +8,11 @@ public struct CDRScope: Hashable, Sendable, RawRepresentable, Codable, CustomStr
 
     /// Accepts a read scope.
     /// - Parameter rawValue: The scope string.
-    /// - Returns: `nil` unless the string ends in `:read` and has a non-empty, space-free name before it.
+    /// - Returns: `nil` unless the string ends in `:read`, has a name before it, and is one RFC 6749 scope token
+    ///   (printable ASCII without space, `"` or `\`), so no other scope can be smuggled in beside it.
     public init?(rawValue: String) {
-        guard rawValue.hasSuffix(":read"), rawValue.count > ":read".count,
-            !rawValue.contains(where: { $0 == " " || $0.isNewline })
+        guard rawValue.hasSuffix(":read"), rawValue.count > ":read".count, rawValue.count <= 128,
+            rawValue.unicodeScalars.allSatisfy({ (0x21...0x7E).contains($0.value) && $0 != "\"" && $0 != "\\" })
         else { return nil }
         self.rawValue = rawValue
     }

@@ -16,7 +16,7 @@ public import Logging
 /// let redirect = try await connection.startAuthorization(
 ///     AuthorizationRequest(scopes: [.bankAccountsBasic, .bankTransactions], sharingDuration: .days(90)))
 /// // … the customer consents at redirect.url; the holder redirects back with ?response=<JWT> …
-/// let arrangement = try await connection.completeAuthorization(response: responseJWT)
+/// let arrangement = try await connection.completeAuthorization(response: responseJWT, expectedState: redirect.state)
 /// let token = try await connection.tokenManager(for: arrangement.id).accessToken()
 /// ```
 public final class DataHolderConnection: Sendable {
@@ -28,6 +28,9 @@ public final class DataHolderConnection: Sendable {
         public var clientID: String
         /// The holder's discovery document (checked by ``DiscoveryClient``).
         public var metadata: HolderMetadata
+        /// The holder's brand id on the Register: revocations arriving at the recipient's endpoint from any other
+        /// brand are refused. `nil` accepts the brand the endpoint authenticated (use only with one holder).
+        public var holderBrandID: String?
         /// The registered `id_token_signed_response_alg`.
         public var idTokenSigningAlgorithm: JWSAlgorithm
         /// The registered `authorization_signed_response_alg`.
@@ -52,6 +55,7 @@ public final class DataHolderConnection: Sendable {
         ///   - product: The software product.
         ///   - clientID: The holder-issued `client_id`.
         ///   - metadata: The holder's discovery document.
+        ///   - holderBrandID: The holder's brand id on the Register.
         ///   - idTokenSigningAlgorithm: The registered ID token algorithm (PS256 by default).
         ///   - authorizationSigningAlgorithm: The registered JARM algorithm (PS256 by default).
         ///   - isAuthorizationResponseEncrypted: Whether JARM encryption was registered.
@@ -62,7 +66,7 @@ public final class DataHolderConnection: Sendable {
         ///   - assumedAccessTokenLifetime: 120 s by default.
         ///   - clockSkew: 30 s by default.
         public init(
-            product: SoftwareProductIdentity, clientID: String, metadata: HolderMetadata,
+            product: SoftwareProductIdentity, clientID: String, metadata: HolderMetadata, holderBrandID: String? = nil,
             idTokenSigningAlgorithm: JWSAlgorithm = .ps256, authorizationSigningAlgorithm: JWSAlgorithm = .ps256,
             isAuthorizationResponseEncrypted: Bool = false, pendingAuthorizationLifetime: Duration = .seconds(600),
             maximumPendingAuthorizations: Int = 10_000, refreshLeeway: Duration = .seconds(30),
@@ -72,6 +76,7 @@ public final class DataHolderConnection: Sendable {
             self.product = product
             self.clientID = clientID
             self.metadata = metadata
+            self.holderBrandID = holderBrandID
             self.idTokenSigningAlgorithm = idTokenSigningAlgorithm
             self.authorizationSigningAlgorithm = authorizationSigningAlgorithm
             self.isAuthorizationResponseEncrypted = isAuthorizationResponseEncrypted
@@ -210,11 +215,14 @@ public final class DataHolderConnection: Sendable {
     }
 
     /// Completes an authorisation from the redirect URL the holder sent the customer back to.
-    /// - Parameter callbackURL: The redirect URL with its `response` query (or fragment) parameter.
+    /// - Parameters:
+    ///   - callbackURL: The redirect URL with its `response` query (or fragment) parameter.
+    ///   - expectedState: The ``AuthorizationRedirect/state`` kept in the customer's session when the authorisation
+    ///     started; the response must carry it. This binds the callback to the browser that began the flow.
     /// - Returns: The authorised arrangement (stored, with its tokens, in ``tokenStore``).
     /// - Throws: ``AuthorizationError``: `.invalidAuthorizationResponse` when there is no `response`; and everything
-    ///   ``completeAuthorization(response:)`` throws.
-    public func completeAuthorization(callbackURL: URL) async throws -> Arrangement {
+    ///   ``completeAuthorization(response:expectedState:)`` throws.
+    public func completeAuthorization(callbackURL: URL, expectedState: String) async throws -> Arrangement {
         let components = URLComponents(url: callbackURL, resolvingAgainstBaseURL: false)
         let fragmentItems = components?.fragment.flatMap { FormEncoding.decode($0) } ?? [:]
         guard let response = components?.queryItems?.first(where: { $0.name == "response" })?.value
@@ -222,26 +230,26 @@ public final class DataHolderConnection: Sendable {
         else {
             throw AuthorizationError(.invalidAuthorizationResponse, reason: "the callback has no response parameter")
         }
-        return try await completeAuthorization(response: response)
+        return try await completeAuthorization(response: response, expectedState: expectedState)
     }
 
     /// Completes an authorisation from the JARM `response` JWT: validates it, exchanges the code, validates the ID
     /// token and stores the arrangement.
-    /// - Parameter response: The `response` parameter (JWS, or JWE when encryption is registered).
+    ///
+    /// The pending authorisation is found by `expectedState` (from the customer's session) and is used up only once
+    /// the response has passed validation, so a forged response can't burn the customer's flow; after the code
+    /// exchange has been attempted it can't be used again.
+    /// - Parameters:
+    ///   - response: The `response` parameter (JWS, or JWE when encryption is registered).
+    ///   - expectedState: The ``AuthorizationRedirect/state`` kept in the customer's session.
     /// - Returns: The authorised (or amended) arrangement.
-    /// - Throws: ``AuthorizationError``: `.unknownState`/`.stateExpired` (no pending authorisation for its state);
-    ///   `.invalidAuthorizationResponse` (JARM checks, ``underlying`` is the ``CDRJOSE/JOSEError``);
-    ///   `.authorizationDenied` (the holder's OAuth error); `.tokenRequestRejected`; `.invalidTokenResponse`;
-    ///   `.invalidIDToken`. After any of them nothing further is sent.
-    public func completeAuthorization(response: String) async throws -> Arrangement {
-        let state: String
-        do {
-            state = try peekState(response)
-        } catch {
-            throw AuthorizationError(
-                .invalidAuthorizationResponse, reason: "the response is not a readable JWT", underlying: error)
-        }
-        let flow = try await pending.take(state: state, now: clock.now())
+    /// - Throws: ``AuthorizationError``: `.unknownState`/`.stateExpired` (no pending authorisation for the state);
+    ///   `.invalidAuthorizationResponse` (JARM checks, including a `state` other than `expectedState`; ``underlying``
+    ///   is the ``CDRJOSE/JOSEError``); `.authorizationDenied` (the holder's OAuth error); `.tokenRequestRejected`;
+    ///   `.invalidTokenResponse`; `.invalidIDToken`. After any of them nothing further is sent.
+    public func completeAuthorization(response: String, expectedState: String) async throws -> Arrangement {
+        let state = expectedState
+        let flow = try await pending.peek(state: state, now: clock.now())
         let validator = JARMValidator(
             configuration: .init(
                 issuer: endpoints.issuer, clientID: configuration.clientID,
@@ -253,12 +261,15 @@ public final class DataHolderConnection: Sendable {
         do {
             authorization = try await validator.validate(response, expectedState: state)
         } catch let error as JOSEError where error.code == .authorizationError {
+            _ = try? await pending.take(state: state, now: clock.now())
             throw AuthorizationError(
                 .authorizationDenied, reason: "the holder answered with an OAuth error", oauthError: error.authorizationError,
                 underlying: error)
         } catch {
             throw AuthorizationError(.invalidAuthorizationResponse, reason: "the JARM response failed validation", underlying: error)
         }
+        // Validated: use the pending authorisation up (a concurrent completion with the same response loses here).
+        _ = try await pending.take(state: state, now: clock.now())
         let tokenResponse = try await oauth.postForm(
             endpoints.token,
             [
@@ -280,8 +291,8 @@ public final class DataHolderConnection: Sendable {
             idToken = try await idTokenValidator(acr: flow.request).validate(idTokenJWS, expectedNonce: flow.nonce)
         } catch {
             throw AuthorizationError(
-                .invalidIDToken, reason: "the ID token failed validation", interactionID: tokenResponse.interactionID,
-                underlying: error)
+                .invalidIDToken, reason: "the ID token failed validation (arrangement \(arrangementID) not stored)",
+                interactionID: tokenResponse.interactionID, underlying: error)
         }
         if let amended = flow.request.arrangementID, amended != arrangementID {
             throw AuthorizationError(
@@ -290,6 +301,13 @@ public final class DataHolderConnection: Sendable {
         }
         var arrangement: Arrangement
         if let existing = try await tokenStore.load(arrangementID: arrangementID)?.arrangement, !existing.state.isTerminal {
+            guard existing.holderIssuer == endpoints.issuer, existing.clientID == configuration.clientID,
+                existing.subject == nil || existing.subject == idToken.subject
+            else {
+                throw AuthorizationError(
+                    .invalidIDToken, reason: "the amended arrangement \(arrangementID) belongs to another customer or client",
+                    interactionID: tokenResponse.interactionID)
+            }
             arrangement = try existing.applying(.amended, at: now)
             arrangement.scopes = tokenSet.scopes
             arrangement.sharingExpiresAt = tokenSet.sharingExpiresAt
@@ -391,9 +409,10 @@ public final class DataHolderConnection: Sendable {
         }
         let lifetime = tokens.expiresIn.map(TimeInterval.init) ?? configuration.assumedAccessTokenLifetime.timeInterval
         let scopes = tokens.scope.map { $0.split(separator: " ").map(String.init) } ?? requestedScopes
+        // Once-off collection keeps no refresh token, even if the holder issued one (revoke it with revokeTokens).
         let set = TokenSet(
             accessToken: tokens.accessToken, accessTokenExpiresAt: now.addingTimeInterval(lifetime),
-            refreshToken: tokens.refreshToken,
+            refreshToken: sharingDuration > 0 ? tokens.refreshToken : nil,
             sharingExpiresAt: sharingDuration > 0 ? now.addingTimeInterval(TimeInterval(sharingDuration)) : nil,
             scopes: scopes, idToken: tokens.idToken)
         return (set, arrangementID)
@@ -417,26 +436,6 @@ public final class DataHolderConnection: Sendable {
             keys: holderKeys, timeSource: clock)
     }
 
-    /// The `state` of a JARM response, read before validation only to find the pending authorisation; the full
-    /// validation (signature included) follows with that state.
-    private func peekState(_ response: String) throws -> String {
-        var jws = response
-        if JWE.isEncrypted(response) {
-            guard let key = configuration.product.decryptionKey else {
-                throw JOSEError(.unsupportedEncryption, reason: "encrypted response but no decryption key")
-            }
-            jws = String(decoding: try JWEDecrypter(keys: [key]).decrypt(response).plaintext, as: UTF8.self)
-        }
-        let parts = jws.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count == 3, let payload = Base64URL.decode(String(parts[1])),
-            let object = try JSONSerialization.jsonObject(with: payload) as? [String: Any],
-            let state = object["state"] as? String, !state.isEmpty
-        else {
-            throw JOSEError(.malformedToken, reason: "no state in the response")
-        }
-        return state
-    }
-
     // MARK: Introspection, revocation, userinfo
 
     /// Introspects an arrangement's refresh token (the only token type CDS holders introspect).
@@ -456,11 +455,14 @@ public final class DataHolderConnection: Sendable {
         return try oauth.decode(RefreshTokenIntrospection.self, from: response, failure: .introspectionFailed)
     }
 
-    /// Revokes an arrangement's tokens at the holder (RFC 7009), refresh token first; the arrangement itself stays
-    /// until ``revokeArrangement(id:initiator:)`` or expiry.
+    /// Revokes an arrangement's tokens at the holder (RFC 7009), refresh token first, as the standard asks after
+    /// once-off collection; then ends the arrangement here (`revoked(by: recipient)`) and deletes its tokens, since
+    /// it can no longer be used.
     /// - Parameter arrangementID: The arrangement.
+    /// - Returns: What was ended and deleted.
     /// - Throws: ``AuthorizationError``: `.unknownArrangement`, `.revocationFailed`, `.unsupportedHolder`.
-    public func revokeTokens(arrangementID: String) async throws {
+    @discardableResult
+    public func revokeTokens(arrangementID: String) async throws -> ArrangementEnding {
         guard let revocation = endpoints.revocation else {
             throw AuthorizationError(.unsupportedHolder, reason: "the holder has no revocation endpoint")
         }
@@ -476,6 +478,7 @@ public final class DataHolderConnection: Sendable {
                 operation: "revoke")
             guard response.status.code == 200 else { throw OAuthClient.error(.revocationFailed, response: response) }
         }
+        return try await end(arrangementID, with: .revoked(by: .recipient), holderKnewIt: true)
     }
 
     /// Revokes an arrangement at the holder (`cdr_arrangement_revocation_endpoint`), then ends it here and deletes
@@ -493,31 +496,41 @@ public final class DataHolderConnection: Sendable {
         }
         let response = try await oauth.postForm(
             endpoint, [("cdr_arrangement_id", id)], authentication: authentication, operation: "revokeArrangement")
-        switch response.status.code {
-        case 204, 200, 422:
-            return try await end(id, with: .revoked(by: initiator), holderKnewIt: response.status.code != 422)
-        default:
+        let unknownAtHolder =
+            response.status.code == 422
+            && String(decoding: response.body, as: UTF8.self).contains("Authorisation/InvalidArrangement")
+        guard response.status.code == 204 || response.status.code == 200 || unknownAtHolder else {
             throw OAuthClient.error(.revocationFailed, response: response)
         }
+        return try await end(id, with: .revoked(by: initiator), holderKnewIt: !unknownAtHolder)
     }
 
     /// Ends an arrangement the holder revoked (from the recipient's `/arrangements/revoke`): it moves to
     /// `revoked(by: holder)` and its tokens are deleted.
     /// - Parameter id: The `cdr_arrangement_id`.
-    /// - Returns: What was ended and deleted, or `nil` when this connection's store has no such arrangement.
+    /// - Returns: What was ended and deleted, or `nil` when this connection has no such live arrangement (unknown,
+    ///   already ended, or another holder's or client's).
     /// - Throws: The store's error.
     public func holderRevokedArrangement(id: String) async throws -> ArrangementEnding? {
-        guard try await tokenStore.load(arrangementID: id) != nil else { return nil }
+        guard let arrangement = try await tokenStore.load(arrangementID: id)?.arrangement, !arrangement.state.isTerminal,
+            arrangement.holderIssuer == endpoints.issuer, arrangement.clientID == configuration.clientID
+        else { return nil }
         return try await end(id, with: .revoked(by: .holder), holderKnewIt: true)
     }
 
-    /// Moves an arrangement to a terminal state, keeps the ended record without tokens, and reports the deletion.
+    /// Moves an arrangement to a terminal state and deletes its tokens and the customer's subject, keeping only a
+    /// tombstone (id, holder, scopes, final state) so callers can tell "ended" from "never existed"; reports it.
     func end(_ id: String, with event: ArrangementEvent, holderKnewIt: Bool) async throws -> ArrangementEnding {
         let now = clock.now()
         let record = try await tokenStore.load(arrangementID: id)
-        let arrangement = try record.map { try $0.arrangement.applying(event, at: now) }
+        var arrangement = try record.map { try $0.arrangement.applying(event, at: now) }
+        arrangement?.subject = nil
         let hadTokens = record?.tokens != nil
-        try await tokenStore.delete(arrangementID: id)
+        if let arrangement {
+            try await tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: nil))
+        } else {
+            try await tokenStore.delete(arrangementID: id)
+        }
         await managers.remove(id)
         logger.info(
             "CDR arrangement ended",

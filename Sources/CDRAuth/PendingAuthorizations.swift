@@ -26,6 +26,19 @@ actor PendingAuthorizations {
         entries[state] = pending
     }
 
+    /// Returns the entry for `state` without removing it.
+    /// - Throws: `.unknownState` when there is none; `.stateExpired` when it expired.
+    func peek(state: String, now: Date) throws -> PendingAuthorization {
+        guard let pending = entries[state] else {
+            throw AuthorizationError(.unknownState, reason: "no pending authorisation has this state")
+        }
+        guard pending.expiresAt > now else {
+            entries[state] = nil
+            throw AuthorizationError(.stateExpired, reason: "the pending authorisation expired at \(pending.expiresAt)")
+        }
+        return pending
+    }
+
     /// Removes and returns the entry for `state`.
     /// - Throws: `.unknownState` when there is none (never issued, or already used); `.stateExpired` when it expired.
     func take(state: String, now: Date) throws -> PendingAuthorization {

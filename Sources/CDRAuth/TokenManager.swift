@@ -91,6 +91,11 @@ public actor TokenManager {
             _ = try await connection.end(arrangementID, with: .expired, holderKnewIt: false)
             throw AuthorizationError(.arrangementExpired, reason: "the sharing period ended at \(end)")
         }
+        guard tokens.refreshToken != nil else {
+            // Once-off collection: the access token was the whole grant.
+            _ = try await connection.end(arrangementID, with: .expired, holderKnewIt: false)
+            throw AuthorizationError(.arrangementExpired, reason: "once-off arrangement; its access token has expired")
+        }
         refreshCount += 1
         let refreshed: TokenSet
         do {
@@ -98,7 +103,15 @@ public actor TokenManager {
         } catch let error as AuthorizationError
             where error.code == .tokenRequestRejected && error.oauthError?.error == "invalid_grant"
         {
-            let expired = tokens.sharingExpiresAt.map { $0 <= connection.clock.now().addingTimeInterval(connection.configuration.clockSkew.timeInterval) } ?? false
+            // An amendment may have replaced the refresh token while this request was in flight.
+            if let current = try await connection.tokenStore.load(arrangementID: arrangementID),
+                let currentTokens = current.tokens, currentTokens.refreshToken != tokens.refreshToken,
+                current.arrangement.state.allowsDataAccess
+            {
+                return currentTokens
+            }
+            let skew = connection.configuration.clockSkew.timeInterval
+            let expired = tokens.sharingExpiresAt.map { $0 <= connection.clock.now().addingTimeInterval(skew) } ?? false
             _ = try await connection.end(
                 arrangementID, with: expired ? .expired : .revoked(by: .holder), holderKnewIt: true)
             var ending = AuthorizationError(
@@ -108,7 +121,13 @@ public actor TokenManager {
             ending.underlying = error
             throw ending
         }
-        var arrangement = try record.arrangement.applying(.used, at: now)
+        // Re-read before saving: an amendment or an ending while the request was in flight wins over this result.
+        let latest = try await currentRecord()
+        guard let latestTokens = latest.tokens, latest.arrangement.state.allowsDataAccess else {
+            throw ended(latest.arrangement)
+        }
+        guard latestTokens.refreshToken == tokens.refreshToken else { return latestTokens }
+        var arrangement = try latest.arrangement.applying(.used, at: now)
         if let end = tokens.sharingExpiresAt, end.timeIntervalSince(now) <= connection.configuration.expiryWarning.timeInterval {
             arrangement = try arrangement.applying(.nearingExpiry, at: now)
         }
@@ -127,6 +146,8 @@ public actor TokenManager {
         return record
     }
 
+    /// Moves the arrangement to active (or expiring) on use, saving the state only: the tokens saved are the ones
+    /// stored now, never an older copy.
     private func noteUse(_ record: ArrangementRecord, now: Date) async throws {
         var arrangement = try record.arrangement.applying(.used, at: now)
         if let end = record.tokens?.sharingExpiresAt,
@@ -135,7 +156,10 @@ public actor TokenManager {
             arrangement = try arrangement.applying(.nearingExpiry, at: now)
         }
         guard arrangement.state != record.arrangement.state else { return }
-        try await connection.tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: record.tokens))
+        guard let latest = try await connection.tokenStore.load(arrangementID: arrangementID),
+            latest.arrangement.state == record.arrangement.state
+        else { return }
+        try await connection.tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: latest.tokens))
     }
 
     private func ended(_ arrangement: Arrangement) -> AuthorizationError {

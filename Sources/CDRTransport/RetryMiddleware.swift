@@ -126,8 +126,8 @@ public struct RetryMiddleware: TransportMiddleware {
     public static func retryAfter(_ value: String?, now: Date) -> Duration? {
         guard let value = value?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
         if value.allSatisfy(\.isASCIIDigit) {
-            guard let seconds = Int(value) else { return nil }
-            return .seconds(seconds)
+            // Too large for an Int still means "wait very long": saturate, so the policy hands the response back.
+            return .seconds(Int(value) ?? Int(Int32.max))
         }
         guard let date = HTTPDate.parse(value) else { return nil }
         return .seconds(max(0, date.timeIntervalSince(now).rounded(.up)))

@@ -93,11 +93,13 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         self.configuration = configuration
         var publicTLS = TLSConfiguration.makeClientConfiguration()
         publicTLS.minimumTLSVersion = .tlsv12
+        publicTLS.cipherSuiteValues = Self.cipherSuites
         publicTLS.trustRoots = try Self.trustRoots(configuration.publicTrustRoots)
         var mutualTLS: TLSConfiguration?
         if let settings = configuration.mutualTLS {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.minimumTLSVersion = .tlsv12
+            tls.cipherSuiteValues = Self.cipherSuites
             tls.trustRoots = try Self.trustRoots(settings.trustRoots)
             do {
                 let chain = try NIOSSLCertificate.fromPEMBytes(Array(settings.identity.certificateChainPEM.utf8))
@@ -223,6 +225,14 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
             return bytes
         }
     }
+
+    /// The TLS 1.2 suites offered: ECDHE with AEAD only, as BCP 195 and the CDS (from 2025-03-17) require. TLS 1.3
+    /// suites are all AEAD and are not affected.
+    static let cipherSuites: [NIOTLSCipher] = [
+        .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384,
+        .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+        .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+    ]
 
     private static func trustRoots(_ roots: TrustRoots) throws -> NIOSSLTrustRoots {
         guard let pem = roots.pinnedPEM else { return .default }

@@ -21,7 +21,7 @@ struct ConsentFaultTests {
             let response = try await harness.consent(redirect)
             let sentBefore = harness.recording.requests.count
             let error = await #expect(throws: AuthorizationError.self) {
-                _ = try await harness.connection.completeAuthorization(response: response)
+                _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
             }
             // invalidState/missingState find no pending authorisation (or one whose state doesn't match).
             let expected: Set<AuthorizationError.Code> =
@@ -44,7 +44,7 @@ struct ConsentFaultTests {
             let redirect = try await harness.connection.startAuthorization(.standard)
             let response = try await harness.consent(redirect)
             let error = await #expect(throws: AuthorizationError.self) {
-                _ = try await harness.connection.completeAuthorization(response: response)
+                _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
             }
             #expect(error?.code == .invalidIDToken, "\(fault): \(String(describing: error))")
             #expect(await harness.store.arrangementIDs.isEmpty)
@@ -68,7 +68,7 @@ struct ConsentFaultTests {
         try await FlowHarness.run { harness in
             let redirect = try await harness.connection.startAuthorization(.standard)
             let response = try await harness.consent(redirect)
-            _ = try await harness.connection.completeAuthorization(response: response)
+            _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
             // Replay the exact token request the SDK sent (same code, fresh client assertion).
             let first = try #require(harness.recording.requests(pathSuffix: "/token").first)
             var form = try #require(FormEncoding.decode(String(decoding: first.body ?? Data(), as: UTF8.self)))
@@ -118,7 +118,9 @@ struct ConsentFaultTests {
             }
             #expect(error?.code == .arrangementRevoked)
             #expect(error?.oauthError?.error == "invalid_grant")
-            #expect(await harness.store.load(arrangementID: arrangement.id) == nil)
+            let tombstone = try #require(await harness.store.load(arrangementID: arrangement.id))
+            #expect(tombstone.tokens == nil)
+            #expect(tombstone.arrangement.state == .revoked(by: .holder))
         }
     }
 
@@ -130,6 +132,19 @@ struct ConsentFaultTests {
             #expect(ending.state == .revoked(by: .holder))
             #expect(ending.tokensDeleted)
             #expect(try await harness.connection.holderRevokedArrangement(id: arrangement.id) == nil)
+        }
+    }
+
+    @Test("a revocation from another holder brand is refused by the connection")
+    func otherBrandsRevocation() async throws {
+        try await FlowHarness.run(connection: { $0.holderBrandID = "the-holders-brand" }) { harness in
+            let arrangement = try await harness.authorise()
+            let foreign = ArrangementRevocation(arrangementID: arrangement.id, holderBrandID: "another-brand", receivedAt: Date())
+            #expect(try await harness.connection.revokeArrangement(foreign) == false)
+            #expect(await harness.store.load(arrangementID: arrangement.id)?.tokens != nil)
+            let own = ArrangementRevocation(arrangementID: arrangement.id, holderBrandID: "the-holders-brand", receivedAt: Date())
+            #expect(try await harness.connection.revokeArrangement(own))
+            #expect(try await harness.connection.revokeArrangement(own) == false)
         }
     }
 

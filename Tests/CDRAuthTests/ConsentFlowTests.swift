@@ -19,7 +19,7 @@ struct ConsentFlowTests {
             let query = try #require(URLComponents(url: redirect.url, resolvingAgainstBaseURL: false)?.queryItems)
             #expect(Set(query.map(\.name)) == ["client_id", "request_uri"])
             #expect(redirect.url.absoluteString.hasPrefix(harness.endpoints.publicBaseURL + "/authorise?"))
-            let arrangement = try await connection.completeAuthorization(response: try await harness.consent(redirect))
+            let arrangement = try await connection.completeAuthorization(response: try await harness.consent(redirect), expectedState: redirect.state)
             #expect(arrangement.state == .authorised)
             #expect(arrangement.scopes.contains("bank:transactions:read"))
             #expect(arrangement.subject?.isEmpty == false)
@@ -61,12 +61,18 @@ struct ConsentFlowTests {
             #expect(ending.state == .revoked(by: .consumer))
             #expect(ending.tokensDeleted)
             #expect(ending.holderConfirmed)
-            #expect(await harness.store.load(arrangementID: arrangement.id) == nil)
+            let tombstone = try #require(await harness.store.load(arrangementID: arrangement.id))
+            #expect(tombstone.tokens == nil)
+            #expect(tombstone.arrangement.subject == nil)
+            #expect(tombstone.arrangement.state == .revoked(by: .consumer))
             #expect(try await harness.listAccounts(token: amendedToken).status.code == 401)
             let afterwards = await #expect(throws: AuthorizationError.self) {
                 _ = try await connection.tokenManager(for: arrangement.id).accessToken()
             }
-            #expect(afterwards?.code == .unknownArrangement)
+            #expect(afterwards?.code == .arrangementRevoked)
+            // Every call of the lifecycle went over one public and one mutual-TLS connection.
+            #expect(harness.holder.completedHandshakes.public == 1)
+            #expect(harness.holder.completedHandshakes.secure == 1)
         }
     }
 
@@ -95,7 +101,7 @@ struct ConsentFlowTests {
             let redirect = try await harness.connection.startAuthorization(.standard)
             let response = try await harness.consent(redirect, deny: true)
             let error = await #expect(throws: AuthorizationError.self) {
-                _ = try await harness.connection.completeAuthorization(response: response)
+                _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
             }
             #expect(error?.code == .authorizationDenied)
             #expect(error?.oauthError?.error == "access_denied")
@@ -108,9 +114,9 @@ struct ConsentFlowTests {
         try await FlowHarness.run { harness in
             let redirect = try await harness.connection.startAuthorization(.standard)
             let response = try await harness.consent(redirect)
-            _ = try await harness.connection.completeAuthorization(response: response)
+            _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
             let replay = await #expect(throws: AuthorizationError.self) {
-                _ = try await harness.connection.completeAuthorization(response: response)
+                _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
             }
             #expect(replay?.code == .unknownState)
             #expect(harness.sent("/token") == 1)
@@ -124,7 +130,7 @@ struct ConsentFlowTests {
             let response = try await harness.consent(redirect)
             try await Task.sleep(for: .milliseconds(400))
             let error = await #expect(throws: AuthorizationError.self) {
-                _ = try await harness.connection.completeAuthorization(response: response)
+                _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
             }
             #expect(error?.code == .stateExpired)
             #expect(harness.sent("/token") == 0)
@@ -146,18 +152,49 @@ struct ConsentFlowTests {
         }
     }
 
-    @Test("token revocation (RFC 7009): the refresh and access tokens stop working; the arrangement stays")
+    @Test("token revocation (RFC 7009): the refresh and access tokens stop working and the arrangement ends")
     func tokenRevocation() async throws {
         try await FlowHarness.run { harness in
             let arrangement = try await harness.authorise()
             let token = try await harness.connection.tokenManager(for: arrangement.id).accessToken()
             #expect(try await harness.listAccounts(token: token).status.code == 200)
-            try await harness.connection.revokeTokens(arrangementID: arrangement.id)
+            let ending = try await harness.connection.revokeTokens(arrangementID: arrangement.id)
+            #expect(ending.state == .revoked(by: .recipient))
+            #expect(ending.tokensDeleted)
             #expect(harness.sent("/revoke") == 2)
             #expect(try await harness.listAccounts(token: token).status.code == 401)
-            let introspection = try await harness.connection.introspectRefreshToken(arrangementID: arrangement.id)
-            #expect(!introspection.active)
-            #expect(await harness.store.load(arrangementID: arrangement.id) != nil)
+            #expect(await harness.store.load(arrangementID: arrangement.id)?.tokens == nil)
+        }
+    }
+
+    @Test("the callback is bound to the session's state; a mismatching or forged response burns nothing")
+    func sessionBinding() async throws {
+        try await FlowHarness.run { harness in
+            let mine = try await harness.connection.startAuthorization(.standard)
+            let theirs = try await harness.connection.startAuthorization(.standard)
+            let theirResponse = try await harness.consent(theirs, customer: "customer-2")
+            // Their (valid) response presented in my session: refused, nothing exchanged.
+            let injected = await #expect(throws: AuthorizationError.self) {
+                _ = try await harness.connection.completeAuthorization(response: theirResponse, expectedState: mine.state)
+            }
+            #expect(injected?.code == .invalidAuthorizationResponse)
+            // A forged, unsigned response carrying my state: refused, and my flow is still pending.
+            let payload = Data(#"{"state":"\#(mine.state)","code":"forged"}"#.utf8).base64EncodedString()
+                .replacingOccurrences(of: "=", with: "").replacingOccurrences(of: "+", with: "-")
+                .replacingOccurrences(of: "/", with: "_")
+            let forged = "eyJhbGciOiJub25lIn0." + payload + "."
+            let forgery = await #expect(throws: AuthorizationError.self) {
+                _ = try await harness.connection.completeAuthorization(response: forged, expectedState: mine.state)
+            }
+            #expect(forgery?.code == .invalidAuthorizationResponse)
+            #expect(harness.sent("/token") == 0)
+            let arrangement = try await harness.connection.completeAuthorization(
+                response: try await harness.consent(mine), expectedState: mine.state)
+            #expect(arrangement.state == .authorised)
+            // Their flow is intact too.
+            let other = try await harness.connection.completeAuthorization(
+                response: theirResponse, expectedState: theirs.state)
+            #expect(other.id != arrangement.id)
         }
     }
 
@@ -167,6 +204,9 @@ struct ConsentFlowTests {
         #expect(CDRScope(rawValue: "bank:payments:write") == nil)
         #expect(CDRScope(rawValue: ":read") == nil)
         #expect(CDRScope(rawValue: "openid") == nil)
+        #expect(CDRScope(rawValue: "bank:payments:write\tbank:x:read") == nil)
+        #expect(CDRScope(rawValue: "bank:payments:write bank:x:read") == nil)
+        #expect(CDRScope(rawValue: "bank:accountsé:read") == nil)
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(CDRScope.self, from: Data("\"x:write\"".utf8)) }
         try await FlowHarness.run { harness in
             for request in [

@@ -40,12 +40,13 @@ struct HolderRevocationFlowTests {
                 let token = try await harness.connection.tokenManager(for: arrangement.id).accessToken()
                 // The holder's call must be answered 204, or revokeArrangement throws.
                 try await harness.holder.revokeArrangement(id: arrangement.id, notifyRecipient: true)
-                #expect(await harness.store.load(arrangementID: arrangement.id) == nil)
+                #expect(await harness.store.load(arrangementID: arrangement.id)?.tokens == nil)
+                #expect(await harness.store.load(arrangementID: arrangement.id)?.arrangement.state == .revoked(by: .holder))
                 #expect(try await harness.listAccounts(token: token).status.code == 401)
                 let error = await #expect(throws: AuthorizationError.self) {
                     _ = try await harness.connection.tokenManager(for: arrangement.id).accessToken()
                 }
-                #expect(error?.code == .unknownArrangement)
+                #expect(error?.code == .arrangementRevoked)
                 // Told again: the connection no longer knows it, so the endpoint answers 422.
                 await #expect(throws: MockHolderError.self) {
                     try await harness.holder.revokeArrangement(id: arrangement.id, notifyRecipient: true)

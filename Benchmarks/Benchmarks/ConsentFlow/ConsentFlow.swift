@@ -83,7 +83,7 @@ struct ConsentHarness {
                 security: .publicTLS))
         let location = try require(browser.headerFields[.location])
         let response = try require(URLComponents(string: location)?.queryItems?.first { $0.name == "response" }?.value)
-        let arrangement = try await connection.completeAuthorization(response: response)
+        let arrangement = try await connection.completeAuthorization(response: response, expectedState: redirect.state)
         let token = try await connection.tokenManager(for: arrangement.id).accessToken()
         var fields = HTTPFields()
         fields[.authorization] = "Bearer " + token

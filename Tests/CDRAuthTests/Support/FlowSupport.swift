@@ -98,7 +98,7 @@ struct FlowHarness: Sendable {
     func authorise(_ request: AuthorizationRequest = .standard, customer: String = "customer-1") async throws -> Arrangement {
         let redirect = try await connection.startAuthorization(request)
         let response = try await consent(redirect, customer: customer)
-        return try await connection.completeAuthorization(response: response)
+        return try await connection.completeAuthorization(response: response, expectedState: redirect.state)
     }
 
     /// GET /banking/accounts with a bearer token.

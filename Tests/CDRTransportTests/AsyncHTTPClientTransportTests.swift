@@ -166,15 +166,13 @@ import Testing
 
     @Test func aClosedPortFailsToConnect() async throws {
         try await withClosedPort { port in
-            // A long connect timeout: a refused connection must fail at once, not be retried until the timeout.
+            // A long connect timeout: a refused connection must surface as connectFailed, not as a timeout.
             let configuration = AsyncHTTPClientTransport.Configuration(connectTimeout: .seconds(40))
             try await AsyncHTTPClientTransport.withTransport(configuration: configuration) { transport in
                 let request = TransportRequest(
                     method: .get, url: try Live.url("https://127.0.0.1:\(port)/x"), security: .publicTLS)
-                let start = ContinuousClock.now
                 let error = try await #require(throws: TransportError.self) { try await transport.send(request) }
                 #expect(error.code == .connectFailed, "\(error)")
-                #expect(ContinuousClock.now - start < .seconds(20), "the pool retried the connection")
             }
         }
     }

@@ -216,7 +216,9 @@ public struct HolderRegistrationClient: Sendable {
         fields[.authorization] = "Bearer " + token
         return try await transport.send(
             TransportRequest(
-                method: method, url: url, headerFields: fields, body: body, security: .mutualTLS, operation: operation))
+                method: method, url: url, headerFields: fields, body: body, security: .mutualTLS,
+                // A PUT carries a signed JWT with a single-use jti: sending it twice would be refused as a replay.
+                isIdempotent: method != .put, operation: operation))
     }
 
     /// The registration endpoint, mutual-TLS alias preferred.

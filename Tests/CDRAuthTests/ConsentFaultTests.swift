@@ -151,12 +151,13 @@ struct ConsentFaultTests {
     @Test("100 concurrent callers of an expired access token cause exactly one token request")
     func concurrentRefresh() async throws {
         try await FlowHarness.run(
-            holder: .init(accessTokenLifetime: .seconds(2)), connection: { $0.refreshLeeway = .zero }
+            // The new token lives 8 s, so every caller arrives well within its life even on a loaded machine.
+            holder: .init(accessTokenLifetime: .seconds(8)), connection: { $0.refreshLeeway = .zero }
         ) { harness in
             let arrangement = try await harness.authorise()
             let manager = await harness.connection.tokenManager(for: arrangement.id)
             let first = try await manager.accessToken()
-            try await Task.sleep(for: .milliseconds(2100))
+            try await Task.sleep(for: .milliseconds(8100))
             harness.recording.reset()
             let tokens = try await withThrowingTaskGroup(of: String.self) { group in
                 for _ in 0..<100 {

@@ -128,19 +128,10 @@ public final class DataHolderConnection: Sendable {
         self.clock = clock
         let chained = MiddlewareTransport(transport, middlewares: [ClockCorrectionMiddleware(clock: clock)])
         self.oauth = OAuthClient(transport: chained)
-        let jwksURL = endpoints.jwks
         self.holderKeys =
-            holderKeys
-            ?? JWKSCache(url: jwksURL, backgroundActivityLogger: logger) { url in
-                let response = try await transport.send(
-                    TransportRequest(method: .get, url: url, security: .publicTLS, operation: "holderJWKS"))
-                guard response.status.code == 200 else {
-                    throw AuthorizationError(
-                        .unexpectedResponse, reason: "the holder's JWKS answered HTTP \(response.status.code)",
-                        status: response.status.code, interactionID: response.interactionID)
-                }
-                return response.body
-            }
+            try holderKeys
+            ?? DiscoveryClient(transport: transport, backgroundActivityLogger: logger)
+            .makeJWKSCache(for: configuration.metadata)
         self.logger = logger
         self.pending = PendingAuthorizations(capacity: configuration.maximumPendingAuthorizations)
         self.managers = TokenManagers()

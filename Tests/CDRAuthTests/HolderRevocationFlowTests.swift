@@ -4,22 +4,32 @@ import CDRJOSE
 import CDRMockHolder
 import CDRTransport
 import Foundation
+import CDRTesting
 import Hummingbird
+import HummingbirdTLS
 import HummingbirdTesting
 import Logging
+import NIOSSL
 import Testing
 
 @Suite("A holder-initiated revocation reaches the connection through /arrangements/revoke")
 struct HolderRevocationFlowTests {
-    @Test("the holder revokes; the recipient's endpoint ends the arrangement and deletes its tokens", .timeLimit(.minutes(2)))
+    @Test("the holder revokes over TLS; the recipient's endpoint ends the arrangement and deletes its tokens", .timeLimit(.minutes(2)))
     func holderRevokesThroughEndpoint() async throws {
+        // One PKI for both: the holder's outgoing client trusts its CA, and the recipient serves its server leaf.
+        let pki = try TestPKI()
+        var tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: [.certificate(try pki.server.nioCertificate())],
+            privateKey: .privateKey(try pki.server.nioPrivateKey()))
+        tls.minimumTLSVersion = .tlsv12
         let responder = LateBoundResponder()
         let app = Application(
-            responder: responder, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            responder: responder, server: try .tls(.http1(), tlsConfiguration: tls),
+            configuration: .init(address: .hostname("127.0.0.1", port: 0)),
             logger: Logger(label: "test-recipient", factory: { _ in SwiftLogNoOpLogHandler() }))
         try await app.test(.live) { client in
-            let recipientBaseURI = "http://127.0.0.1:\(try #require(client.port))"
-            try await FlowHarness.run(recipientBaseURI: recipientBaseURI) { harness in
+            let recipientBaseURI = "https://127.0.0.1:\(try #require(client.port))"
+            try await FlowHarness.run(recipientBaseURI: recipientBaseURI, pki: pki) { harness in
                 let transport = harness.transport
                 let directory = HolderJWKSDirectory(
                     jwksURLs: [harness.holder.configuration.brand.id: try #require(URL(string: harness.endpoints.issuer + "/jwks"))]

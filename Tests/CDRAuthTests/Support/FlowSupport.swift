@@ -29,9 +29,10 @@ struct FlowHarness: Sendable {
         connection adjust: @Sendable (inout DataHolderConnection.Configuration) -> Void = { _ in },
         retry: RetryMiddleware.Policy = .init(initialBackoff: .milliseconds(10)),
         recipientBaseURI: String? = nil,
+        pki: TestPKI? = nil,
         _ body: @Sendable (FlowHarness) async throws -> Void
     ) async throws {
-        try await MockDataHolder.withRunning(configuration) { holder in
+        try await MockDataHolder(configuration: configuration, pki: pki).withRunning { holder in
             let endpoints = try #require(holder.endpoints)
             let transportConfiguration = AsyncHTTPClientTransport.Configuration(
                 mutualTLS: .init(identity: try holder.pki.clientIdentity(), trustRoots: try holder.pki.trustRoots),

@@ -1,4 +1,5 @@
 import CDRJOSE
+public import CDRTransport
 import Foundation
 import Logging
 
@@ -200,5 +201,15 @@ actor TokenManagers {
     func remove(_ id: String) {
         managers[id] = nil
         originals[id] = nil
+    }
+}
+
+extension TokenManager: AccessTokenProvider {
+    /// ``accessTokenAfterUnauthorized(_:)`` under the transport's name.
+    /// - Parameter rejected: The token a resource server refused with 401.
+    /// - Returns: A fresh token.
+    /// - Throws: As ``accessToken()``.
+    public func accessToken(afterRejecting rejected: String) async throws -> String {
+        try await accessTokenAfterUnauthorized(rejected)
     }
 }

@@ -1,5 +1,6 @@
 import CDRJOSE
 import CDRMockHolder
+import CDRModels
 import CDRTesting
 import CDRTransport
 import Foundation
@@ -186,6 +187,34 @@ struct ConsentFaultTests {
             #expect(try await manager.accessTokenAfterUnauthorized(token) == fresh)
             #expect(harness.sent("/token") == 2)  // the code exchange and one refresh
             #expect(try await harness.listAccounts(token: fresh).status.code == 200)
+        }
+    }
+
+    @Test("BearerTokenMiddleware with a TokenManager: a 401 costs one refresh and one retry, invisible to the caller")
+    func bearerMiddleware() async throws {
+        try await FlowHarness.run { harness in
+            let arrangement = try await harness.authorise()
+            let manager = await harness.connection.tokenManager(for: arrangement.id)
+            let authorised = MiddlewareTransport(harness.transport, middlewares: [BearerTokenMiddleware(provider: manager)])
+            var fields = HTTPFields()
+            fields[.cdsVersion] = "3"
+            fields[.fapiAuthDate] = HTTPDate.format(Date())
+            let request = TransportRequest(
+                method: .get, url: try #require(URL(string: harness.endpoints.resourceBaseURL + "/banking/accounts")),
+                headerFields: fields)
+            #expect(try await authorised.send(request).status.code == 200)
+            harness.recording.reset()
+            harness.holder.faults.inject(.expiredToken, on: .resources, times: 1)
+            #expect(try await authorised.send(request).status.code == 200)
+            #expect(harness.sent("/banking/accounts") == 2)
+            #expect(harness.sent("/token") == 1)
+            // Public endpoints get no token.
+            let products = try await authorised.send(
+                TransportRequest(
+                    method: .get, url: try #require(URL(string: harness.endpoints.publicResourceBaseURL + "/banking/products")),
+                    headerFields: fields, security: .publicTLS))
+            #expect(products.status.code != 401)
+            #expect(harness.recording.requests(pathSuffix: "/banking/products").first?.headerFields[.authorization] == nil)
         }
     }
 

@@ -353,7 +353,7 @@ public final class DataHolderConnection: Sendable {
             authentication: authentication, operation: "refresh")
         let tokens = try oauth.decode(TokenResponse.self, from: response, failure: .tokenRequestRejected)
         let now = clock.now()
-        guard tokens.tokenType.caseInsensitiveCompare("Bearer") == .orderedSame, !tokens.accessToken.isEmpty else {
+        guard tokens.isBearer else {
             throw AuthorizationError(
                 .invalidTokenResponse, reason: "the refresh answer has no bearer access token",
                 interactionID: response.interactionID)
@@ -375,11 +375,12 @@ public final class DataHolderConnection: Sendable {
                 logger.debug("CDR refreshed ID token not kept (no original in memory)")
             }
         }
-        let lifetime = tokens.expiresIn.map(TimeInterval.init) ?? configuration.assumedAccessTokenLifetime.timeInterval
         return TokenSet(
-            accessToken: tokens.accessToken, accessTokenExpiresAt: now.addingTimeInterval(lifetime),
+            accessToken: tokens.accessToken,
+            accessTokenExpiresAt: tokens.accessTokenExpiry(
+                now: now, assumed: configuration.assumedAccessTokenLifetime.timeInterval),
             refreshToken: tokens.refreshToken ?? current.refreshToken, sharingExpiresAt: current.sharingExpiresAt,
-            scopes: tokens.scope.map { $0.split(separator: " ").map(String.init) } ?? current.scopes, idToken: idToken)
+            scopes: tokens.scopes(default: current.scopes), idToken: idToken)
     }
 
     private func checkedTokens(
@@ -388,21 +389,19 @@ public final class DataHolderConnection: Sendable {
         func invalid(_ reason: String) -> AuthorizationError {
             AuthorizationError(.invalidTokenResponse, reason: reason, interactionID: interactionID)
         }
-        guard tokens.tokenType.caseInsensitiveCompare("Bearer") == .orderedSame else {
-            throw invalid("token_type is not Bearer")
-        }
-        guard !tokens.accessToken.isEmpty else { throw invalid("access_token is empty") }
+        guard tokens.isBearer else { throw invalid("token_type is not Bearer, or access_token is empty") }
         guard let arrangementID = tokens.cdrArrangementID, !arrangementID.isEmpty else {
             throw invalid("the token response has no cdr_arrangement_id")
         }
         if sharingDuration > 0, tokens.refreshToken == nil {
             throw invalid("a sharing duration was requested but no refresh_token was issued")
         }
-        let lifetime = tokens.expiresIn.map(TimeInterval.init) ?? configuration.assumedAccessTokenLifetime.timeInterval
-        let scopes = tokens.scope.map { $0.split(separator: " ").map(String.init) } ?? requestedScopes
+        let scopes = tokens.scopes(default: requestedScopes)
         // Once-off collection keeps no refresh token, even if the holder issued one (revoke it with revokeTokens).
         let set = TokenSet(
-            accessToken: tokens.accessToken, accessTokenExpiresAt: now.addingTimeInterval(lifetime),
+            accessToken: tokens.accessToken,
+            accessTokenExpiresAt: tokens.accessTokenExpiry(
+                now: now, assumed: configuration.assumedAccessTokenLifetime.timeInterval),
             refreshToken: sharingDuration > 0 ? tokens.refreshToken : nil,
             sharingExpiresAt: sharingDuration > 0 ? now.addingTimeInterval(TimeInterval(sharingDuration)) : nil,
             scopes: scopes, idToken: tokens.idToken)

@@ -128,10 +128,7 @@ public actor TokenManager {
             throw ended(latest.arrangement)
         }
         guard latestTokens.refreshToken == tokens.refreshToken else { return latestTokens }
-        var arrangement = try latest.arrangement.applying(.used, at: now)
-        if let end = tokens.sharingExpiresAt, end.timeIntervalSince(now) <= connection.configuration.expiryWarning.timeInterval {
-            arrangement = try arrangement.applying(.nearingExpiry, at: now)
-        }
+        let arrangement = try used(latest.arrangement, sharingExpiresAt: tokens.sharingExpiresAt, now: now)
         // Saved before anyone gets it: a crash after this point can't lose the new tokens.
         try await connection.tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: refreshed))
         connection.logger.debug(
@@ -150,17 +147,21 @@ public actor TokenManager {
     /// Moves the arrangement to active (or expiring) on use, saving the state only: the tokens saved are the ones
     /// stored now, never an older copy.
     private func noteUse(_ record: ArrangementRecord, now: Date) async throws {
-        var arrangement = try record.arrangement.applying(.used, at: now)
-        if let end = record.tokens?.sharingExpiresAt,
-            end.timeIntervalSince(now) <= connection.configuration.expiryWarning.timeInterval
-        {
-            arrangement = try arrangement.applying(.nearingExpiry, at: now)
-        }
+        let arrangement = try used(record.arrangement, sharingExpiresAt: record.tokens?.sharingExpiresAt, now: now)
         guard arrangement.state != record.arrangement.state else { return }
         guard let latest = try await connection.tokenStore.load(arrangementID: arrangementID),
             latest.arrangement.state == record.arrangement.state
         else { return }
         try await connection.tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: latest.tokens))
+    }
+
+    /// The arrangement after a use: active, and expiring once its sharing period ends within the warning window.
+    private func used(_ arrangement: Arrangement, sharingExpiresAt: Date?, now: Date) throws -> Arrangement {
+        let next = try arrangement.applying(.used, at: now)
+        guard let end = sharingExpiresAt,
+            end.timeIntervalSince(now) <= connection.configuration.expiryWarning.timeInterval
+        else { return next }
+        return try next.applying(.nearingExpiry, at: now)
     }
 
     private func ended(_ arrangement: Arrangement) -> AuthorizationError {

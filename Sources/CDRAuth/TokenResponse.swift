@@ -19,6 +19,19 @@ struct TokenResponse: Decodable, Sendable {
         case scope
         case cdrArrangementID = "cdr_arrangement_id"
     }
+
+    /// Whether `token_type` is `Bearer`, in any case (RFC 6749 §5.1 makes it case-insensitive).
+    var isBearer: Bool { tokenType.caseInsensitiveCompare("Bearer") == .orderedSame && !accessToken.isEmpty }
+
+    /// The granted scopes, or `fallback` when the holder left `scope` out (it then means "as requested").
+    func scopes(default fallback: [String]) -> [String] {
+        scope.map { $0.split(separator: " ").map(String.init) } ?? fallback
+    }
+
+    /// When the access token expires: `expires_in` from `now`, or `assumed` when the holder left it out.
+    func accessTokenExpiry(now: Date, assumed: TimeInterval) -> Date {
+        now.addingTimeInterval(expiresIn.map(TimeInterval.init) ?? assumed)
+    }
 }
 
 /// A refresh token's introspection (CDS: refresh tokens only).

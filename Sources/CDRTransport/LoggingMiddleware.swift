@@ -52,9 +52,13 @@ public struct LoggingMiddleware: TransportMiddleware {
     }
 
     private static func milliseconds(since start: ContinuousClock.Instant) -> Int64 {
-        let elapsed = ContinuousClock.now - start
-        return elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000
+        (ContinuousClock.now - start).wholeMilliseconds
     }
+}
+
+extension Duration {
+    /// The duration in whole milliseconds, for log metadata.
+    var wholeMilliseconds: Int64 { components.seconds * 1000 + components.attoseconds / 1_000_000_000_000_000 }
 }
 
 /// Which header values are secrets, and how to show header fields without them.
@@ -64,12 +68,6 @@ public enum Redaction {
     public static let sensitiveHeaderNames: Set<HTTPField.Name> = [
         .authorization, .proxyAuthorization, .cookie, .setCookie, .cdsClientHeaders, .fapiCustomerIPAddress,
         HTTPField.Name("dpop")!, HTTPField.Name("x-api-key")!,
-    ]
-
-    /// Form parameters whose values are secrets.
-    public static let sensitiveFormParameters: Set<String> = [
-        "client_assertion", "code", "code_verifier", "refresh_token", "access_token", "token", "request",
-        "request_uri", "password", "otp", "one_time_code", "answer", "cdr_arrangement_jwt", "id_token", "response",
     ]
 
     /// Renders fields as `name: value; …`, names in lower case, with sensitive values replaced by `<redacted>`.

@@ -114,7 +114,7 @@ public struct RetryMiddleware: TransportMiddleware {
             metadata: [
                 "cdr.interaction_id": "\(request.interactionID ?? "-")", "cdr.operation": "\(request.operation ?? "-")",
                 "cdr.path": "\(request.url.path)", "cdr.attempt": "\(attempt)", "cdr.cause": "\(cause)",
-                "cdr.wait_ms": "\(wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000)",
+                "cdr.wait_ms": "\(wait.wholeMilliseconds)",
             ])
     }
 

@@ -124,5 +124,5 @@ extension AuthorizationRequest {
         scopes: [.bankAccountsBasic, .bankTransactions], sharingDuration: .days(90))
 }
 
-/// Collects log records in memory (for secret-leak checks).
+/// An error as `description` and `debugDescription` together (for secret-leak checks).
 func allText(of error: any Error) -> String { "\(error) \(String(reflecting: error))" }

@@ -11,6 +11,9 @@ let package = Package(
         .library(name: "CDRTransportAsyncHTTPClient", targets: ["CDRTransportAsyncHTTPClient"]),
         .library(name: "CDRAuth", targets: ["CDRAuth"]),
         .library(name: "CDRAuthHummingbird", targets: ["CDRAuthHummingbird"]),
+        .library(name: "CDRBanking", targets: ["CDRBanking"]),
+        .library(name: "CDRDDC", targets: ["CDRDDC"]),
+        .library(name: "CDRAccountData", targets: ["CDRAccountData"]),
         .library(name: "CDRTesting", targets: ["CDRTesting"]),
         .library(name: "CDRMockData", targets: ["CDRMockData"]),
         .library(name: "CDRMockHolder", targets: ["CDRMockHolder"]),
@@ -89,6 +92,36 @@ let package = Package(
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ]
+        ),
+        // Typed clients for every CDS banking and common operation, pagination, traffic budgets.
+        .target(
+            name: "CDRBanking",
+            dependencies: [
+                "CDRModels",
+                "CDRTransport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Digital Data Capture: a credential-based capture provider's connections, jobs and MFA.
+        .target(
+            name: "CDRDDC",
+            dependencies: [
+                "CDRModels",
+                "CDRTransport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // One account-data model and interface over CDR and DDC, with a fallback policy and provenance.
+        .target(
+            name: "CDRAccountData",
+            dependencies: [
+                "CDRModels",
+                "CDRBanking",
+                "CDRDDC",
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Test support shipped to users: TestPKI (and later RecordingTransport, withMockDataHolder).
@@ -200,6 +233,54 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(
+            name: "CDRBankingTests",
+            dependencies: [
+                "CDRBanking",
+                "CDRAuth",
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                "CDRMockHolder",
+                "CDRMockData",
+                "CDRTesting",
+                "CDRModels",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CDRDDCTests",
+            dependencies: [
+                "CDRDDC",
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                "CDRMockHolder",
+                "CDRMockData",
+                "CDRTesting",
+                "CDRModels",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CDRAccountDataTests",
+            dependencies: [
+                "CDRAccountData",
+                "CDRBanking",
+                "CDRDDC",
+                "CDRAuth",
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                "CDRMockHolder",
+                "CDRMockData",
+                "CDRTesting",
+                "CDRModels",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

@@ -1,0 +1,1 @@
+// Typed CDS banking client: being built (issue #6).

@@ -1,0 +1,1 @@
+// Digital Data Capture client: being built (issue #6).

@@ -1,1 +1,0 @@
-// Typed CDS banking client: being built (issue #6).

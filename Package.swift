@@ -119,8 +119,10 @@ let package = Package(
             name: "CDRAccountData",
             dependencies: [
                 "CDRModels",
+                "CDRAuth",
                 "CDRBanking",
                 "CDRDDC",
+                "CDRTransport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -53,5 +53,19 @@ let package = Package(
             path: "Benchmarks/ConsentFlow",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "TransactionSync",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CDRAccountData", package: "CDRKit"),
+                .product(name: "CDRBanking", package: "CDRKit"),
+                .product(name: "CDRMockHolder", package: "CDRKit"),
+                .product(name: "CDRTesting", package: "CDRKit"),
+                .product(name: "CDRTransport", package: "CDRKit"),
+                .product(name: "CDRTransportAsyncHTTPClient", package: "CDRKit"),
+            ],
+            path: "Benchmarks/TransactionSync",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

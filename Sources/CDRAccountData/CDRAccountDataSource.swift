@@ -159,8 +159,7 @@ public struct CDRAccountDataSource: AccountDataSource {
             var pages: PageSequence<Versioned<BankingTransactionV2, BankingTransaction>>.AsyncIterator?
             return {
                 if pages == nil {
-                    let arrangement = try source.arrangement()
-                    _ = arrangement
+                    _ = try source.arrangement()
                     let id = try await source.sourceID(for: account)
                     let filter = TransactionFilter(oldest: period?.start, newest: period?.end)
                     pages = source.banking.transactions(accountID: id, filter).pages.makeAsyncIterator()

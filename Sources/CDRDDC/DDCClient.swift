@@ -146,7 +146,8 @@ public struct DDCClient: Sendable {
         }
         let id = DDCJobID(rawValue: job.jobId)
         logger.debug(
-            "DDC job started", metadata: metadata(["cdr.ddc_connection_id": "\(connection)", "cdr.ddc_job_id": "\(id)"]))
+            "DDC job started",
+            metadata: metadata(["cdr.ddc_connection_id": "\(connection)", "cdr.ddc_job_id": "\(id)"]))
         return id
     }
 
@@ -181,7 +182,9 @@ public struct DDCClient: Sendable {
         }
         return DDCJobStatus(
             jobID: job, connectionID: DDCConnectionID(rawValue: wire.connectionId ?? ""), state: state,
-            steps: (wire.steps ?? []).map { (DDCJobStep(rawValue: $0.name), DDCJobStatus.StepState(rawValue: $0.status)) },
+            steps: (wire.steps ?? []).map {
+                (DDCJobStep(rawValue: $0.name), DDCJobStatus.StepState(rawValue: $0.status))
+            },
             challenge: challenge, failure: failure)
     }
 
@@ -352,7 +355,9 @@ public struct DDCClient: Sendable {
     /// A provider code kept only when it looks like one (`[a-z0-9_.-]`, at most 64 characters).
     static func sanitised(_ code: String) -> String? {
         guard !code.isEmpty, code.count <= 64,
-            code.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0) })
+            code.unicodeScalars.allSatisfy({
+                ("a"..."z").contains($0) || ("0"..."9").contains($0) || "_.-".unicodeScalars.contains($0)
+            })
         else { return nil }
         return code
     }

@@ -17,7 +17,8 @@ import Testing
             let expected = dataset.accounts(of: try #require(dataset.customer(id: "customer-2")))
             #expect(accounts.count == expected.count)
             for account in expected {
-                let captured = try #require(accounts.first { $0.id == harness.provider.providerAccountID(for: account) })
+                let captured = try #require(
+                    accounts.first { $0.id == harness.provider.providerAccountID(for: account) })
                 #expect(captured.id != account.id)
                 #expect(captured.name == account.displayName)
                 #expect(captured.bsb == account.bsb)

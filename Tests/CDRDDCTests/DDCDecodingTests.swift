@@ -122,12 +122,14 @@ final class StubTransport: HTTPTransport {
         let transport = StubTransport { request in
             let page = (request.url.query ?? "").contains("cursor=") ? "2" : "1"
             return StubTransport.json(
-                #"{"transactions": [{"transaction_id": "t\#(page)", "timestamp": 1, "amount_cents": 1}], "next_cursor": "same"}"#)
+                #"{"transactions": [{"transaction_id": "t\#(page)", "timestamp": 1, "amount_cents": 1}], "next_cursor": "same"}"#
+            )
         }
         let client = DDCClient(configuration: StubTransport.configuration, transport: transport)
         var ids: [String] = []
         let error = await ddcError {
-            for try await transaction in client.transactions(connection: DDCConnectionID(rawValue: "c"), accountID: "a") {
+            for try await transaction in client.transactions(connection: DDCConnectionID(rawValue: "c"), accountID: "a")
+            {
                 ids.append(transaction.id)
             }
         }
@@ -144,12 +146,15 @@ final class StubTransport: HTTPTransport {
                 return count
             }
             return StubTransport.json(
-                #"{"transactions": [{"transaction_id": "t\#(page)", "timestamp": 1, "amount_cents": 1}], "next_cursor": "c\#(page)"}"#)
+                #"{"transactions": [{"transaction_id": "t\#(page)", "timestamp": 1, "amount_cents": 1}], "next_cursor": "c\#(page)"}"#
+            )
         }
         let client = DDCClient(configuration: StubTransport.configuration, transport: transport)
         var count = 0
         let error = await ddcError {
-            for try await _ in client.transactions(connection: DDCConnectionID(rawValue: "c"), accountID: "a") { count += 1 }
+            for try await _ in client.transactions(connection: DDCConnectionID(rawValue: "c"), accountID: "a") {
+                count += 1
+            }
         }
         #expect(error?.code == .paginationLimitReached)
         #expect(count == 5)

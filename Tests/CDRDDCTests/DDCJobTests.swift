@@ -157,11 +157,14 @@ import Testing
             // A username that names no customer.
             let stranger = try await client.createConnection(
                 institutionID: institution, credentials: DDCCredentials(username: "nobody", password: "x"))
-            let strangerError = await ddcError { try await client.runJob(connection: stranger) { _ in .oneTimeCode("") } }
+            let strangerError = await ddcError {
+                try await client.runJob(connection: stranger) { _ in .oneTimeCode("") }
+            }
             #expect(strangerError?.code == .invalidCredentials)
             // The bank rejecting right credentials (the switch).
             harness.provider.failure = .invalidCredentials
-            let right = try await client.createConnection(institutionID: institution, credentials: harness.credentials("customer-2"))
+            let right = try await client.createConnection(
+                institutionID: institution, credentials: harness.credentials("customer-2"))
             let switched = await ddcError { try await client.runJob(connection: right) { _ in .oneTimeCode("") } }
             #expect(switched?.code == .invalidCredentials)
             // No data is served without a completed job.
@@ -201,7 +204,8 @@ import Testing
             let client = harness.client
             let provider = harness.provider
             // The institution that is always down.
-            let offline = try #require(try await client.institutions().first { $0.id == provider.unavailableInstitutionID })
+            let offline = try #require(
+                try await client.institutions().first { $0.id == provider.unavailableInstitutionID })
             #expect(offline.status == .down)
             let refused = await ddcError {
                 _ = try await client.createConnection(institutionID: offline.id, credentials: harness.credentials())
@@ -217,12 +221,14 @@ import Testing
             #expect(Self.outline(events) == ["stepStarted:verify_credentials", "failed:institutionUnavailable"])
             #expect(try await client.institutions().first { $0.id == provider.institutionID }?.status == .down)
             let down = await ddcError {
-                _ = try await client.createConnection(institutionID: provider.institutionID, credentials: harness.credentials())
+                _ = try await client.createConnection(
+                    institutionID: provider.institutionID, credentials: harness.credentials())
             }
             #expect(down?.code == .institutionUnavailable)
 
             let unknown = await ddcError {
-                _ = try await client.createConnection(institutionID: "au-no-such-bank", credentials: harness.credentials())
+                _ = try await client.createConnection(
+                    institutionID: "au-no-such-bank", credentials: harness.credentials())
             }
             #expect(unknown?.code == .unknownInstitution)
         }
@@ -235,10 +241,14 @@ import Testing
             let first = try await harness.client.createConnection(
                 institutionID: harness.provider.institutionID, credentials: harness.credentials())
             let events = try await harness.collectEvents(of: try await harness.client.startJob(connection: first))
-            #expect(Self.outline(events) == ["stepStarted:verify_credentials", "challenge:one_time_code", "failed:mfaTimeout"])
+            #expect(
+                Self.outline(events) == [
+                    "stepStarted:verify_credentials", "challenge:one_time_code", "failed:mfaTimeout",
+                ])
             let late = try #require(events[1].challenge)
             let error = await ddcError {
-                try await harness.client.answer(late, with: .oneTimeCode(harness.provider.lastOneTimeCode(for: first.rawValue) ?? ""))
+                try await harness.client.answer(
+                    late, with: .oneTimeCode(harness.provider.lastOneTimeCode(for: first.rawValue) ?? ""))
             }
             #expect(error?.code == .challengeNotPending)
 

@@ -63,8 +63,10 @@ import Testing
         try await DDCHarness.run { harness in
             let key = harness.provider.apiKey
             let connection = try await harness.capturedConnection()
-            let account = "/connections/\(connection)/accounts/"
-                + harness.provider.providerAccountID(for: harness.holder.dataset.accounts(of: harness.holder.dataset.customers[0])[0])
+            let account =
+                "/connections/\(connection)/accounts/"
+                + harness.provider.providerAccountID(
+                    for: harness.holder.dataset.accounts(of: harness.holder.dataset.customers[0])[0])
             for query in ["cursor=bm90LWEtY3Vyc29y", "limit=0", "limit=501", "from=2024-13-01", "to=yesterday"] {
                 let (status, json) = try await Self.call(harness, .get, account + "/transactions?" + query, apiKey: key)
                 #expect(status == 400, "\(query)")

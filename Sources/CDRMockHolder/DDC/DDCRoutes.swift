@@ -70,11 +70,15 @@ extension MockDataHolder {
             }
             return try HolderResponse.json(DDCWire.AccountList(accounts: accounts))
         }
-        group.get("/connections/:connectionId/accounts/:accountId/transactions") { [self] request, context -> Response in
+        group.get("/connections/:connectionId/accounts/:accountId/transactions") {
+            [self] request, context -> Response in
             let id = context.parameters.get("connectionId") ?? ""
             let customer = try Self.ddcCall { try ddc.capturedCustomer(connectionID: id) }
             let accountID = context.parameters.get("accountId") ?? ""
-            guard let account = dataset.accounts(of: customer).first(where: { ddc.providerAccountID(for: $0) == accountID })
+            guard
+                let account = dataset.accounts(of: customer).first(where: {
+                    ddc.providerAccountID(for: $0) == accountID
+                })
             else { throw Self.ddcError(.notFound, "unknown_account", "no such account on this connection") }
             return try ddcTransactionPage(request, account: account, accountID: accountID)
         }
@@ -115,7 +119,8 @@ extension MockDataHolder {
         let transactions = (start..<end).map { index in
             let transaction = dataset.transaction(of: account, at: index)
             return DDCWire.transaction(
-                transaction, id: "txn_" + MockDDCProvider.hex(digest: "ddc-transaction|\(transaction.id)", characters: 24))
+                transaction,
+                id: "txn_" + MockDDCProvider.hex(digest: "ddc-transaction|\(transaction.id)", characters: 24))
         }
         let next = end < window.upperBound ? Self.cursor(offset: end - window.lowerBound) : nil
         return try HolderResponse.json(DDCWire.TransactionPage(transactions: transactions, nextCursor: next))

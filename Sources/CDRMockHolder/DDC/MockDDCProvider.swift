@@ -291,7 +291,8 @@ public final class MockDDCProvider: Sendable {
             if remaining <= 0 {
                 let customerID = state.connections[job.connectionID]?.customerID
                 if let customerID { state.lockedCustomers.insert(customerID) }
-                Self.fail(&job, step: 0, code: "account_locked", message: "too many incorrect answers; access is locked")
+                Self.fail(
+                    &job, step: 0, code: "account_locked", message: "too many incorrect answers; access is locked")
                 state.jobs[jobID] = job
                 throw .accountLocked
             }

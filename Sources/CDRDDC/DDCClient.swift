@@ -237,7 +237,7 @@ public struct DDCClient: Sendable {
     /// Runs a whole capture job: starts it, follows its events, and answers each challenge with `answering`.
     ///
     /// When an answer is rejected, `answering` is asked again for the same challenge, as long as the provider allows
-    /// more attempts.
+    /// more attempts (and at most five times); the last rejection is thrown.
     /// - Parameters:
     ///   - connection: The connection.
     ///   - logger: Overrides the client's logger for this job.
@@ -259,12 +259,15 @@ public struct DDCClient: Sendable {
                 throw event.error ?? DDCError(.jobFailed, operation: "captureJob", reason: "the capture job failed")
             }
             guard event.kind == .challenge, let challenge = event.challenge else { continue }
-            while true {
+            for attempt in 1...Self.maximumAnswersPerChallenge {
                 let answer = try await answering(challenge)
                 do {
                     try await self.answer(challenge, with: answer, logger: logger)
                     break
-                } catch let error as DDCError where error.code == .challengeRejected && error.attemptsRemaining != 0 {
+                } catch let error as DDCError
+                    where error.code == .challengeRejected && error.attemptsRemaining != 0
+                    && attempt < Self.maximumAnswersPerChallenge
+                {
                     logger.debug(
                         "DDC challenge answer rejected; asking again",
                         metadata: metadata(["cdr.ddc_job_id": "\(job)"]))
@@ -321,6 +324,9 @@ public struct DDCClient: Sendable {
     }
 
     // MARK: Internals
+
+    /// How many answers ``runJob(connection:logger:answering:)`` gives one challenge at most.
+    static let maximumAnswersPerChallenge = 5
 
     static func account(from wire: Wire.AccountList.Account) -> DDCAccount? {
         guard isSafeIdentifier(wire.accountId), let masked = wire.maskedNumber ?? wire.accountNumber.map(mask) else {

@@ -181,4 +181,34 @@ final class StubTransport: HTTPTransport {
         // The provider's message is not carried into the error.
         #expect(!"\(error)".contains("customer-1"))
     }
+
+    @Test func runJobStopsAskingAfterFiveRejectedAnswers() async throws {
+        let transport = StubTransport { request in
+            let path = request.url.path
+            if path.hasSuffix("/jobs") {
+                return StubTransport.json(#"{"job_id": "job_1", "status": "in_progress"}"#, status: .created)
+            }
+            if path.contains("/challenges/") {
+                return StubTransport.json(
+                    #"{"error": {"code": "incorrect_answer", "message": "no"}}"#, status: .unprocessableContent)
+            }
+            return StubTransport.json(
+                #"""
+                {"job_id": "job_1", "status": "awaiting_input",
+                 "steps": [{"name": "verify_credentials", "status": "awaiting_input"}],
+                 "challenge": {"challenge_id": "chl_1", "type": "one_time_code", "prompt": "Code?"}}
+                """#)
+        }
+        let client = DDCClient(configuration: StubTransport.configuration, transport: transport)
+        let asked = Mutex(0)
+        let error = await ddcError {
+            try await client.runJob(connection: DDCConnectionID(rawValue: "conn_1")) { _ in
+                asked.withLock { $0 += 1 }
+                return .oneTimeCode("123456")
+            }
+        }
+        #expect(error?.code == .challengeRejected)
+        #expect(asked.withLock { $0 } == 5)
+        #expect(transport.requests.filter { $0.url.path.contains("/challenges/") }.count == 5)
+    }
 }

@@ -124,6 +124,8 @@ public final class MockDataHolder: Service, Sendable {
         public var registerTokenURL: String { secureBaseURL + "/idp/connect/token" }
         /// The mock Register's OIDC issuer.
         public var registerIssuer: String { publicBaseURL + "/idp" }
+        /// The mock DDC provider's API base (public TLS, API key), ending in `/ddc/v1`.
+        public var ddcBaseURL: String { publicBaseURL + "/ddc/v1" }
 
         /// Creates endpoints from the two base URLs.
         public init(publicBaseURL: String, secureBaseURL: String) {
@@ -142,6 +144,8 @@ public final class MockDataHolder: Service, Sendable {
     public let faults: MockFaults
     /// The mock Register.
     public let register: MockRegister
+    /// The mock DDC provider served under ``Endpoints/ddcBaseURL``, with its switches.
+    public let ddc: MockDDCProvider
 
     let state: HolderState
     let keys: HolderKeys
@@ -175,6 +179,7 @@ public final class MockDataHolder: Service, Sendable {
         self.faults = MockFaults()
         self.keys = try HolderKeys()
         self.register = try MockRegister()
+        self.ddc = MockDDCProvider(dataset: dataset, institutionName: configuration.brand.name)
         self.state = HolderState()
         self.logger = logger
         self.running = Mutex(.idle(waiters: []))

@@ -12,6 +12,7 @@ extension MockDataHolder {
         addRegisterPublicRoutes(to: router)
         addSecurityPublicRoutes(to: router)
         addResourcePublicRoutes(to: router)
+        addDDCProviderRoutes(to: router)
         return router
     }
 

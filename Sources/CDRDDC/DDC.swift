@@ -1,1 +1,0 @@
-// Digital Data Capture client: being built (issue #6).

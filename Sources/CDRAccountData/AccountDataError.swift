@@ -6,7 +6,7 @@ public struct AccountDataError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case outage, missingArrangement, missingAccount, missingConnection, sourceFailed, noSourceAllowed
+            case outage, missingArrangement, missingAccount, missingConnection, sourceFailed, noSourceAllowed, notOffered
         }
         private let base: Base
         /// The holder (or provider) is unavailable.
@@ -21,6 +21,8 @@ public struct AccountDataError: Error, Sendable, CustomStringConvertible {
         public static let sourceFailed = Code(base: .sourceFailed)
         /// The policy allows no source that could serve the request.
         public static let noSourceAllowed = Code(base: .noSourceAllowed)
+        /// The source does not offer this kind of data (a capture provider without payees).
+        public static let notOffered = Code(base: .notOffered)
         /// The code's name.
         public var description: String { base.rawValue }
     }

@@ -1,5 +1,6 @@
 import CDRAuth
 import CDRBanking
+import CDRDDC
 import CDRModels
 public import Foundation
 public import Logging
@@ -137,6 +138,14 @@ public final class FallbackAccountDataSource: AccountDataSource {
                 return .missingAccounts
             }
             return .error
+        }
+        if let error = error as? DDCError {
+            switch error.code {
+            case .institutionUnavailable: return .outage
+            case .unknownConnection: return .missingArrangement
+            case .unknownAccount: return .missingAccounts
+            default: return .error
+            }
         }
         if let error = error as? AuthorizationError {
             switch error.code {

@@ -1,5 +1,6 @@
 import CDRAccountData
 import CDRBanking
+import CDRDDC
 import CDRMockData
 import CDRMockHolder
 import CDRModels
@@ -25,6 +26,7 @@ struct CDRHarness: Sendable {
     let banking: BankingClient
     let registry: AccountIdentityRegistry
     let cdr: CDRAccountDataSource
+    let ddcClient: DDCClient
 
     static let brand = "mock-bank"
 
@@ -33,6 +35,8 @@ struct CDRHarness: Sendable {
         dataset: MockDataset.Configuration = .init(
             customerCount: 2, accountsPerCustomer: 4, transactionsPerAccount: 300),
         versions: VersionPreferences = VersionPreferences(),
+        sharedAccounts: Int? = nil,
+        accessToken: String? = nil,
         _ body: @Sendable (CDRHarness) async throws -> Void
     ) async throws {
         try await MockDataHolder(configuration: .init(dataset: dataset)).withRunning { holder in
@@ -41,12 +45,15 @@ struct CDRHarness: Sendable {
                 mutualTLS: .init(identity: try holder.pki.clientIdentity(), trustRoots: try holder.pki.trustRoots),
                 publicTrustRoots: try holder.pki.trustRoots, requestTimeout: .seconds(30))
             try await AsyncHTTPClientTransport.withTransport(configuration: configuration) { base in
+                let owned = holder.dataset.customer(id: "customer-1").map { holder.dataset.accounts(of: $0).map(\.id) }
                 let grant = try holder.makeGrant(
-                    customerID: "customer-1", boundTo: try holder.pki.client.thumbprint(), lifetime: .seconds(600))
+                    customerID: "customer-1", accountIDs: sharedAccounts.flatMap { owned.map(Array.init)?.prefix($0) }.map(Array.init),
+                    boundTo: try holder.pki.client.thumbprint(), lifetime: .seconds(600))
                 let transport = MiddlewareTransport(
                     base,
                     middlewares: [
-                        InteractionIDMiddleware(), BearerTokenMiddleware(provider: GrantToken(token: grant.accessToken)),
+                        InteractionIDMiddleware(),
+                        BearerTokenMiddleware(provider: GrantToken(token: accessToken ?? grant.accessToken)),
                     ])
                 let banking = BankingClient(
                     configuration: .init(
@@ -57,12 +64,40 @@ struct CDRHarness: Sendable {
                 let registry = AccountIdentityRegistry()
                 let cdr = CDRAccountDataSource(
                     holderBrandID: brand, arrangementID: grant.arrangementID, banking: banking, registry: registry)
+                let ddcClient = DDCClient(
+                    configuration: .init(
+                        providerID: "mock-aggregator", baseURL: try #require(URL(string: endpoints.ddcBaseURL)),
+                        apiKey: holder.ddc.apiKey, pollInterval: .milliseconds(5)),
+                    transport: MiddlewareTransport(base, middlewares: [InteractionIDMiddleware()]))
                 try await body(
                     CDRHarness(
                         holder: holder, endpoints: endpoints, base: base, grant: grant, banking: banking,
-                        registry: registry, cdr: cdr))
+                        registry: registry, cdr: cdr, ddcClient: ddcClient))
             }
         }
+    }
+
+    /// Connects `customer-1` at the mock provider (answering a one-time code), runs a capture job and returns a DDC
+    /// source sharing the CDR source's identity registry.
+    func connectDDC() async throws -> DDCAccountDataSource {
+        holder.ddc.mfa = .oneTimeCode
+        let connection = try await ddcClient.createConnection(
+            institutionID: holder.ddc.institutionID,
+            credentials: DDCCredentials(username: "customer-1", password: holder.ddc.password(for: "customer-1")))
+        let provider = holder.ddc
+        let job = try await ddcClient.runJob(connection: connection) { _ in
+            .oneTimeCode(provider.lastOneTimeCode(for: connection.rawValue) ?? "")
+        }
+        return DDCAccountDataSource(client: ddcClient, connection: connection, job: job, registry: registry)
+    }
+
+    /// Checks DDC provenance.
+    func expectDDC(_ provenance: Provenance, source: DDCAccountDataSource, sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(provenance.method == .ddc, sourceLocation: sourceLocation)
+        #expect(provenance.ddc?.providerID == "mock-aggregator", sourceLocation: sourceLocation)
+        #expect(provenance.ddc?.connectionID == source.connection?.rawValue, sourceLocation: sourceLocation)
+        #expect(provenance.ddc?.jobID == source.job?.rawValue, sourceLocation: sourceLocation)
+        #expect(provenance.cdr == nil, sourceLocation: sourceLocation)
     }
 
     /// The dataset's accounts of `customer-1`.

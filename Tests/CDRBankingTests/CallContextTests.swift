@@ -60,7 +60,11 @@ struct CallContextTests {
         let transport = RecordingTransport { _ in
             var fields = HTTPFields()
             fields[.cdsVersion] = "1"
-            return TransportResponse(status: .ok, headerFields: fields, body: Data(#"{"data":{"customerUType":"person","person":{"lastUpdateTime":"2026-01-01T00:00:00Z","firstName":"A","lastName":"B","middleNames":[]}},"links":{"self":"https://holder.example/cds-au/v1/common/customer"},"meta":{}}"#.utf8))
+            return TransportResponse(
+                status: .ok, headerFields: fields,
+                body: Data(
+                    #"{"data":{"customerUType":"person","person":{"lastUpdateTime":"2026-01-01T00:00:00Z","firstName":"A","lastName":"B","middleNames":[]}},"links":{"self":"https://holder.example/cds-au/v1/common/customer"},"meta":{}}"#
+                        .utf8))
         }
         let date = Date(timeIntervalSince1970: 784_111_777.75)  // Sun, 06 Nov 1994 08:49:37.75 GMT
         let client = fakeClient(transport, context: .unattended(authenticatedAt: date))
@@ -69,7 +73,9 @@ struct CallContextTests {
         #expect(request.headerFields[.fapiAuthDate] == "Sun, 06 Nov 1994 08:49:37 GMT")
     }
 
-    @Test("Attended calls carry the customer's IP address and base64 headers (User-Agent included); the holder accepts them")
+    @Test(
+        "Attended calls carry the customer's IP address and base64 headers (User-Agent included); the holder accepts them"
+    )
     func attended() async throws {
         try await LiveBanking.run { live in
             let client = try live.client(context: Self.attended())

@@ -34,9 +34,13 @@ struct DataHolderErrorTests {
                 customerID: live.customer.id, boundTo: try live.holder.pki.client.thumbprint(), lifetime: .zero)
             let transport = MiddlewareTransport(
                 live.recording,
-                middlewares: [InteractionIDMiddleware(), BearerTokenMiddleware(provider: FixedTokenProvider(token: expired.accessToken))])
+                middlewares: [
+                    InteractionIDMiddleware(),
+                    BearerTokenMiddleware(provider: FixedTokenProvider(token: expired.accessToken)),
+                ])
             let client = BankingClient(
-                configuration: try live.client().configuration, context: .unattended(authenticatedAt: live.authenticatedAt),
+                configuration: try live.client().configuration,
+                context: .unattended(authenticatedAt: live.authenticatedAt),
                 transport: transport)
             let error = await #expect(throws: DataHolderError.self) { _ = try await client.customer() }
             #expect(error?.code == .unauthorized)
@@ -139,12 +143,14 @@ struct DataHolderErrorTests {
         var testDescription: String { "\(status) → \(code)" }
     }
 
-    @Test("Injected holder faults map to their codes", arguments: [
-        FaultCase(fault: .throttle(retryAfter: 1), code: .throttled, status: 429),
-        FaultCase(fault: .serverError(status: 500, retryAfter: nil), code: .serverError, status: 500),
-        FaultCase(fault: .serverError(status: 503, retryAfter: nil), code: .unavailable, status: 503),
-        FaultCase(fault: .serverError(status: 504, retryAfter: nil), code: .unavailable, status: 504),
-    ])
+    @Test(
+        "Injected holder faults map to their codes",
+        arguments: [
+            FaultCase(fault: .throttle(retryAfter: 1), code: .throttled, status: 429),
+            FaultCase(fault: .serverError(status: 500, retryAfter: nil), code: .serverError, status: 500),
+            FaultCase(fault: .serverError(status: 503, retryAfter: nil), code: .unavailable, status: 503),
+            FaultCase(fault: .serverError(status: 504, retryAfter: nil), code: .unavailable, status: 504),
+        ])
     func injectedFaults(_ fault: FaultCase) async throws {
         let (code, status) = (fault.code, fault.status)
         try await LiveBanking.run { live in
@@ -163,7 +169,8 @@ struct DataHolderErrorTests {
     @Test("A holder's own error code keeps the standard URN from meta.urn")
     func holderSpecificCode() async throws {
         let transport = RecordingTransport { _ in
-            let body = #"{"errors":[{"code":"BANK-123","title":"Nope","detail":"d","meta":{"urn":"urn:au-cds:error:cds-all:Authorisation/RevokedConsent"}}]}"#
+            let body =
+                #"{"errors":[{"code":"BANK-123","title":"Nope","detail":"d","meta":{"urn":"urn:au-cds:error:cds-all:Authorisation/RevokedConsent"}}]}"#
             return TransportResponse(status: .forbidden, body: Data(body.utf8))
         }
         let error = await #expect(throws: DataHolderError.self) { _ = try await fakeClient(transport).customer() }
@@ -173,7 +180,8 @@ struct DataHolderErrorTests {
 
     @Test("An error body that is not the standard's shape leaves errors empty; the status still decides the code")
     func nonStandardBody() async throws {
-        let transport = RecordingTransport { _ in TransportResponse(status: .init(code: 418), body: Data("<html>".utf8)) }
+        let transport = RecordingTransport { _ in TransportResponse(status: .init(code: 418), body: Data("<html>".utf8))
+        }
         let error = await #expect(throws: DataHolderError.self) { _ = try await fakeClient(transport).customer() }
         #expect(error?.code == .unexpectedStatus)
         #expect(error?.errors.isEmpty == true)

@@ -284,7 +284,9 @@ struct OperationTests {
             let statuses = live.recording.exchanges.map { $0.response?.status.code }
             #expect(statuses.allSatisfy { $0 == 200 })
             #expect(
-                live.recording.exchanges.allSatisfy { $0.response?.headerFields[.cdsVersion] == String(operation.version) })
+                live.recording.exchanges.allSatisfy {
+                    $0.response?.headerFields[.cdsVersion] == String(operation.version)
+                })
         }
     }
 }

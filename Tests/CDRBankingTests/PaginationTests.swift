@@ -59,7 +59,10 @@ struct LivePaginationTests {
             #expect(accountIDs(pages.flatMap(\.records)) == live.accounts.map(\.id))
             let followed = live.recording.requests.dropFirst()
             #expect(followed.count == 2)
-            #expect(followed.allSatisfy { $0.url.absoluteString.hasPrefix(live.endpoints.resourceBaseURL + "/banking/accounts?") })
+            #expect(
+                followed.allSatisfy {
+                    $0.url.absoluteString.hasPrefix(live.endpoints.resourceBaseURL + "/banking/accounts?")
+                })
             #expect(followed.allSatisfy { $0.security == .mutualTLS && live.carriesGrantToken($0) })
         }
     }
@@ -230,7 +233,8 @@ struct FakePaginationTests {
     func loopThroughSpelledFirstPage() async throws {
         let transport = FakePages.transport([
             1: try FakePages.page(
-                0..<2, next: .url(FakePages.base + "?page-size=2&page=2"), selfLink: FakePages.base + "?page=1&page-size=2",
+                0..<2, next: .url(FakePages.base + "?page-size=2&page=2"),
+                selfLink: FakePages.base + "?page=1&page-size=2",
                 totalRecords: 6, totalPages: 3),
             2: try FakePages.page(
                 2..<4, next: .url(FakePages.base + "?page=1&page-size=2"),
@@ -270,7 +274,8 @@ struct FakePaginationTests {
     func foreignLink(_ next: String) async throws {
         let transport = FakePages.transport([
             1: try FakePages.page(0..<2, next: .url(next), selfLink: FakePages.base, totalRecords: 4, totalPages: 2),
-            2: try FakePages.page(2..<4, next: .null, selfLink: FakePages.base + "?page=2", totalRecords: 4, totalPages: 2),
+            2: try FakePages.page(
+                2..<4, next: .null, selfLink: FakePages.base + "?page=2", totalRecords: 4, totalPages: 2),
         ])
         let pages = try await allPages(fakeClient(transport).accounts())
         #expect(pages.count == 1)
@@ -284,8 +289,10 @@ struct FakePaginationTests {
         let transport = FakePages.transport([
             1: try FakePages.page(
                 0..<2, next: .url(FakePages.base + "?page=2"), selfLink: FakePages.base, totalRecords: 4, totalPages: 2),
-            2: try FakePages.page(2..<4, next: last, selfLink: FakePages.base + "?page=2", totalRecords: 4, totalPages: 2),
-            3: try FakePages.page(4..<6, next: .null, selfLink: FakePages.base + "?page=3", totalRecords: 4, totalPages: 2),
+            2: try FakePages.page(
+                2..<4, next: last, selfLink: FakePages.base + "?page=2", totalRecords: 4, totalPages: 2),
+            3: try FakePages.page(
+                4..<6, next: .null, selfLink: FakePages.base + "?page=3", totalRecords: 4, totalPages: 2),
         ])
         let pages = try await allPages(fakeClient(transport).accounts())
         #expect(pages.count == 2)
@@ -309,7 +316,8 @@ struct FakePaginationTests {
     @Test("A next link that is not a URL: .invalidLink, not followed")
     func invalidLink() async throws {
         let transport = FakePages.transport([
-            1: try FakePages.page(0..<2, next: .url("http://[::1"), selfLink: FakePages.base, totalRecords: 4, totalPages: 2)
+            1: try FakePages.page(
+                0..<2, next: .url("http://[::1"), selfLink: FakePages.base, totalRecords: 4, totalPages: 2)
         ])
         let pages = try await allPages(fakeClient(transport).accounts())
         #expect(pages.count == 1)
@@ -352,7 +360,8 @@ struct FakePaginationTests {
         let transport = FakePages.transport([
             1: try FakePages.page(
                 0..<2, next: .url(FakePages.base + "?page=2"), selfLink: FakePages.base, totalRecords: 4, totalPages: 2),
-            2: try FakePages.page(2..<4, next: .null, selfLink: FakePages.base + "?page=2", totalRecords: 4, totalPages: 2),
+            2: try FakePages.page(
+                2..<4, next: .null, selfLink: FakePages.base + "?page=2", totalRecords: 4, totalPages: 2),
         ])
         _ = try await fakeClient(transport).accounts().collect()
         #expect(transport.requests.count == 2)

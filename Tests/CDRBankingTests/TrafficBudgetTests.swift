@@ -39,7 +39,9 @@ final class ManualClock: Sendable {
 }
 
 /// A request as the budget middleware sees it: after the bearer-token middleware.
-func budgetRequest(token: String?, customerIP: String? = nil, security: EndpointSecurity = .mutualTLS) -> TransportRequest {
+func budgetRequest(token: String?, customerIP: String? = nil, security: EndpointSecurity = .mutualTLS)
+    -> TransportRequest
+{
     var fields = HTTPFields()
     if let token { fields[.authorization] = "Bearer " + token }
     if let customerIP { fields[.fapiCustomerIPAddress] = customerIP }
@@ -89,7 +91,9 @@ struct TrafficBudgetTests {
         let transport = okTransport()
         let chain = MiddlewareTransport(transport, middlewares: [TrafficBudgetMiddleware(budget: budget)])
         for _ in 0..<5 { _ = try await chain.send(budgetRequest(token: "session-a")) }
-        let error = await #expect(throws: DataHolderError.self) { _ = try await chain.send(budgetRequest(token: "session-a")) }
+        let error = await #expect(throws: DataHolderError.self) {
+            _ = try await chain.send(budgetRequest(token: "session-a"))
+        }
         #expect(error?.code == .trafficBudgetExceeded)
         #expect(error?.operation == "getCustomer")
         #expect(error?.status == nil, "nothing was sent, so there is no status")
@@ -179,7 +183,9 @@ struct TrafficBudgetTests {
         #expect(transport.requests.count == 32)
     }
 
-    @Test("Live: the budget after the bearer-token middleware refuses the call beyond the session's limit", .timeLimit(.minutes(1)))
+    @Test(
+        "Live: the budget after the bearer-token middleware refuses the call beyond the session's limit",
+        .timeLimit(.minutes(1)))
     func liveBudget() async throws {
         let clock = ManualClock()
         let budget = clock.budget(.init(callsPerSession: 3, maximumWait: .zero))

@@ -53,7 +53,9 @@ struct VersionNegotiationTests {
         try await LiveBanking.run { live in
             live.holder.faults.version = .omitVersionHeader
             let client = try live.client()
-            let error = await #expect(throws: DataHolderError.self) { _ = try await client.account(id: live.accounts[0].id) }
+            let error = await #expect(throws: DataHolderError.self) {
+                _ = try await client.account(id: live.accounts[0].id)
+            }
             #expect(error?.code == .versionMismatch)
             #expect(live.recording.requests.first.map(versionHeaders)?.xminv == "4")
         }
@@ -97,7 +99,8 @@ struct VersionNegotiationTests {
         let transport = RecordingTransport { request in
             let asked = request.headerFields[.cdsVersion]
             guard asked == "2" else {
-                let body = #"{"errors":[{"code":"urn:au-cds:error:cds-all:Header/UnsupportedVersion","title":"Unsupported Version","detail":"no"}]}"#
+                let body =
+                    #"{"errors":[{"code":"urn:au-cds:error:cds-all:Header/UnsupportedVersion","title":"Unsupported Version","detail":"no"}]}"#
                 return TransportResponse(status: .init(code: 406), body: Data(body.utf8))
             }
             var fields = HTTPFields()
@@ -113,14 +116,18 @@ struct VersionNegotiationTests {
         #expect(transport.requests.map { versionHeaders($0).xv } == ["3", "2"])
     }
 
-    @Test("An x-v the client did not ask for (above x-v, or not a number) is a versionMismatch", arguments: ["4", "abc", "0"])
+    @Test(
+        "An x-v the client did not ask for (above x-v, or not a number) is a versionMismatch",
+        arguments: ["4", "abc", "0"])
     func answeredOutsideRange(_ answered: String) async throws {
         let transport = RecordingTransport { _ in
             var fields = HTTPFields()
             fields[.cdsVersion] = answered
             return TransportResponse(status: .ok, headerFields: fields, body: Data("{}".utf8))
         }
-        let error = await #expect(throws: DataHolderError.self) { _ = try await fakeClient(transport).accounts().collect() }
+        let error = await #expect(throws: DataHolderError.self) {
+            _ = try await fakeClient(transport).accounts().collect()
+        }
         #expect(error?.code == .versionMismatch)
     }
 }

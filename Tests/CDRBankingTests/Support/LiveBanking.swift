@@ -100,7 +100,8 @@ struct LiveBanking: Sendable {
 /// A client over a fake transport (no network): the base URL is `https://holder.example/cds-au/v1`.
 func fakeClient(
     _ transport: any HTTPTransport, versions: VersionPreferences = VersionPreferences(), pageSize: Int? = nil,
-    pagination: PaginationPolicy = PaginationPolicy(), context: CallContext = .unattended(authenticatedAt: LiveBanking.authenticationTime)
+    pagination: PaginationPolicy = PaginationPolicy(),
+    context: CallContext = .unattended(authenticatedAt: LiveBanking.authenticationTime)
 ) -> BankingClient {
     BankingClient(
         configuration: .init(

@@ -227,7 +227,8 @@ extension BankingClient {
             guard let value = Int(header), value >= minimum, value <= maximum else {
                 throw DataHolderError(
                     .versionMismatch, operation: call.operationID, status: 200, interactionID: interactionID,
-                    reason: "the holder answered x-v \(header.prefix(12)) outside the requested \(minimum)...\(maximum)")
+                    reason: "the holder answered x-v \(header.prefix(12)) outside the requested \(minimum)...\(maximum)"
+                )
             }
             version = value
         } else if minimum == maximum {

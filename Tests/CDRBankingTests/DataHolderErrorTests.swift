@@ -209,3 +209,29 @@ struct DataHolderErrorTests {
         #expect(url.absoluteString == "https://holder.example/cds-au/v1/banking/accounts/..%2Fpayees%3Fx%3D1%23y")
     }
 }
+
+@Suite("Interaction ids on errors")
+struct InteractionIDTests {
+    @Test("An error names the interaction id the call was sent with when the holder does not echo one")
+    func interactionIDWithoutEcho() async throws {
+        let base = RecordingTransport { _ in TransportResponse(status: .forbidden) }
+        let transport = MiddlewareTransport(base, middlewares: [InteractionIDMiddleware()])
+        let error = await #expect(throws: DataHolderError.self) { _ = try await fakeClient(transport).customer() }
+        let sent = try #require(base.requests.first?.interactionID)
+        #expect(error?.interactionID == sent)
+    }
+
+    @Test("Each exchange has its own interaction id; the holder's echo wins")
+    func holderEchoWins() async throws {
+        let base = RecordingTransport { _ in
+            TransportResponse(status: .notFound, headerFields: [.fapiInteractionID: "holder-id"])
+        }
+        let client = fakeClient(base)
+        let error = await #expect(throws: DataHolderError.self) { _ = try await client.customer() }
+        #expect(error?.interactionID == "holder-id")
+        _ = try? await client.customer()
+        let ids = base.requests.compactMap(\.interactionID)
+        #expect(ids.count == 2)
+        #expect(Set(ids).count == 2)
+    }
+}

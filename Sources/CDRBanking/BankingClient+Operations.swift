@@ -113,7 +113,8 @@ extension BankingClient {
         _ filter: AccountFilter = AccountFilter()
     ) -> PagedSequence<Versioned<BankingAccountV3, BankingAccountV2>> {
         paged(
-            CDSCall(operationID: "listBankingAccounts", query: filter.query), current: ResponseBankingAccountListV3.self,
+            CDSCall(operationID: "listBankingAccounts", query: filter.query),
+            current: ResponseBankingAccountListV3.self,
             previous: ResponseBankingAccountListV2.self, currentID: { $0.accountId.rawValue },
             previousID: { $0.accountId.rawValue })
     }

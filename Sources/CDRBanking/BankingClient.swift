@@ -208,6 +208,9 @@ extension BankingClient {
         fields[.cdsVersion] = String(maximum)
         if minimum < maximum { fields[.cdsMinimumVersion] = String(minimum) }
         fields[.accept] = "application/json"
+        // The call's own interaction id, so an error can name it even when the holder does not echo it (an
+        // `InteractionIDMiddleware` further down keeps it).
+        fields[.fapiInteractionID] = UUID().uuidString.lowercased()
         if call.body != nil { fields[.contentType] = "application/json" }
         if operation.isAuthenticated { context.apply(to: &fields) }
         let request = TransportRequest(
@@ -227,7 +230,8 @@ extension BankingClient {
             guard let value = Int(header), value >= minimum, value <= maximum else {
                 throw DataHolderError(
                     .versionMismatch, operation: call.operationID, status: 200, interactionID: interactionID,
-                    reason: "the holder answered x-v \(header.prefix(12)) outside the requested \(minimum)...\(maximum)")
+                    reason: "the holder answered x-v \(header.prefix(12)) outside the requested \(minimum)...\(maximum)"
+                )
             }
             version = value
         } else if minimum == maximum {

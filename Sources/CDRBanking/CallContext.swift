@@ -1,6 +1,6 @@
-public import Foundation
 import CDRModels
 import CDRTransport
+public import Foundation
 public import HTTPTypes
 
 /// Whether the customer is present for a call, and when they last authenticated with the recipient.

@@ -154,7 +154,9 @@ public struct PagedSequence<Record: Sendable>: AsyncSequence, Sendable {
     }
 
     /// Iterates over the records.
-    public func makeAsyncIterator() -> AsyncIterator { AsyncIterator(pages: PageSequence(walk: walk).makeAsyncIterator()) }
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(pages: PageSequence(walk: walk).makeAsyncIterator())
+    }
 
     /// The iterator over records.
     public struct AsyncIterator: AsyncIteratorProtocol {
@@ -234,9 +236,15 @@ public struct PageSequence<Record: Sendable>: AsyncSequence, Sendable {
                 isFinished = true
                 throw error
             }
+            // The page's own `links.self` names it too: the first request usually has no `page` parameter while the
+            // holder's links spell it `page=1&page-size=…`, so a `next` back to it must be recognised by either name.
+            let selfKey = URL(string: decoded.links.selfLink, relativeTo: raw.url).map {
+                Self.normalised($0.absoluteURL)
+            }
+            if let selfKey { visited.insert(selfKey) }
             var anomalies: [PaginationAnomaly] = []
             let records = removeRepeats(decoded.records, anomalies: &anomalies)
-            nextURL = resolveNext(decoded, raw: raw, anomalies: &anomalies)
+            nextURL = resolveNext(decoded, raw: raw, selfKey: selfKey, anomalies: &anomalies)
             if nextURL == nil { isFinished = true }
             let policy = walk.client.configuration.pagination
             if nextURL != nil, number >= policy.maximumPages {
@@ -309,7 +317,7 @@ public struct PageSequence<Record: Sendable>: AsyncSequence, Sendable {
 
         /// The next page's URL, or `nil` (with an anomaly when the chain is broken).
         private func resolveNext(
-            _ page: DecodedPage<Record>, raw: RawResponse, anomalies: inout [PaginationAnomaly]
+            _ page: DecodedPage<Record>, raw: RawResponse, selfKey: String?, anomalies: inout [PaginationAnomaly]
         ) -> URL? {
             guard let link = page.links.next, !link.isEmpty else {
                 if page.totalPages > number {
@@ -333,7 +341,7 @@ public struct PageSequence<Record: Sendable>: AsyncSequence, Sendable {
                 return nil
             }
             let key = Self.normalised(resolved)
-            if key == Self.normalised(raw.url) {
+            if key == Self.normalised(raw.url) || key == selfKey {
                 anomalies.append(
                     PaginationAnomaly(kind: .nextEqualsSelf, detail: "next on page \(number) is the page itself"))
                 return nil
@@ -356,7 +364,9 @@ public struct PageSequence<Record: Sendable>: AsyncSequence, Sendable {
             components.host = components.host?.lowercased()
             if components.port == 443 { components.port = nil }
             components.fragment = nil
-            components.queryItems = components.queryItems?.sorted { ($0.name, $0.value ?? "") < ($1.name, $1.value ?? "") }
+            components.queryItems = components.queryItems?.sorted {
+                ($0.name, $0.value ?? "") < ($1.name, $1.value ?? "")
+            }
             if components.queryItems?.isEmpty == true { components.queryItems = nil }
             return components.string ?? url.absoluteString
         }

@@ -242,6 +242,7 @@ let package = Package(
             dependencies: [
                 "CDRBanking",
                 "CDRAuth",
+                "CDRJOSE",
                 "CDRTransport",
                 "CDRTransportAsyncHTTPClient",
                 "CDRMockHolder",

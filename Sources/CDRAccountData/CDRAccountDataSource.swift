@@ -73,23 +73,17 @@ public struct CDRAccountDataSource: AccountDataSource {
             for record in page.records {
                 let source = provenance(
                     arrangement, version: page.version, interactionID: page.interactionID, at: page.fetchedAt)
-                var account: Account
+                let summary: any AccountSummary
                 switch record {
-                case .current(let value):
-                    account = Account(
-                        id: AccountKey(rawValue: ""), sourceAccountID: value.accountId.rawValue,
-                        displayName: value.displayName, nickname: value.nickname, maskedNumber: value.maskedNumber,
-                        category: AccountCategory(rawValue: value.productCategory.rawValue),
-                        productName: value.productName, isOpen: value.openStatus.map { $0 != .closed },
-                        isOwned: value.isOwned, provenance: source)
-                case .previous(let value):
-                    account = Account(
-                        id: AccountKey(rawValue: ""), sourceAccountID: value.accountId.rawValue,
-                        displayName: value.displayName, nickname: value.nickname, maskedNumber: value.maskedNumber,
-                        category: AccountCategory(rawValue: value.productCategory.rawValue),
-                        productName: value.productName, isOpen: value.openStatus.map { $0 != .closed },
-                        isOwned: value.isOwned, provenance: source)
+                case .current(let value): summary = value
+                case .previous(let value): summary = value
                 }
+                var account = Account(
+                    id: AccountKey(rawValue: ""), sourceAccountID: summary.accountId.rawValue,
+                    displayName: summary.displayName, nickname: summary.nickname, maskedNumber: summary.maskedNumber,
+                    category: AccountCategory(rawValue: summary.productCategory.rawValue),
+                    productName: summary.productName, isOpen: summary.openStatus.map { $0 != .closed },
+                    isOwned: summary.isOwned, provenance: source)
                 if options.readsAccountDetail {
                     let detail = try await banking.account(id: account.sourceAccountID)
                     switch detail.body {
@@ -174,24 +168,17 @@ public struct CDRAccountDataSource: AccountDataSource {
         guard let arrangementID else { return [] }
         let stamp = provenance(arrangementID, version: page.version, interactionID: page.interactionID, at: page.fetchedAt)
         return page.records.map { record in
+            let value: any TransactionSummary
             switch record {
-            case .current(let value):
-                return Self.transaction(
-                    id: value.transactionId?.rawValue, account: account, status: value.status.rawValue,
-                    description: value.description, amount: value.amount.decimalValue,
-                    currency: value.currency?.rawValue,
-                    date: value.postingDateTime?.date ?? value.executionDateTime?.date ?? value.valueDateTime?.date,
-                    reference: value.reference, merchantName: value.merchantName, mcc: value.merchantCategoryCode,
-                    provenance: stamp)
-            case .previous(let value):
-                return Self.transaction(
-                    id: value.transactionId?.rawValue, account: account, status: value.status.rawValue,
-                    description: value.description, amount: value.amount.decimalValue,
-                    currency: value.currency?.rawValue,
-                    date: value.postingDateTime?.date ?? value.executionDateTime?.date ?? value.valueDateTime?.date,
-                    reference: value.reference, merchantName: value.merchantName, mcc: value.merchantCategoryCode,
-                    provenance: stamp)
+            case .current(let current): value = current
+            case .previous(let previous): value = previous
             }
+            return Self.transaction(
+                id: value.transactionId?.rawValue, account: account, status: value.status.rawValue,
+                description: value.description, amount: value.amount.decimalValue, currency: value.currency?.rawValue,
+                date: value.postingDateTime?.date ?? value.executionDateTime?.date ?? value.valueDateTime?.date,
+                reference: value.reference, merchantName: value.merchantName, mcc: value.merchantCategoryCode,
+                provenance: stamp)
         }
     }
 
@@ -266,3 +253,36 @@ public struct CDRAccountDataSource: AccountDataSource {
         return calendar.date(from: DateComponents(year: day.year, month: day.month, day: day.day))
     }
 }
+
+/// The members the account list's versions share, so one mapping serves both.
+protocol AccountSummary {
+    var accountId: BankingAccountId { get }
+    var displayName: String { get }
+    var nickname: String? { get }
+    var maskedNumber: String { get }
+    var productCategory: BankingProductCategory { get }
+    var productName: String { get }
+    var openStatus: BankingAccountOpenStatus? { get }
+    var isOwned: Bool? { get }
+}
+
+extension BankingAccountV3: AccountSummary {}
+extension BankingAccountV2: AccountSummary {}
+
+/// The members the transaction list's versions share, so one mapping serves both.
+protocol TransactionSummary {
+    var transactionId: BankingTransactionId? { get }
+    var status: BankingTransactionStatus { get }
+    var description: String { get }
+    var amount: CDRAmount { get }
+    var currency: CDRCurrency? { get }
+    var postingDateTime: CDRDateTime? { get }
+    var executionDateTime: CDRDateTime? { get }
+    var valueDateTime: CDRDateTime? { get }
+    var reference: String { get }
+    var merchantName: String? { get }
+    var merchantCategoryCode: String? { get }
+}
+
+extension BankingTransactionV2: TransactionSummary {}
+extension BankingTransaction: TransactionSummary {}

@@ -187,8 +187,8 @@ public struct CDRAccountDataSource: AccountDataSource {
         date: Date?, reference: String, merchantName: String?, mcc: String?, provenance: Provenance
     ) -> Transaction {
         let when = date ?? provenance.fetchedAt
-        let identifier =
-            id ?? "derived-\(Int(when.timeIntervalSince1970))-\(amount)-\(description.hashValue & 0xFFFF_FFFF)"
+        // A holder may omit transactionId; derive one that is the same on every run (String.hashValue is not).
+        let identifier = id ?? "derived-\(Int(when.timeIntervalSince1970))-\(amount)-\(fnv1a(description + reference))"
         return Transaction(
             id: identifier, accountID: account, status: status == "PENDING" ? .pending : .posted,
             description: description, amount: amount, currency: currency ?? "AUD", date: when, reference: reference,
@@ -245,6 +245,16 @@ public struct CDRAccountDataSource: AccountDataSource {
             }
         }
         return payments
+    }
+
+    /// The 64-bit FNV-1a hash of the text's UTF-8 bytes, in hexadecimal.
+    private static func fnv1a(_ text: String) -> String {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 {
+            hash ^= UInt64(byte)
+            hash &*= 0x0000_0100_0000_01b3
+        }
+        return String(hash, radix: 16)
     }
 
     static func date(_ day: CDRDate) -> Date? {

@@ -175,7 +175,7 @@ public final class FallbackAccountDataSource: AccountDataSource {
     }
 
     /// Runs `body` against each allowed source in turn until one serves.
-    private func serve<T: Sendable>(
+    private func serve<T>(
         _ request: String, _ body: (any AccountDataSource) async throws -> T
     ) async throws -> T {
         var skipped: [(source: DataSourceDescriptor, reason: FallbackReason)] = []
@@ -241,36 +241,16 @@ public final class FallbackAccountDataSource: AccountDataSource {
 
     /// An account's transactions: the first source whose first page arrives serves the whole walk.
     public func transactions(of account: AccountKey, in period: DateInterval?) -> AccountDataStream<Transaction> {
-        let candidates = orderedSources.map(\.1)
-        let policy = self.policy
-        return AccountDataStream { [self] in
+        AccountDataStream { [self] in
             var chosen: AccountDataStream<Transaction>.NextPage?
             return {
                 if let chosen { return try await chosen() }
-                var skipped: [(source: DataSourceDescriptor, reason: FallbackReason)] = []
-                var attempts: [AccountDataError.Attempt] = []
-                for (index, source) in candidates.enumerated() {
+                let (reader, first) = try await self.serve("transactions") { source in
                     let reader = source.transactions(of: account, in: period).makePageReader()
-                    do {
-                        let first = try await reader()
-                        chosen = reader
-                        self.record(
-                            SourceDecision(
-                                request: "transactions", servedBy: source.descriptor, skipped: skipped,
-                                decidedAt: Date()))
-                        return first
-                    } catch {
-                        let reason = Self.reason(for: error)
-                        attempts.append(.init(source: source.descriptor, reason: reason, error: error))
-                        skipped.append((source.descriptor, reason))
-                        if index == candidates.count - 1 || !policy.fallsBackOn.contains(reason) { break }
-                    }
+                    return (reader, try await reader())
                 }
-                self.record(
-                    SourceDecision(request: "transactions", servedBy: nil, skipped: skipped, decidedAt: Date()))
-                throw attempts.isEmpty
-                    ? AccountDataError(.noSourceAllowed, reason: "the policy allows no configured source")
-                    : Self.failure(attempts)
+                chosen = reader
+                return first
             }
         }
     }

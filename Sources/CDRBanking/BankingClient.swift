@@ -146,28 +146,20 @@ extension BankingClient {
     func url(for call: CDSCall, operation: CDSOperation) throws -> URL {
         var path = operation.path
         for (name, value) in call.pathParameters {
-            guard !value.isEmpty, let encoded = Self.percentEncode(value) else {
+            guard !value.isEmpty else {
                 throw DataHolderError(.invalidRequest, operation: call.operationID, reason: "\(name) is empty")
             }
-            path = path.replacingOccurrences(of: "{\(name)}", with: encoded)
+            path = path.replacingOccurrences(of: "{\(name)}", with: FormEncoding.escape(value))
         }
         let base = operation.isAuthenticated ? configuration.resourceBaseURL : configuration.publicBaseURL
         var text = base.absoluteString
         while text.hasSuffix("/") { text.removeLast() }
         text += path
-        let query = call.query.compactMap { name, value in Self.percentEncode(value).map { name + "=" + $0 } }
-        if !query.isEmpty { text += "?" + query.joined(separator: "&") }
+        if !call.query.isEmpty { text += "?" + FormEncoding.encode(call.query) }
         guard let url = URL(string: text), url.scheme?.lowercased() == "https" else {
             throw DataHolderError(.invalidRequest, operation: call.operationID, reason: "the base URL is not https")
         }
         return url
-    }
-
-    /// Percent-encodes everything but RFC 3986's unreserved characters.
-    static func percentEncode(_ text: String) -> String? {
-        var allowed = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed)
     }
 
     /// Sends a call to its URL (or to `url`, a pagination link), negotiating the version: `x-v` newest,

@@ -14,10 +14,12 @@ let package = Package(
         .library(name: "CDRBanking", targets: ["CDRBanking"]),
         .library(name: "CDRDDC", targets: ["CDRDDC"]),
         .library(name: "CDRAccountData", targets: ["CDRAccountData"]),
+        .library(name: "CDRClient", targets: ["CDRClient"]),
         .library(name: "CDRTesting", targets: ["CDRTesting"]),
         .library(name: "CDRMockData", targets: ["CDRMockData"]),
         .library(name: "CDRMockHolder", targets: ["CDRMockHolder"]),
         .executable(name: "cdr-mock-holder", targets: ["cdr-mock-holder"]),
+        .executable(name: "cdr-demo", targets: ["cdr-demo"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.5.2"),
@@ -126,6 +128,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The facade: one client that wires transport, Register, holders, consent, banking, DDC and deletion.
+        .target(
+            name: "CDRClient",
+            dependencies: [
+                "CDRModels",
+                "CDRJOSE",
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                "CDRAuth",
+                "CDRBanking",
+                "CDRDDC",
+                "CDRAccountData",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // Test support shipped to users: TestPKI (and later RecordingTransport, withMockDataHolder).
         .target(
             name: "CDRTesting",
@@ -175,6 +193,71 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The demo's main path, as a library so a test can run it in-process.
+        .target(
+            name: "CDRDemo",
+            dependencies: [
+                "CDRClient",
+                "CDRModels",
+                "CDRJOSE",
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                "CDRAuth",
+                "CDRBanking",
+                "CDRDDC",
+                "CDRAccountData",
+                "CDRMockHolder",
+                "CDRMockData",
+                "CDRTesting",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Samples/cdr-demo/CDRDemo"
+        ),
+        // `swift run cdr-demo`: the whole mission on the embedded mock holder.
+        .executableTarget(
+            name: "cdr-demo",
+            dependencies: [
+                "CDRDemo",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Samples/cdr-demo/cdr-demo"
+        ),
+        .testTarget(
+            name: "CDRClientTests",
+            dependencies: [
+                "CDRClient",
+                "CDRAccountData",
+                "CDRAuth",
+                "CDRBanking",
+                "CDRDDC",
+                "CDRJOSE",
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                "CDRMockHolder",
+                "CDRMockData",
+                "CDRTesting",
+                "CDRModels",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "InMemoryLogging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CDRDemoTests",
+            dependencies: [
+                "CDRDemo",
+                "CDRClient",
+                "CDRAccountData",
+                "CDRMockHolder",
+                "CDRTesting",
+                "CDRTransport",
             ]
         ),
         .testTarget(

@@ -1,0 +1,1 @@
+// Placeholder: the command line arrives with the demo.

@@ -1,0 +1,322 @@
+public import CDRAuth
+public import CDRBanking
+public import CDRDDC
+public import CDRModels
+public import CDRTransport
+public import CDRTransportAsyncHTTPClient
+public import Foundation
+public import Logging
+
+/// The recipient's entry point: one value that wires the transport (mutual TLS with the pinned CDR CA, public
+/// TLS), the Register, the data holders (discovery, DCR, consent, tokens, banking data, revocation), DDC capture
+/// providers and the deletion of everything kept for an arrangement or connection when it ends.
+///
+/// ```swift
+/// try await CDRClient.withClient(configuration: configuration) { cdr in
+///     let bank = try await cdr.connect(holderBrandID: "bank-brand-id")      // Register, discovery, SSA, DCR
+///     let redirect = try await bank.startAuthorization(
+///         AuthorizationRequest(scopes: [.bankAccountsBasic, .bankTransactions], sharingDuration: .days(90)))
+///     // … the customer consents at redirect.url; the holder calls back …
+///     let arrangement = try await bank.completeAuthorization(callbackURL: callback, expectedState: redirect.state)
+///     let source = await bank.accountData(for: arrangement)
+///     for account in try await source.accounts() { print(account.displayName, account.provenance) }
+///     let deletion = try await bank.revokeArrangement(id: arrangement.id)   // tokens and kept data deleted
+/// }
+/// ```
+///
+/// Every layer below stays usable on its own; the facade only chooses the defaults: the standard middleware chain
+/// (interaction ids, retries of idempotent calls, logging without secrets), a bearer-token middleware per
+/// arrangement backed by its token manager, the unattended context from the arrangement's authorisation time, and
+/// the newest and previous versions of every operation.
+public final class CDRClient: Sendable {
+    /// What the recipient brings: its software product, its CDR certificate, and where to keep things.
+    public struct Configuration: Sendable {
+        /// The software product (id, brand, signing key, redirect URIs) as registered with the Register.
+        public var product: SoftwareProductIdentity
+        /// The mutual-TLS identity: the product's certificate from the CDR CA and its key.
+        public var identity: ClientIdentity
+        /// The CDR CA, pinned for every mutual-TLS endpoint (holders' secure endpoints and the Register's).
+        public var cdrCertificateAuthority: TrustRoots
+        /// The roots for public endpoints (discovery, JWKS, public CDS resources, DDC providers).
+        public var publicTrustRoots: TrustRoots
+        /// Where the Register is; the production Register by default.
+        public var register: RegisterClient.Configuration
+        /// Where arrangements and tokens are kept; in memory by default.
+        public var tokenStore: any TokenStore
+        /// Where account data is kept, encrypted per arrangement or connection; `nil` (the default) keeps nothing.
+        public var recordStore: (any RecordStore)?
+        /// The versions asked for, per operation; the newest and the previous live ones by default.
+        public var versions: VersionPreferences
+        /// The `page-size` asked for in lists; 1,000 (the standard's maximum) by default, to make fewer calls.
+        public var pageSize: Int?
+        /// Retries of idempotent calls (429, 503, 504, connection failures).
+        public var retry: RetryMiddleware.Policy
+        /// A timeout for each request.
+        public var requestTimeout: Duration
+        /// The unattended traffic budget applied per arrangement, or `nil` for none (the default).
+        public var trafficBudget: UnattendedTrafficBudget.Limits?
+
+        /// Creates a configuration.
+        /// - Parameters:
+        ///   - product: The software product.
+        ///   - identity: The mutual-TLS certificate chain and key.
+        ///   - cdrCertificateAuthority: The pinned CDR CA.
+        ///   - publicTrustRoots: Roots for public endpoints; the system's by default.
+        ///   - register: The Register; production by default.
+        ///   - tokenStore: In memory by default.
+        ///   - recordStore: `nil` by default: no account data is kept.
+        ///   - versions: The default version preferences.
+        ///   - pageSize: 1,000 by default.
+        ///   - retry: The default retry policy.
+        ///   - requestTimeout: 60 s by default.
+        ///   - trafficBudget: `nil` by default.
+        public init(
+            product: SoftwareProductIdentity, identity: ClientIdentity, cdrCertificateAuthority: TrustRoots,
+            publicTrustRoots: TrustRoots = .system, register: RegisterClient.Configuration = .production,
+            tokenStore: any TokenStore = InMemoryTokenStore(), recordStore: (any RecordStore)? = nil,
+            versions: VersionPreferences = VersionPreferences(), pageSize: Int? = 1000,
+            retry: RetryMiddleware.Policy = RetryMiddleware.Policy(), requestTimeout: Duration = .seconds(60),
+            trafficBudget: UnattendedTrafficBudget.Limits? = nil
+        ) {
+            self.product = product
+            self.identity = identity
+            self.cdrCertificateAuthority = cdrCertificateAuthority
+            self.publicTrustRoots = publicTrustRoots
+            self.register = register
+            self.tokenStore = tokenStore
+            self.recordStore = recordStore
+            self.versions = versions
+            self.pageSize = pageSize
+            self.retry = retry
+            self.requestTimeout = requestTimeout
+            self.trafficBudget = trafficBudget
+        }
+
+        /// The AsyncHTTPClient settings these choices imply.
+        public var transportConfiguration: AsyncHTTPClientTransport.Configuration {
+            AsyncHTTPClientTransport.Configuration(
+                mutualTLS: .init(identity: identity, trustRoots: cdrCertificateAuthority),
+                publicTrustRoots: publicTrustRoots, requestTimeout: requestTimeout)
+        }
+    }
+
+    /// The configuration.
+    public let configuration: Configuration
+    /// The transport with the standard middleware (interaction ids, retries, logging) over the base transport.
+    public let transport: any HTTPTransport
+    /// The Register client (SSA, data holder brands), sharing the transport.
+    public let register: RegisterClient
+    let base: any HTTPTransport
+    let logger: Logger
+
+    /// Creates a client over a transport you own (for example an `AsyncHTTPClientTransport` shared with other
+    /// work, or a recording transport in tests). Prefer ``withClient(configuration:logger:_:)``, which creates and
+    /// shuts down the transport.
+    /// - Parameters:
+    ///   - configuration: The product, certificates and stores.
+    ///   - transport: The base transport: mutual TLS with the product's identity, public TLS for the rest.
+    ///   - logger: Logs ids, statuses and outcomes, never secrets; silent by default.
+    public init(
+        configuration: Configuration, transport: any HTTPTransport,
+        logger: Logger = Logger(label: "cdr-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() })
+    ) {
+        self.configuration = configuration
+        self.base = transport
+        self.logger = logger
+        let standard = MiddlewareTransport(
+            transport,
+            middlewares: [
+                InteractionIDMiddleware(), RetryMiddleware(policy: configuration.retry, logger: logger),
+                LoggingMiddleware(logger: logger),
+            ])
+        self.transport = standard
+        self.register = RegisterClient(
+            product: configuration.product, configuration: configuration.register, transport: standard,
+            backgroundActivityLogger: logger)
+    }
+
+    /// Runs `body` with a client over a new AsyncHTTPClient transport, shut down when `body` returns or throws.
+    /// - Parameters:
+    ///   - configuration: The product, certificates and stores.
+    ///   - logger: Logs ids, statuses and outcomes, never secrets; silent by default.
+    ///   - body: The work.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws, or a `TransportError` when the certificates cannot be loaded.
+    public static func withClient<Result: Sendable>(
+        configuration: Configuration,
+        logger: Logger = Logger(label: "cdr-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() }),
+        _ body: (CDRClient) async throws -> Result
+    ) async throws -> Result {
+        try await AsyncHTTPClientTransport.withTransport(configuration: configuration.transportConfiguration) { base in
+            try await body(CDRClient(configuration: configuration, transport: base, logger: logger))
+        }
+    }
+
+    // MARK: Holders
+
+    /// The banking data holder brands the Register lists (every page).
+    /// - Returns: The brands with their endpoints.
+    /// - Throws: `AuthorizationError.registerRequestFailed`.
+    public func holderBrands() async throws -> [HolderBrand] {
+        try await register.dataHolderBrands(industry: .banking).compactMap { try? HolderBrand(registerEntry: $0) }
+    }
+
+    /// Connects to a holder brand listed by the Register: discovery (the issuer must match), then, unless a
+    /// registration is given, an SSA from the Register and Dynamic Client Registration.
+    /// - Parameters:
+    ///   - holderBrandID: The brand's `dataHolderBrandId`.
+    ///   - registration: A registration made earlier with this brand (its `client_id` is reused; no DCR).
+    /// - Returns: The holder client; keep ``HolderClient/registration`` to reconnect without registering again.
+    /// - Throws: ``CDRClientError/Code/holderNotFound``, or `AuthorizationError` from discovery, the Register or DCR.
+    public func connect(holderBrandID: String, registration: RegistrationProperties? = nil) async throws -> HolderClient {
+        let entries = try await register.dataHolderBrands(industry: .banking)
+        guard let entry = entries.first(where: { $0.dataHolderBrandId == holderBrandID }) else {
+            throw CDRClientError(.holderNotFound, reason: "the Register lists no banking holder brand \(holderBrandID)")
+        }
+        guard entry.status == .active else {
+            throw CDRClientError(.holderNotFound, reason: "holder brand \(holderBrandID) is \(entry.status.rawValue)")
+        }
+        return try await connect(brand: HolderBrand(registerEntry: entry), registration: registration)
+    }
+
+    /// Connects to a holder brand whose endpoints you already have (from ``holderBrands()`` or your own cache).
+    /// - Parameters:
+    ///   - brand: The brand and its base URIs.
+    ///   - registration: A registration made earlier with this brand, or `nil` to register now.
+    /// - Returns: The holder client.
+    /// - Throws: `AuthorizationError` from discovery, the Register or DCR.
+    public func connect(brand: HolderBrand, registration: RegistrationProperties? = nil) async throws -> HolderClient {
+        let metadata = try await DiscoveryClient(transport: transport, backgroundActivityLogger: logger)
+            .discover(issuer: brand.issuer)
+        let dcr = HolderRegistrationClient(holder: metadata, product: configuration.product, transport: transport)
+        let confirmed: RegistrationProperties
+        if let registration {
+            confirmed = registration
+        } else {
+            confirmed = try await dcr.register(using: register, logger: logger)
+        }
+        let connection = try DataHolderConnection(
+            configuration: .init(
+                product: configuration.product, registration: confirmed, metadata: metadata, holderBrandID: brand.id),
+            transport: transport, tokenStore: configuration.tokenStore, logger: logger)
+        logger.info(
+            "CDR holder connected",
+            metadata: ["cdr.holder_brand_id": "\(brand.id)", "cdr.client_id": "\(confirmed.clientId)"])
+        return HolderClient(brand: brand, registration: confirmed, connection: connection, client: self)
+    }
+
+    // MARK: DDC
+
+    /// A client for a Digital Data Capture provider, over the standard chain (public TLS).
+    /// - Parameter provider: The provider's id, base URL and API key.
+    /// - Returns: The client.
+    public func ddc(_ provider: DDCProviderConfiguration) -> DDCClient {
+        DDCClient(configuration: provider, transport: transport, logger: logger)
+    }
+
+    /// Ends a DDC connection: deletes it at the provider (which deletes the credentials' use and the captured
+    /// data there) and deletes every record kept for it here.
+    ///
+    /// The local records are deleted even when the provider cannot be reached; the report says so.
+    /// - Parameters:
+    ///   - connection: The connection.
+    ///   - client: The provider's client.
+    /// - Returns: What was deleted.
+    /// - Throws: The record store's error.
+    public func endConnection(_ connection: DDCConnectionID, at client: DDCClient) async throws -> DataDeletion {
+        var confirmed = true
+        do {
+            try await client.deleteConnection(connection)
+        } catch let error as DDCError where error.code == .unknownConnection {
+            confirmed = true
+        } catch {
+            confirmed = false
+            logger.warning(
+                "DDC connection could not be deleted at the provider",
+                metadata: ["cdr.ddc_connection": "\(connection.rawValue)", "cdr.error": "\(error)"])
+        }
+        let scope = DataScope.ddcConnection(
+            providerID: client.configuration.providerID, connectionID: connection.rawValue)
+        let deleted = try await deleteRecords(in: scope)
+        return DataDeletion(
+            scope: scope, recordsDeleted: deleted.records, keyDestroyed: deleted.keyDestroyed,
+            providerConfirmed: confirmed, identitiesForgotten: false, deletedAt: Date())
+    }
+
+    // MARK: Records
+
+    /// Keeps records in the configured ``Configuration/recordStore``; does nothing without one.
+    /// - Parameters:
+    ///   - records: The records.
+    ///   - scope: Their arrangement or connection.
+    /// - Returns: Whether they were kept.
+    /// - Throws: ``CDRClientError/Code/storeFailed``.
+    @discardableResult
+    public func keep(_ records: [StoredRecord], in scope: DataScope) async throws -> Bool {
+        guard let store = configuration.recordStore else { return false }
+        do {
+            try await store.save(records, in: scope)
+        } catch {
+            throw CDRClientError(.storeFailed, reason: "the record store refused a batch for \(scope): \(error)")
+        }
+        return true
+    }
+
+    func deleteRecords(in scope: DataScope) async throws -> (records: Int, keyDestroyed: Bool) {
+        guard let store = configuration.recordStore else { return (0, false) }
+        do {
+            return try await store.deleteAll(in: scope)
+        } catch {
+            throw CDRClientError(.storeFailed, reason: "the record store could not delete \(scope): \(error)")
+        }
+    }
+}
+
+/// A data holder brand and where its endpoints are, as the Register lists them.
+public struct HolderBrand: Sendable, Hashable, Codable, CustomStringConvertible {
+    /// The `dataHolderBrandId`.
+    public var id: String
+    /// The brand name.
+    public var name: String
+    /// The OIDC issuer (InfosecBaseUri).
+    public var issuer: String
+    /// The authenticated resources' base (ResourceBaseUri followed by `/cds-au/v1`).
+    public var resourceBaseURL: URL
+    /// The public resources' base (PublicBaseUri followed by `/cds-au/v1`).
+    public var publicBaseURL: URL
+
+    /// Creates a brand from its parts.
+    /// - Parameters:
+    ///   - id: The brand id.
+    ///   - name: The brand name.
+    ///   - issuer: The InfosecBaseUri.
+    ///   - resourceBaseURI: The ResourceBaseUri (without `/cds-au/v1`).
+    ///   - publicBaseURI: The PublicBaseUri (without `/cds-au/v1`).
+    /// - Throws: ``CDRClientError/Code/invalidHolder`` when a base URI is not an `https` URL.
+    public init(id: String, name: String, issuer: String, resourceBaseURI: String, publicBaseURI: String) throws {
+        func base(_ text: String, _ what: String) throws -> URL {
+            let trimmed = text.hasSuffix("/") ? String(text.dropLast()) : text
+            guard let url = URL(string: trimmed + "/cds-au/v1"), url.scheme == "https", url.host != nil else {
+                throw CDRClientError(.invalidHolder, reason: "holder brand \(id) has an invalid \(what)")
+            }
+            return url
+        }
+        self.id = id
+        self.name = name
+        self.issuer = issuer
+        self.resourceBaseURL = try base(resourceBaseURI, "resourceBaseUri")
+        self.publicBaseURL = try base(publicBaseURI, "publicBaseUri")
+    }
+
+    /// Reads a brand from the Register's entry.
+    /// - Parameter entry: The Register's data holder brand.
+    /// - Throws: ``CDRClientError/Code/invalidHolder``.
+    public init(registerEntry entry: RegisterDataHolderBrandV2) throws {
+        try self.init(
+            id: entry.dataHolderBrandId, name: entry.brandName, issuer: entry.endpointDetail.infosecBaseUri,
+            resourceBaseURI: entry.endpointDetail.resourceBaseUri, publicBaseURI: entry.endpointDetail.publicBaseUri)
+    }
+
+    /// `name (id)`.
+    public var description: String { "\(name) (\(id))" }
+}

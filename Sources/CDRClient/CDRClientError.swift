@@ -1,0 +1,35 @@
+/// A failure of the facade itself; the layers below throw their own errors (`AuthorizationError`,
+/// `DataHolderError`, `DDCError`, `AccountDataError`, `TransportError`), which pass through unchanged.
+public struct CDRClientError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The kind of failure.
+    public struct Code: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable {
+            case holderNotFound, invalidHolder, storeFailed, unknownArrangement
+        }
+        private let base: Base
+        /// The Register lists no active holder brand with that id.
+        public static let holderNotFound = Code(base: .holderNotFound)
+        /// The holder brand's Register entry is unusable (a base URI is not an `https` URL).
+        public static let invalidHolder = Code(base: .invalidHolder)
+        /// The record store failed.
+        public static let storeFailed = Code(base: .storeFailed)
+        /// The token store has no live arrangement with that id for this holder.
+        public static let unknownArrangement = Code(base: .unknownArrangement)
+        /// The code's name.
+        public var description: String { base.rawValue }
+    }
+
+    /// The kind of failure.
+    public var code: Code
+    /// What happened, in a sentence (ids and URLs only, never a secret).
+    public var reason: String
+
+    /// Creates an error.
+    public init(_ code: Code, reason: String) {
+        self.code = code
+        self.reason = reason
+    }
+
+    /// `CDRClientError.holderNotFound: …`.
+    public var description: String { "CDRClientError.\(code): \(reason)" }
+}

@@ -1,0 +1,201 @@
+public import CDRAccountData
+public import CDRAuth
+public import CDRBanking
+public import CDRModels
+import CDRTransport
+public import Foundation
+import Logging
+import Synchronization
+
+/// Everything the recipient does with one data holder brand: consent, data, and ending arrangements with the
+/// deletion of what was kept for them. Get one from ``CDRClient/connect(holderBrandID:registration:)``.
+///
+/// It is also the ``CDRAuth/ArrangementRevocationReceiver`` for this brand: mount it behind the recipient's
+/// `/arrangements/revoke` endpoint and a holder's revocation deletes the arrangement's tokens and kept data too.
+public final class HolderClient: Sendable {
+    /// The brand and its endpoints.
+    public let brand: HolderBrand
+    /// The registration (its `client_id`); keep it to reconnect without registering again.
+    public let registration: RegistrationProperties
+    /// The consent and token layer for this holder.
+    public let connection: DataHolderConnection
+    private let client: CDRClient
+    private let registries = Mutex<[String: AccountIdentityRegistry]>([:])
+
+    init(brand: HolderBrand, registration: RegistrationProperties, connection: DataHolderConnection, client: CDRClient) {
+        self.brand = brand
+        self.registration = registration
+        self.connection = connection
+        self.client = client
+    }
+
+    // MARK: Consent
+
+    /// Pushes the authorisation request (PAR) and returns where to send the customer.
+    /// - Parameter request: The scopes and sharing duration (and the arrangement, when amending).
+    /// - Returns: The authorisation URL, its `state` and expiry.
+    /// - Throws: `AuthorizationError`.
+    public func startAuthorization(_ request: AuthorizationRequest) async throws -> AuthorizationRedirect {
+        try await connection.startAuthorization(request)
+    }
+
+    /// Completes the authorisation from the URL the holder redirected the customer's browser to.
+    /// - Parameters:
+    ///   - callbackURL: The redirect URI with its `response` (JARM) parameter.
+    ///   - expectedState: The `state` of the redirect, as kept in the customer's session.
+    /// - Returns: The arrangement, its tokens kept in the token store.
+    /// - Throws: `AuthorizationError`; nothing further is sent after a failed check.
+    public func completeAuthorization(callbackURL: URL, expectedState: String) async throws -> Arrangement {
+        try await connection.completeAuthorization(callbackURL: callbackURL, expectedState: expectedState)
+    }
+
+    /// Completes the authorisation from the JARM `response` parameter.
+    /// - Parameters:
+    ///   - response: The `response` JWT.
+    ///   - expectedState: The `state` of the redirect.
+    /// - Returns: The arrangement.
+    /// - Throws: `AuthorizationError`.
+    public func completeAuthorization(response: String, expectedState: String) async throws -> Arrangement {
+        try await connection.completeAuthorization(response: response, expectedState: expectedState)
+    }
+
+    /// The arrangement as the token store knows it (also after it ended: a tombstone without tokens).
+    /// - Parameter id: The `cdr_arrangement_id`.
+    /// - Returns: The arrangement, or `nil` when it never existed here.
+    /// - Throws: The token store's error.
+    public func arrangement(id: String) async throws -> Arrangement? {
+        try await connection.arrangement(id: id)
+    }
+
+    // MARK: Data
+
+    /// A banking client for an arrangement: its token manager attaches (and refreshes) the access token.
+    /// - Parameters:
+    ///   - arrangement: The arrangement.
+    ///   - context: Attended or unattended; unattended since the arrangement's authorisation by default.
+    /// - Returns: The client.
+    public func banking(for arrangement: Arrangement, context: CallContext? = nil) async -> BankingClient {
+        let tokens = await connection.tokenManager(for: arrangement.id)
+        var middlewares: [any TransportMiddleware] = [
+            InteractionIDMiddleware(), BearerTokenMiddleware(provider: tokens),
+        ]
+        if let limits = client.configuration.trafficBudget {
+            middlewares.append(TrafficBudgetMiddleware(budget: UnattendedTrafficBudget(limits: limits)))
+        }
+        middlewares += [
+            RetryMiddleware(policy: client.configuration.retry, logger: client.logger),
+            LoggingMiddleware(logger: client.logger),
+        ]
+        return BankingClient(
+            configuration: .init(
+                resourceBaseURL: brand.resourceBaseURL, publicBaseURL: brand.publicBaseURL, holderBrandID: brand.id,
+                versions: client.configuration.versions, pageSize: client.configuration.pageSize),
+            context: context ?? .unattended(authenticatedAt: arrangement.authorisedAt),
+            transport: MiddlewareTransport(client.base, middlewares: middlewares), logger: client.logger)
+    }
+
+    /// The arrangement's data as an ``CDRAccountData/AccountDataSource`` (domain records with provenance).
+    /// - Parameters:
+    ///   - arrangement: The arrangement.
+    ///   - context: Attended or unattended; unattended by default.
+    ///   - registry: Where account identities are kept across sources; one per arrangement by default (share it
+    ///     with a DDC source for the same customer so both name an account by the same key).
+    ///   - options: The source's options.
+    /// - Returns: The source.
+    public func accountData(
+        for arrangement: Arrangement, context: CallContext? = nil, registry: AccountIdentityRegistry? = nil,
+        options: CDRAccountDataSource.Options = .init()
+    ) async -> CDRAccountDataSource {
+        let registry = registry ?? self.registry(for: arrangement.id)
+        return CDRAccountDataSource(
+            holderBrandID: brand.id, arrangementID: arrangement.id,
+            banking: await banking(for: arrangement, context: context), registry: registry, options: options)
+    }
+
+    /// The identity registry the facade keeps for an arrangement (created on first use, forgotten when the
+    /// arrangement ends).
+    /// - Parameter arrangementID: The arrangement.
+    /// - Returns: Its registry.
+    public func registry(for arrangementID: String) -> AccountIdentityRegistry {
+        registries.withLock { registries in
+            if let existing = registries[arrangementID] { return existing }
+            let created = AccountIdentityRegistry()
+            registries[arrangementID] = created
+            return created
+        }
+    }
+
+    /// The scope under which this arrangement's records are kept.
+    /// - Parameter arrangementID: The arrangement.
+    /// - Returns: The scope.
+    public func scope(of arrangementID: String) -> DataScope {
+        .arrangement(holderBrandID: brand.id, arrangementID: arrangementID)
+    }
+
+    /// Keeps records of an arrangement in the configured record store; does nothing without one.
+    /// - Parameters:
+    ///   - records: The records.
+    ///   - arrangementID: Their arrangement.
+    /// - Returns: Whether they were kept.
+    /// - Throws: ``CDRClientError/Code/storeFailed``.
+    @discardableResult
+    public func keep(_ records: [StoredRecord], of arrangementID: String) async throws -> Bool {
+        try await client.keep(records, in: scope(of: arrangementID))
+    }
+
+    // MARK: Ending
+
+    /// Withdraws consent: revokes the arrangement at the holder, then deletes its tokens, its kept records (and
+    /// their key) and the account identities learnt for it.
+    /// - Parameters:
+    ///   - id: The `cdr_arrangement_id`.
+    ///   - initiator: The consumer (withdrawal in the recipient's app, the default) or the recipient.
+    /// - Returns: What was deleted.
+    /// - Throws: `AuthorizationError.revocationFailed` (nothing is deleted then, so it can be retried), or
+    ///   ``CDRClientError/Code/storeFailed``.
+    public func revokeArrangement(id: String, initiator: RevocationInitiator = .consumer) async throws -> DataDeletion {
+        let ending = try await connection.revokeArrangement(id: id, initiator: initiator)
+        return try await deleteData(of: ending)
+    }
+
+    /// Deletes what was kept for an arrangement that ended at the holder (its revocation arrived at the recipient's
+    /// endpoint, or the holder reports it unknown).
+    /// - Parameter id: The `cdr_arrangement_id`.
+    /// - Returns: What was deleted, or `nil` when this holder has no such live arrangement.
+    /// - Throws: The stores' errors.
+    public func holderRevokedArrangement(id: String) async throws -> DataDeletion? {
+        guard let ending = try await connection.holderRevokedArrangement(id: id) else { return nil }
+        return try await deleteData(of: ending)
+    }
+
+    private func deleteData(of ending: ArrangementEnding) async throws -> DataDeletion {
+        let scope = scope(of: ending.arrangementID)
+        let deleted = try await client.deleteRecords(in: scope)
+        let registry = registries.withLock { $0.removeValue(forKey: ending.arrangementID) }
+        await registry?.removeAll()
+        let deletion = DataDeletion(
+            scope: scope, recordsDeleted: deleted.records, keyDestroyed: deleted.keyDestroyed,
+            arrangement: .init(
+                state: "\(ending.state)", tokensDeleted: ending.tokensDeleted, holderConfirmed: ending.holderConfirmed),
+            identitiesForgotten: true, deletedAt: ending.endedAt)
+        client.logger.info(
+            "CDR arrangement data deleted",
+            metadata: [
+                "cdr.holder_brand_id": "\(brand.id)", "cdr.arrangement_id": "\(ending.arrangementID)",
+                "cdr.records_deleted": "\(deleted.records)", "cdr.tokens_deleted": "\(ending.tokensDeleted)",
+            ])
+        return deletion
+    }
+}
+
+extension HolderClient: ArrangementRevocationReceiver {
+    /// Ends an arrangement the holder revoked at the recipient's endpoint and deletes its tokens and kept data.
+    /// - Parameter revocation: The verified revocation.
+    /// - Returns: `false` when it names another brand or no live arrangement of this holder (the endpoint then
+    ///   answers 422).
+    /// - Throws: The stores' errors.
+    public func revokeArrangement(_ revocation: ArrangementRevocation) async throws -> Bool {
+        guard revocation.holderBrandID == brand.id else { return false }
+        return try await holderRevokedArrangement(id: revocation.arrangementID) != nil
+    }
+}

@@ -1,0 +1,90 @@
+public import CDRMockData
+public import CDRMockHolder
+public import CDRTransport
+public import Foundation
+
+/// What the demo runs against and how.
+public struct DemoOptions: Sendable {
+    /// Which mock data holder the demo talks to.
+    public enum Holder: Sendable {
+        /// A holder started in this process with a dataset of this size (the default).
+        case embedded(MockDataset.Configuration)
+        /// A holder the caller started in this process (tests use it to compare with the dataset).
+        case running(MockDataHolder)
+        /// A `cdr-mock-holder` in another process: its public base URL, the mock CA and a client identity.
+        case remote(publicBaseURL: URL, certificateAuthorityPEM: String, identity: ClientIdentity)
+    }
+
+    /// The holder.
+    public var holder: Holder
+    /// Whether a person consents in a browser (the demo then waits for the callback on a local listener).
+    public var interactive: Bool
+    /// The port of the local callback listener in interactive mode; 0 picks a free one.
+    public var callbackPort: Int
+    /// How long to wait for the person to consent.
+    public var consentTimeout: Duration
+    /// The mock customer who consents (headless) and whose bank login DDC uses.
+    public var customerID: String
+    /// How many days of transactions to read.
+    public var days: Int
+
+    /// The dataset of the embedded holder by default: 2 customers with 4 accounts of 600 transactions each
+    /// over a year.
+    public static let defaultDataset = MockDataset.Configuration(
+        customerCount: 2, accountsPerCustomer: 4, transactionsPerAccount: 600)
+
+    /// Creates options.
+    /// - Parameters:
+    ///   - holder: The holder; an embedded one by default.
+    ///   - interactive: `false` (headless consent) by default.
+    ///   - callbackPort: 0 by default.
+    ///   - consentTimeout: 5 minutes by default.
+    ///   - customerID: `customer-1` by default.
+    ///   - days: 90 by default.
+    public init(
+        holder: Holder = .embedded(DemoOptions.defaultDataset), interactive: Bool = false, callbackPort: Int = 0,
+        consentTimeout: Duration = .seconds(300), customerID: String = "customer-1", days: Int = 90
+    ) {
+        self.holder = holder
+        self.interactive = interactive
+        self.callbackPort = callbackPort
+        self.consentTimeout = consentTimeout
+        self.customerID = customerID
+        self.days = days
+    }
+}
+
+/// What the demo reports while it runs, for a progress display.
+public enum DemoEvent: Sendable {
+    /// A step starts.
+    case step(number: Int, of: Int, title: String)
+    /// A detail of the current step.
+    case detail(String)
+    /// Transactions read so far: accounts done, accounts in all, records so far.
+    case transactions(accountsDone: Int, accounts: Int, records: Int)
+    /// Interactive consent: the URL to open, and the callback listener waiting.
+    case openInBrowser(URL)
+}
+
+/// A failure of the demo: which step failed, why, and what to do.
+public struct DemoError: Error, Sendable, CustomStringConvertible {
+    /// The step that failed.
+    public var step: String
+    /// Why (the SDK error's description, which never contains a secret).
+    public var reason: String
+    /// What to do about it.
+    public var hint: String
+
+    /// Creates an error.
+    public init(step: String, reason: String, hint: String) {
+        self.step = step
+        self.reason = reason
+        self.hint = hint
+    }
+
+    /// One line: `<step> failed: <reason>. <hint>`.
+    public var description: String {
+        let flat = reason.replacingOccurrences(of: "\n", with: " ")
+        return "\(step) failed: \(flat). \(hint)"
+    }
+}

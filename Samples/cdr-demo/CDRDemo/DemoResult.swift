@@ -1,0 +1,151 @@
+public import Foundation
+
+/// What one run of the demo did, as `--json` prints it.
+public struct DemoResult: Sendable, Codable {
+    /// The holder and the registration.
+    public struct Holder: Sendable, Codable {
+        /// `embedded` or `remote`.
+        public var mode: String
+        /// The holder brand id on the Register.
+        public var brandID: String
+        /// The brand name.
+        public var brandName: String
+        /// The OIDC issuer.
+        public var issuer: String
+        /// The software product registered.
+        public var softwareProductID: String
+        /// The `client_id` the holder issued at DCR.
+        public var clientID: String
+    }
+
+    /// The consent.
+    public struct Consent: Sendable, Codable {
+        /// `headless` or `interactive`.
+        public var mode: String
+        /// The `cdr_arrangement_id`.
+        public var arrangementID: String
+        /// The scopes granted.
+        public var scopes: [String]
+        /// When sharing ends.
+        public var sharingExpiresAt: Date?
+    }
+
+    /// One account with its balance and the transactions read.
+    public struct AccountRow: Sendable, Codable {
+        /// The recipient's key for the account (the same from CDR and DDC).
+        public var key: String
+        /// The display name.
+        public var name: String
+        /// The masked number.
+        public var maskedNumber: String
+        /// The category.
+        public var category: String
+        /// The current balance, as text (exact decimal).
+        public var currentBalance: String?
+        /// The available balance.
+        public var availableBalance: String?
+        /// The currency.
+        public var currency: String?
+        /// How many transactions were read for the period.
+        public var transactions: Int
+        /// The sum of their amounts, as text.
+        public var net: String
+        /// Where the account record came from.
+        public var provenance: ProvenanceRow
+    }
+
+    /// A record's provenance, flattened.
+    public struct ProvenanceRow: Sendable, Codable, Hashable {
+        /// `cdr` or `ddc`.
+        public var method: String
+        /// CDR: the holder brand; DDC: the provider.
+        public var source: String
+        /// CDR: the arrangement.
+        public var arrangementID: String?
+        /// CDR: the `x-v` the holder answered with.
+        public var version: Int?
+        /// CDR: the `x-fapi-interaction-id`.
+        public var interactionID: String?
+        /// DDC: the connection.
+        public var connectionID: String?
+        /// DDC: the capture job.
+        public var jobID: String?
+        /// When it was fetched.
+        public var fetchedAt: Date
+    }
+
+    /// The transactions read over CDR.
+    public struct Transactions: Sendable, Codable {
+        /// The period's start.
+        public var from: Date
+        /// The period's end.
+        public var to: Date
+        /// How many in all.
+        public var count: Int
+        /// How many pages (calls) it took, summed over the accounts.
+        public var accounts: Int
+    }
+
+    /// The outage and the fallback to DDC.
+    public struct Fallback: Sendable, Codable {
+        /// What the holder's status said during the simulated outage.
+        public var holderStatusDuringOutage: String
+        /// Who served the accounts during the outage: `ddc:<provider>`.
+        public var servedBy: String
+        /// Why CDR was skipped (for example `outage`).
+        public var cdrSkippedBecause: String
+        /// How many accounts DDC served.
+        public var accounts: Int
+        /// How many transactions DDC served for the first account in the period.
+        public var transactions: Int
+        /// Whether every DDC account got the same key as the CDR account it is.
+        public var sameAccountKeys: Bool
+        /// The provenance of the first DDC account.
+        public var provenance: ProvenanceRow
+        /// The MFA the provider asked for and the demo answered.
+        public var challenge: String
+        /// Who served after the outage ended.
+        public var servedByAfterRecovery: String
+    }
+
+    /// What revocation deleted.
+    public struct Deletion: Sendable, Codable {
+        /// The arrangement.
+        public var arrangementID: String
+        /// Its final state.
+        public var state: String
+        /// Whether the holder confirmed the revocation.
+        public var holderConfirmed: Bool
+        /// Whether its tokens were deleted.
+        public var tokensDeleted: Bool
+        /// Whether the token store still holds any token for it (must be false).
+        public var tokensRemaining: Bool
+        /// How many kept records were deleted.
+        public var recordsDeleted: Int
+        /// How many records the store still holds for it (must be 0).
+        public var recordsRemaining: Int
+        /// Whether its encryption key was destroyed.
+        public var keyDestroyed: Bool
+        /// What a data call for the arrangement does afterwards.
+        public var dataCallAfterRevocation: String
+        /// The DDC connection ended too: records deleted here.
+        public var ddcRecordsDeleted: Int
+        /// Whether the provider confirmed it deleted the connection.
+        public var ddcProviderConfirmed: Bool
+    }
+
+    /// The holder.
+    public var holder: Holder
+    /// The consent.
+    public var consent: Consent
+    /// The accounts, balances and transaction counts.
+    public var accounts: [AccountRow]
+    /// The transactions read.
+    public var transactions: Transactions
+    /// The fallback.
+    public var fallback: Fallback
+    /// The deletion.
+    public var deletion: Deletion
+    /// Milliseconds per step, in order.
+    public var timings: [String: Int]
+}

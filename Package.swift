@@ -255,6 +255,7 @@ let package = Package(
                 "CDRClient",
                 "CDRAccountData",
                 "CDRMockHolder",
+                "CDRMockData",
                 "CDRTesting",
                 "CDRTransport",
             ]

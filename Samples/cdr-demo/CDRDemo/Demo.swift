@@ -6,6 +6,7 @@ import CDRDDC
 import CDRJOSE
 import CDRMockHolder
 import CDRModels
+import CDRTesting
 import CDRTransport
 import CDRTransportAsyncHTTPClient
 public import Foundation

@@ -10,6 +10,7 @@ import CDRTransport
 import Foundation
 import HTTPTypes
 import Logging
+import Synchronization
 
 /// One run of the demo against one holder.
 struct Session: Sendable {

@@ -82,7 +82,7 @@ public struct DemoResult: Sendable, Codable {
         public var to: Date
         /// How many in all.
         public var count: Int
-        /// How many pages (calls) it took, summed over the accounts.
+        /// How many accounts they were read from.
         public var accounts: Int
     }
 

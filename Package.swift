@@ -258,6 +258,9 @@ let package = Package(
                 "CDRMockData",
                 "CDRTesting",
                 "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import CDRAccountData
 import CDRClient
 import CDRDemo
@@ -5,6 +6,8 @@ import CDRMockData
 import CDRMockHolder
 import CDRTesting
 import CDRTransport
+import CDRTransportAsyncHTTPClient
+import HTTPTypes
 import Foundation
 import Synchronization
 import Testing
@@ -148,5 +151,47 @@ struct DemoTests {
         let pki = try TestPKI()
         let error = #expect(throws: DemoError.self) { _ = try DemoIdentity.load(pem: try pki.client.certificatePEM()) }
         #expect(error?.step == "Reading --identity")
+    }
+}
+
+@Suite("cdr-demo --interactive: consent in a browser, the callback on a local listener")
+struct InteractiveDemoTests {
+    @Test("The URL is shown; the browser's redirect reaches the listener and the run completes", .timeLimit(.minutes(3)))
+    func interactiveConsent() async throws {
+        try await MockDataHolder(configuration: .init(dataset: DemoTests.dataset)).withRunning { holder in
+            let browserConfiguration = AsyncHTTPClientTransport.Configuration(publicTrustRoots: try holder.pki.trustRoots)
+            try await AsyncHTTPClientTransport.withTransport(configuration: browserConfiguration) { browser in
+                let visit = Mutex<Task<String, any Error>?>(nil)
+                let options = DemoOptions(holder: .running(holder), interactive: true, consentTimeout: .seconds(60))
+                let result = try await Demo.run(options) { event in
+                    guard case .openInBrowser(let url) = event else { return }
+                    // The person signs in as customer-1 and approves; the mock's headless switch stands in for its
+                    // pages. Then the browser follows the holder's redirect to the demo's listener.
+                    let task = Task<String, any Error> {
+                        let authorise = try #require(URL(string: url.absoluteString + "&mock_customer=customer-1"))
+                        let answer = try await browser.send(TransportRequest(method: .get, url: authorise, security: .publicTLS))
+                        let location = try #require(answer.headerFields[.location])
+                        let page = try await HTTPClient.shared.execute(HTTPClientRequest(url: location), timeout: .seconds(30))
+                        #expect(page.status == .ok)
+                        return location
+                    }
+                    visit.withLock { $0 = task }
+                }
+                let location = try await #require(visit.withLock { $0 }).value
+                #expect(location.hasPrefix("http://127.0.0.1:") && location.contains("/callback?"))
+                #expect(result.consent.mode == "interactive")
+                try DemoTests.check(result, holder: holder)
+            }
+        }
+    }
+
+    @Test("Nobody consents: the run fails at the consent step after the timeout, with what to do")
+    func consentTimesOut() async throws {
+        try await MockDataHolder(configuration: .init(dataset: DemoTests.dataset)).withRunning { holder in
+            let options = DemoOptions(holder: .running(holder), interactive: true, consentTimeout: .milliseconds(300))
+            let error = await #expect(throws: DemoError.self) { _ = try await Demo.run(options) }
+            #expect(error?.step == "Consent")
+            #expect(error?.description.contains("--interactive") == true)
+        }
     }
 }

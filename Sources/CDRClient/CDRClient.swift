@@ -155,10 +155,20 @@ public final class CDRClient: Sendable {
     // MARK: Holders
 
     /// The banking data holder brands the Register lists (every page).
-    /// - Returns: The brands with their endpoints.
+    /// - Returns: The brands with their endpoints; a brand whose base URIs are not `https` URLs is left out and
+    ///   logged at warning level.
     /// - Throws: `AuthorizationError.registerRequestFailed`.
     public func holderBrands() async throws -> [HolderBrand] {
-        try await register.dataHolderBrands(industry: .banking).compactMap { try? HolderBrand(registerEntry: $0) }
+        try await register.dataHolderBrands(industry: .banking).compactMap { entry in
+            do {
+                return try HolderBrand(registerEntry: entry)
+            } catch {
+                logger.warning(
+                    "Register brand left out: unusable endpoints",
+                    metadata: ["cdr.holder_brand_id": "\(entry.dataHolderBrandId)", "cdr.error": "\(error)"])
+                return nil
+            }
+        }
     }
 
     /// Connects to a holder brand listed by the Register: discovery (the issuer must match), then, unless a

@@ -21,6 +21,7 @@ public final class HolderClient: Sendable {
     public let connection: DataHolderConnection
     private let client: CDRClient
     private let registries = Mutex<[String: AccountIdentityRegistry]>([:])
+    private let budgets = Mutex<[String: UnattendedTrafficBudget]>([:])
 
     init(brand: HolderBrand, registration: RegistrationProperties, connection: DataHolderConnection, client: CDRClient) {
         self.brand = brand
@@ -73,14 +74,20 @@ public final class HolderClient: Sendable {
     /// - Parameters:
     ///   - arrangement: The arrangement.
     ///   - context: Attended or unattended; unattended since the arrangement's authorisation by default.
-    /// - Returns: The client.
+    /// - Returns: The client. Clients for the same arrangement share one traffic budget, when one is configured.
     public func banking(for arrangement: Arrangement, context: CallContext? = nil) async -> BankingClient {
         let tokens = await connection.tokenManager(for: arrangement.id)
         var middlewares: [any TransportMiddleware] = [
             InteractionIDMiddleware(), BearerTokenMiddleware(provider: tokens),
         ]
         if let limits = client.configuration.trafficBudget {
-            middlewares.append(TrafficBudgetMiddleware(budget: UnattendedTrafficBudget(limits: limits)))
+            let budget = budgets.withLock { budgets in
+                if let existing = budgets[arrangement.id] { return existing }
+                let created = UnattendedTrafficBudget(limits: limits)
+                budgets[arrangement.id] = created
+                return created
+            }
+            middlewares.append(TrafficBudgetMiddleware(budget: budget))
         }
         middlewares += [
             RetryMiddleware(policy: client.configuration.retry, logger: client.logger),
@@ -172,6 +179,7 @@ public final class HolderClient: Sendable {
         let scope = scope(of: ending.arrangementID)
         let deleted = try await client.deleteRecords(in: scope)
         let registry = registries.withLock { $0.removeValue(forKey: ending.arrangementID) }
+        _ = budgets.withLock { $0.removeValue(forKey: ending.arrangementID) }
         await registry?.removeAll()
         let deletion = DataDeletion(
             scope: scope, recordsDeleted: deleted.records, keyDestroyed: deleted.keyDestroyed,

@@ -269,6 +269,7 @@ let package = Package(
             dependencies: [
                 "CDRMockHolder",
                 "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
                 "CDRMockData",
                 "CDRModels",
                 "CDRJOSE",

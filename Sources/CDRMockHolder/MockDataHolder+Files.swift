@@ -7,7 +7,7 @@ extension MockDataHolder {
     /// - `client.pem` and `client-key.pem`: a client identity the secure listener accepts (certificate, private key);
     /// - `identity.pem`: the same identity in one file, the certificate PEM followed by its private key PEM (for
     ///   `curl --cert`, or a client given one identity file);
-    /// - `endpoints.json`: the base URLs (``Endpoints``).
+    /// - `endpoints.json`: the base URLs (``MockDataHolder/Endpoints``).
     ///
     /// The files holding the private key are created with owner-only permissions (0600) before the key is written.
     /// The key is a throwaway test key, minted at start-up.

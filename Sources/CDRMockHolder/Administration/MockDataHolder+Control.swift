@@ -11,7 +11,7 @@ extension MockDataHolder: MockHolderControl {
         return current
     }
 
-    /// Adds a software product to ``register``, replacing one with the same id.
+    /// Adds a software product to ``MockDataHolder/register``, replacing one with the same id.
     /// - Parameter product: The product; it needs an id, a redirect URI and at least one signing key.
     /// - Throws: ``MockHolderError`` with ``MockHolderError/Code/invalidConfiguration`` when it has none of them.
     public func addSoftwareProduct(_ product: MockRegister.SoftwareProduct) async throws {
@@ -21,39 +21,39 @@ extension MockDataHolder: MockHolderControl {
         register.add(product)
     }
 
-    /// Sets ``MockFaults/outage`` of ``faults``.
+    /// Sets ``MockFaults/outage`` of ``MockDataHolder/faults``.
     /// - Parameter outage: The outage, or `nil` for a healthy holder.
     public func setOutage(_ outage: MockFaults.Outage?) async throws {
         faults.outage = outage
     }
 
-    /// Sets ``MockDDCProvider/mfa`` of ``ddc``.
+    /// Sets ``MockDDCProvider/mfa`` of ``MockDataHolder/ddc``.
     /// - Parameter requirement: The second factor.
     public func setDDCMFA(_ requirement: MockDDCProvider.MFARequirement) async throws {
         ddc.mfa = requirement
     }
 
-    /// The API key and institution of ``ddc``.
+    /// The API key and institution of ``MockDataHolder/ddc``.
     /// - Returns: The settings; the API key is a secret.
     public func ddcSettings() async throws -> MockDDCSettings {
         ddc.settings
     }
 
-    /// ``MockDDCProvider/password(for:)`` of ``ddc``.
+    /// ``MockDDCProvider/password(for:)`` of ``MockDataHolder/ddc``.
     /// - Parameter customerID: The customer's login.
     /// - Returns: The password; a secret.
     public func ddcPassword(for customerID: String) async throws -> String {
         ddc.password(for: customerID)
     }
 
-    /// ``MockDDCProvider/lastOneTimeCode(for:)`` of ``ddc``.
+    /// ``MockDDCProvider/lastOneTimeCode(for:)`` of ``MockDataHolder/ddc``.
     /// - Parameter connectionID: The DDC connection.
     /// - Returns: The code, or `nil` when none was sent.
     public func ddcOneTimeCode(for connectionID: String) async throws -> String? {
         ddc.lastOneTimeCode(for: connectionID)
     }
 
-    /// ``MockDDCProvider/securityAnswer(for:)`` of ``ddc``.
+    /// ``MockDDCProvider/securityAnswer(for:)`` of ``MockDataHolder/ddc``.
     /// - Parameter customerID: The customer's login.
     /// - Returns: The answer; a secret.
     public func ddcSecurityAnswer(for customerID: String) async throws -> String {

@@ -8,7 +8,7 @@ import Synchronization
 /// administration routes.
 ///
 /// ``endpoints()`` asks the public listener (`GET /mock-admin/endpoints`, public TLS) and remembers the answer; every
-/// other call goes to the secure listener's `/mock-admin/…` routes with ``EndpointSecurity/mutualTLS``, so the
+/// other call goes to the secure listener's `/mock-admin/…` routes with `EndpointSecurity.mutualTLS`, so the
 /// transport must present a client certificate from the holder's CA (`cdr-mock-holder --output DIR` writes one as
 /// `identity.pem`, or `client.pem` and `client-key.pem`, and the CA as `ca.pem`) and trust that CA.
 ///

@@ -28,7 +28,8 @@ struct AdministrationTests {
         _ holder: MockDataHolder, identity: ClientIdentity? = nil
     ) throws -> AsyncHTTPClientTransport.Configuration {
         AsyncHTTPClientTransport.Configuration(
-            mutualTLS: .init(identity: try identity ?? holder.pki.clientIdentity(), trustRoots: try holder.pki.trustRoots),
+            mutualTLS: .init(
+                identity: try identity ?? holder.pki.clientIdentity(), trustRoots: try holder.pki.trustRoots),
             publicTrustRoots: try holder.pki.trustRoots, requestTimeout: .seconds(30))
     }
 
@@ -52,7 +53,7 @@ struct AdministrationTests {
         }
     }
 
-    /// Sends a request to `base` + `path` and returns the answer.
+    /// Sends a request to `url` and returns the answer.
     static func send(
         _ transport: some HTTPTransport, _ method: HTTPRequest.Method, _ url: String, body: String? = nil,
         security: EndpointSecurity = .mutualTLS
@@ -61,7 +62,8 @@ struct AdministrationTests {
         if body != nil { fields[.contentType] = "application/json" }
         return try await transport.send(
             TransportRequest(
-                method: method, url: try #require(URL(string: url)), headerFields: fields, body: body.map { Data($0.utf8) },
+                method: method, url: try #require(URL(string: url)), headerFields: fields,
+                body: body.map { Data($0.utf8) },
                 security: security))
     }
 
@@ -225,7 +227,8 @@ struct AdministrationTests {
                 }
                 let error = await #expect(throws: TransportError.self) {
                     _ = try await Self.send(
-                        transport, .put, endpoints.secureBaseURL + "/mock-admin/outage", body: #"{"kind":"unavailable"}"#,
+                        transport, .put, endpoints.secureBaseURL + "/mock-admin/outage",
+                        body: #"{"kind":"unavailable"}"#,
                         security: .publicTLS)
                 }
                 #expect(error?.code == .clientCertificateRejected)
@@ -288,7 +291,8 @@ struct AdministrationTests {
                 let answer = try await Self.send(transport, .get, secure + path)
                 #expect(answer.headerFields[.cacheControl] == "no-store", "\(path)")
             }
-            let missing = try await Self.send(transport, .get, secure + "/mock-admin/ddc/connections/conn_x/one-time-code")
+            let missing = try await Self.send(
+                transport, .get, secure + "/mock-admin/ddc/connections/conn_x/one-time-code")
             #expect(missing.status == .notFound)
             #expect(Self.firstErrorCode(missing) == CDSErrorCode.resourceNotFound.rawValue)
         }

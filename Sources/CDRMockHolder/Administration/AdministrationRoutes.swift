@@ -46,7 +46,8 @@ extension MockDataHolder {
         router.put("\(admin)/outage") { [self] request, context -> Response in
             try await Self.requireClientCertificate(context)
             var request = request
-            let body = try await Self.administrationBody(AdministrationWire.Outage.self, from: &request, shape: "an outage")
+            let body = try await Self.administrationBody(
+                AdministrationWire.Outage.self, from: &request, shape: "an outage")
             faults.outage = try Self.validated { () throws(AdministrationWire.Invalid) in try body.value() }
             return Response(status: .noContent, headers: Self.noStore)
         }
@@ -112,7 +113,8 @@ extension MockDataHolder {
         }
         guard let body = try? JSONDecoder().decode(Body.self, from: Data(bytes)) else {
             throw HolderHTTPError(
-                response: HolderResponse.cdsError(.badRequest, .fieldInvalid, detail: "the body must be \(shape) in JSON"))
+                response: HolderResponse.cdsError(
+                    .badRequest, .fieldInvalid, detail: "the body must be \(shape) in JSON"))
         }
         return body
     }
@@ -134,7 +136,8 @@ extension MockDataHolder {
             value.count <= 256
         else {
             throw HolderHTTPError(
-                response: HolderResponse.cdsError(.badRequest, .fieldInvalid, detail: "\(name) is not a valid identifier"))
+                response: HolderResponse.cdsError(
+                    .badRequest, .fieldInvalid, detail: "\(name) is not a valid identifier"))
         }
         return value
     }

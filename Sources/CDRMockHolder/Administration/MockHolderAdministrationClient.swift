@@ -42,7 +42,8 @@ public struct MockHolderAdministrationClient: MockHolderControl {
     /// - Throws: ``MockHolderError`` with ``MockHolderError/Code/administrationFailed``.
     public func endpoints() async throws -> MockDataHolder.Endpoints {
         if let known = cache.value { return known }
-        let base = publicBaseURL.absoluteString.hasSuffix("/")
+        let base =
+            publicBaseURL.absoluteString.hasSuffix("/")
             ? String(publicBaseURL.absoluteString.dropLast()) : publicBaseURL.absoluteString
         let response = try await send(
             .get, url: base + AdministrationWire.prefix + "/endpoints", security: .publicTLS, operation: "endpoints")

@@ -272,6 +272,7 @@ let package = Package(
             dependencies: [
                 "CDRMockHolder",
                 "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
                 "CDRMockData",
                 "CDRModels",
                 "CDRJOSE",

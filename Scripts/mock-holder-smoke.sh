@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Starts the cdr-mock-holder executable, connects to both listeners with curl (the public one without a client
-# certificate, the secure one with the identity the holder wrote out, and once without it, which must fail), then
-# stops it with SIGTERM and checks that it exits cleanly.
+# certificate, the secure one with the identity the holder wrote out, and once without it, which must fail), checks
+# the one-file identity (identity.pem, 0600) and the /mock-admin routes, then stops it with SIGTERM and checks that it
+# exits cleanly. Response bodies are discarded: some carry test secrets.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN="${1:-.build/debug/cdr-mock-holder}"
@@ -25,6 +26,17 @@ status=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DIR/ca.pem" --cert "$
 if curl -s -o /dev/null --cacert "$DIR/ca.pem" -H 'x-v: 3' "$SECURE/cds-au/v1/banking/accounts"; then
     echo "the secure listener accepted a connection without a client certificate"; exit 1
 fi
+
+[ -f "$DIR/identity.pem" ] || { echo "identity.pem was not written"; exit 1; }
+mode=$(python3 -c 'import os,sys; print(oct(os.stat(sys.argv[1]).st_mode & 0o777))' "$DIR/identity.pem")
+[ "$mode" = 0o600 ] || { echo "identity.pem has permissions $mode (want 0o600)"; exit 1; }
+
+status=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DIR/ca.pem" --cert "$DIR/identity.pem" \
+    "$SECURE/mock-admin/ddc/settings")
+[ "$status" = 200 ] || { echo "GET /mock-admin/ddc/settings with identity.pem answered $status"; exit 1; }
+
+status=$(curl -s -o /dev/null -w '%{http_code}' --cacert "$DIR/ca.pem" "$PUBLIC/mock-admin/endpoints")
+[ "$status" = 200 ] || { echo "GET /mock-admin/endpoints on the public listener answered $status"; exit 1; }
 
 kill -TERM "$PID"
 for _ in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done

@@ -4,7 +4,7 @@ public struct MockHolderError: Error, Sendable, CustomStringConvertible {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
             case notLoopback, stopped, invalidConfiguration, unknownSoftwareProduct, unknownArrangement
-            case recipientCallFailed
+            case recipientCallFailed, administrationFailed
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -20,6 +20,9 @@ public struct MockHolderError: Error, Sendable, CustomStringConvertible {
         public static let unknownArrangement = Code(.unknownArrangement)
         /// A call the holder made to a recipient failed.
         public static let recipientCallFailed = Code(.recipientCallFailed)
+        /// A call to a mock holder's administration routes failed: no answer, a refusal, or an answer that could not
+        /// be read (see ``MockHolderAdministrationClient``).
+        public static let administrationFailed = Code(.administrationFailed)
         /// The code's name.
         public var description: String { base.rawValue }
     }
@@ -28,13 +31,22 @@ public struct MockHolderError: Error, Sendable, CustomStringConvertible {
     public var code: Code
     /// A short explanation, never containing secrets.
     public var reason: String?
+    /// The error from the layer below (for example the transport's), kept for diagnosis.
+    public var underlying: (any Error)?
 
     /// Creates an error.
-    public init(_ code: Code, reason: String? = nil) {
+    /// - Parameters:
+    ///   - code: What went wrong.
+    ///   - reason: A short explanation; never include secrets.
+    ///   - underlying: The error from the layer below, if any.
+    public init(_ code: Code, reason: String? = nil, underlying: (any Error)? = nil) {
         self.code = code
         self.reason = reason
+        self.underlying = underlying
     }
 
-    /// `MockHolderError.<code>: <reason>`.
-    public var description: String { "MockHolderError.\(code)" + (reason.map { ": \($0)" } ?? "") }
+    /// `MockHolderError.<code>: <reason> (<underlying>)`.
+    public var description: String {
+        "MockHolderError.\(code)" + (reason.map { ": \($0)" } ?? "") + (underlying.map { " (\($0))" } ?? "")
+    }
 }

@@ -15,7 +15,8 @@ struct MockHolderCommand: AsyncParsableCommand {
         discussion: """
             Two listeners start: a public one (TLS) and a secure one (mutual TLS, client certificate from the mock \
             CA). With --output, the mock CA, a client identity and the endpoints are written to that folder so \
-            another process (the demo, curl) can connect. Stop with Ctrl-C (SIGINT) or SIGTERM.
+            another process (the demo, curl) can connect and drive the holder through its /mock-admin routes. Stop \
+            with Ctrl-C (SIGINT) or SIGTERM.
             """)
 
     @Option(help: "Loopback address to bind: 127.0.0.1 or ::1.")
@@ -39,7 +40,11 @@ struct MockHolderCommand: AsyncParsableCommand {
     @Option(name: .customLong("transactions-per-account"), help: "Transactions per account.")
     var transactionsPerAccount = 250
 
-    @Option(help: "Folder to write ca.pem, client.pem, client-key.pem and endpoints.json into.")
+    @Option(
+        help: """
+            Folder to write ca.pem, client.pem, client-key.pem, identity.pem (certificate and key in one file) and \
+            endpoints.json into.
+            """)
     var output: String?
 
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")

@@ -131,27 +131,6 @@ extension MockDataHolder {
         }
     }
 
-    /// The mock's own administration routes on the secure listener (so only a holder of a certificate from the mock
-    /// CA reaches them): `POST /mock-admin/software-products` adds a software product (JSON of
-    /// ``MockRegister/SoftwareProduct``) to the mock Register, for a recipient running in another process.
-    func addAdministrationRoutes(to router: Router<MockRequestContext>) {
-        router.post("/mock-admin/software-products") { [self] request, context -> Response in
-            guard await context.clientCertificateThumbprint() != nil else {
-                return HolderResponse.cdsError(.unauthorized, .fieldInvalid, detail: "a client certificate is required")
-            }
-            var request = request
-            let bytes = try await request.bodyBytes()
-            guard let product = try? JSONDecoder().decode(MockRegister.SoftwareProduct.self, from: Data(bytes)),
-                !product.id.isEmpty, !product.redirectURIs.isEmpty, !product.jwks.signingKeys.isEmpty
-            else {
-                return HolderResponse.cdsError(
-                    .badRequest, .fieldInvalid, detail: "the body must be a software product with signing keys")
-            }
-            register.add(product)
-            return Response(status: .created)
-        }
-    }
-
     /// The brand entry the Register lists for this holder.
     func holderBrand() -> RegisterDataHolderBrandV2 {
         let endpoints = currentEndpoints

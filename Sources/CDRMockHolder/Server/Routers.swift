@@ -13,6 +13,7 @@ extension MockDataHolder {
         addSecurityPublicRoutes(to: router)
         addResourcePublicRoutes(to: router)
         addDDCProviderRoutes(to: router)
+        addAdministrationPublicRoutes(to: router)
         return router
     }
 
@@ -28,7 +29,8 @@ extension MockDataHolder {
     }
 }
 
-/// Applies the injected faults, turns ``HolderHTTPError`` into its response and logs each request's outcome (method,
+/// Applies the injected faults (except to the mock's own administration routes, `/mock-admin/…`, which must keep
+/// working whatever the faults), turns ``HolderHTTPError`` into its response and logs each request's outcome (method,
 /// path, status, interaction id; never headers or bodies).
 struct HolderMiddleware: RouterMiddleware {
     typealias Context = MockRequestContext
@@ -39,7 +41,8 @@ struct HolderMiddleware: RouterMiddleware {
         next: (Request, MockRequestContext) async throws -> Response
     ) async throws -> Response {
         let path = request.uri.path
-        let (latency, replacement) = holder.faults.take(forPath: path)
+        let isAdministration = path.hasPrefix(AdministrationWire.prefix + "/")
+        let (latency, replacement) = isAdministration ? (.zero, nil) : holder.faults.take(forPath: path)
         if latency > .zero { try await Task.sleep(for: latency) }
         let interactionID = request.headers[.xFAPIInteractionID] ?? UUID().uuidString.lowercased()
         var response: Response

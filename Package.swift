@@ -223,6 +223,7 @@ let package = Package(
             name: "cdr-demo",
             dependencies: [
                 "CDRDemo",
+                "CDRMockData",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -261,6 +262,8 @@ let package = Package(
                 "CDRTransportAsyncHTTPClient",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(

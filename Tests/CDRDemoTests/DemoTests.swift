@@ -8,6 +8,8 @@ import CDRTesting
 import CDRTransport
 import CDRTransportAsyncHTTPClient
 import HTTPTypes
+import NIOCore
+import NIOHTTP1
 import Foundation
 import Synchronization
 import Testing

@@ -56,10 +56,15 @@ final class ConsentCallbackListener: Sendable {
         var ports = bound.stream.makeAsyncIterator()
         guard let boundPort = await ports.next() ?? nil else {
             task.cancel()
-            let failure = try? await task.value
+            let reason: String
+            do {
+                try await task.value
+                reason = "the listener stopped before it was bound"
+            } catch {
+                reason = "127.0.0.1:\(port) could not be bound (\(error))"
+            }
             throw DemoError(
-                step: "Starting the local callback listener",
-                reason: failure == nil ? "127.0.0.1:\(port) could not be bound" : "the listener stopped",
+                step: "Starting the local callback listener", reason: reason,
                 hint: "Choose another --callback-port, or 0 for a free one.")
         }
         return ConsentCallbackListener(

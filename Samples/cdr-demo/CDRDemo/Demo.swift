@@ -9,7 +9,7 @@ import CDRModels
 import CDRTesting
 import CDRTransport
 import CDRTransportAsyncHTTPClient
-public import Foundation
+import Foundation
 import HTTPTypes
 public import Logging
 

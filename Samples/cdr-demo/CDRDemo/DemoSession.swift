@@ -180,13 +180,13 @@ struct Session: Sendable {
 
         // 7. Withdrawal: revoke, and show what was deleted.
         events(.step(number: 7, of: Demo.stepCount, title: "Consent withdrawn: revoke and delete"))
-        let kept = try await store.count(in: bank.scope(of: arrangement.id))
+        let kept = await store.count(in: bank.scope(of: arrangement.id))
         events(.detail("\(kept) records kept (encrypted) for the arrangement before revocation"))
         let deletion = try await Demo.attempt("Revoking the arrangement", hint: Self.holderHint) {
             try await bank.revokeArrangement(id: arrangement.id)
         }
         let tokensRemaining = try await configuration.tokenStore.load(arrangementID: arrangement.id)?.tokens != nil
-        let recordsRemaining = try await store.count(in: bank.scope(of: arrangement.id))
+        let recordsRemaining = await store.count(in: bank.scope(of: arrangement.id))
         let afterwards: String
         do {
             _ = try await source.accounts()

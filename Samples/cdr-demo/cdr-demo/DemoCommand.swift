@@ -1,5 +1,6 @@
 import ArgumentParser
 import CDRDemo
+import CDRMockData
 import Foundation
 import Logging
 

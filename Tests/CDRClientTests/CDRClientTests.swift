@@ -168,8 +168,8 @@ struct CDRClientTests {
             #expect(record?.tokens == nil)
             #expect(record?.arrangement.state.isTerminal == true)
             #expect(harness.holder.arrangement(id: arrangement.id)?.isActive == false)
-            let error = await #expect(throws: AccountDataError.self) { _ = try await source.accounts() }
-            #expect(error?.code == .missingArrangement)
+            let error = await #expect(throws: (any Error).self) { _ = try await source.accounts() }
+            #expect(error.map(FallbackAccountDataSource.reason(for:)) == .missingArrangement)
             // The other customer's arrangement and records are untouched.
             #expect(await store.count(in: bank.scope(of: other.id)) == otherAccounts.count)
             #expect(try await bank.accountData(for: other).accounts().count == otherAccounts.count)

@@ -1,4 +1,5 @@
 public import CDRTransport
+import Foundation
 
 /// Reads a client identity from one PEM file holding the certificate chain and the private key.
 public enum DemoIdentity {
@@ -11,7 +12,10 @@ public enum DemoIdentity {
         var key: String?
         var current: [Substring] = []
         var label: Substring?
-        for line in pem.split(whereSeparator: \.isNewline) {
+        // Blocks written back to back without a line break between them are still separate blocks.
+        let text = pem.replacingOccurrences(of: "-----BEGIN ", with: "\n-----BEGIN ")
+            .replacingOccurrences(of: "-----END ", with: "\n-----END ")
+        for line in text.split(whereSeparator: \.isNewline) {
             if line.hasPrefix("-----BEGIN ") {
                 label = line.dropFirst("-----BEGIN ".count).dropLast(5)
                 current = [line]

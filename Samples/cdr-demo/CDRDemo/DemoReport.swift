@@ -16,7 +16,7 @@ public enum DemoReport {
             [
                 row.name, row.maskedNumber, row.category, money(row.currentBalance, row.currency),
                 money(row.availableBalance, row.currency), "\(row.transactions)", money(row.net, nil),
-                "\(row.provenance.method) \(row.provenance.source) x-v \(row.provenance.version.map(String.init) ?? "-")",
+                row.provenance.version.map { "\(row.provenance.method.uppercased()) x-v \($0)" } ?? row.provenance.method.uppercased(),
             ]
         }
         lines += table(header: header, rows: rows, rightAligned: [3, 4, 5, 6])

@@ -191,10 +191,9 @@ struct Session: Sendable {
         do {
             _ = try await source.accounts()
             afterwards = "served (unexpected)"
-        } catch let error as AccountDataError {
-            afterwards = "refused: \(error.code)"
         } catch {
-            afterwards = "refused: \(type(of: error))"
+            // The token manager has no tokens left for the arrangement; a fallback would call it a missing one.
+            afterwards = "refused: \(FallbackAccountDataSource.reason(for: error))"
         }
         let ddcDeletion = try await Demo.attempt("Ending the DDC connection", hint: Self.holderHint) {
             try await cdr.endConnection(ddc.connection, at: ddc.client)

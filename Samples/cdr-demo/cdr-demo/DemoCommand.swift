@@ -16,7 +16,8 @@ struct DemoCommand: AsyncParsableCommand {
             transactions, simulates a holder outage to show DDC serving the same requests with their provenance, \
             then revokes the arrangement and shows that its tokens and kept data were deleted.
 
-            Exit status 0 on success; 1 with one line on standard error saying what failed and what to do.
+            Exit status 0 on success; 1 with one line on standard error saying what failed and what to do; 2 for a \
+            usage error.
             """)
 
     @Option(
@@ -61,6 +62,35 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Flag(help: "Log the SDK's debug messages (ids and statuses, never secrets) to standard error.")
     var verbose = false
+
+    /// Parses the arguments; a usage error is one line (what is wrong, and where the options are), not the usage
+    /// block, so every failure of the demo reads the same way.
+    static func main() async {
+        let command: DemoCommand
+        do {
+            let parsed = try parseAsRoot()
+            guard let demo = parsed as? DemoCommand else {
+                // `--help` (and `help`) parse as ArgumentParser's own help command.
+                print(helpMessage())
+                Foundation.exit(0)
+            }
+            command = demo
+        } catch {
+            if exitCode(for: error) == .success {
+                print(fullMessage(for: error))
+                Foundation.exit(0)
+            }
+            let message = message(for: error).split(whereSeparator: \.isNewline).first.map(String.init) ?? "\(error)"
+            FileHandle.standardError.write(Data("cdr-demo: \(message). Run `cdr-demo --help` for the options.\n".utf8))
+            Foundation.exit(2)
+        }
+        do {
+            try await command.run()
+        } catch {
+            FileHandle.standardError.write(Data("cdr-demo: \(error)\n".utf8))
+            Foundation.exit(1)
+        }
+    }
 
     func validate() throws {
         if holder != nil, ca == nil || identity == nil {

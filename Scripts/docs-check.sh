@@ -53,9 +53,9 @@ covered = set().union(*(closure(m) for m in wanted)) if wanted else set()
 roots = [m for m in wanted if m not in covered]
 print("modules " + " ".join(wanted))
 print("roots " + " ".join(roots))
-# Catalogs are converted in dependency order, each with its library dependencies' archives, so that links to
-# another module's symbols (``CDRTransport/TransportError``) resolve. A module's level is one more than its deepest
-# library dependency's; modules of one level are converted side by side.
+# Catalogs are converted in dependency order, each with its library dependencies' archives, so that absolute links to
+# another module's symbols (``/CDRTransport/TransportError``, with the leading slash) resolve. A module's level is one
+# more than its deepest library dependency's; modules of one level are converted side by side.
 level = {}
 def level_of(name):
     if name not in level:
@@ -70,13 +70,21 @@ read -r -a MODULES <<<"$(sed -n 's/^modules //p' "$WORK/plan")"
 read -r -a ROOTS <<<"$(sed -n 's/^roots //p' "$WORK/plan")"
 read -r -a NEEDED <<<"$(awk '/^convert /{printf "%s ", $3}' "$WORK/plan")"
 
-# 1. Every public module has a catalog with a landing page.
+# 1. Every public module has a catalog whose landing page has an overview and a Topics section.
 missing=0
 for module in "${MODULES[@]}"; do
-    if [ ! -f "Sources/$module/Docs.docc/$module.md" ]; then
-        echo "docs-check: $module has no catalog (Sources/$module/Docs.docc/$module.md)"
+    page="Sources/$module/Docs.docc/$module.md"
+    if [ ! -f "$page" ]; then
+        echo "docs-check: $module has no catalog ($page)"
         missing=1
+        continue
     fi
+    for section in "## Overview" "## Topics"; do
+        if ! grep -qx "$section" "$page"; then
+            echo "docs-check: $page has no '$section' section"
+            missing=1
+        fi
+    done
 done
 [ "$missing" = 0 ] || exit 1
 
@@ -89,53 +97,57 @@ for root in "${ROOTS[@]}"; do
     fi
 done
 
-# 3. Symbol graphs, one folder per module, with the search paths the build used for that module.
+# 3. Symbol graphs, one folder per module, extracted from the built modules with the search paths the build used for
+#    each (read from the build manifest), two at a time.
 BUILD_MANIFEST=".build/debug.yaml"
 [ -f "$BUILD_MANIFEST" ] || { echo "docs-check: $BUILD_MANIFEST is missing after the build"; exit 1; }
-for module in "${NEEDED[@]}"; do
-    if ! python3 - "$BUILD_MANIFEST" "$module" >"$WORK/args-$module" <<'EOF'
+python3 - "$BUILD_MANIFEST" "$WORK" "${NEEDED[@]}" <<'EOF'
 import json, sys
-manifest, module = sys.argv[1], sys.argv[2]
+manifest, work, modules = sys.argv[1], sys.argv[2], sys.argv[3:]
 lines = open(manifest).read().split("\n")
-args = None
+commands = {}
 for index, line in enumerate(lines):
-    if line.startswith(f'  "C.{module}-') and line.endswith('-debug.module":'):
-        for following in lines[index + 1:index + 12]:
-            if following.strip().startswith("args: "):
-                args = json.loads(following.strip()[len("args: "):])
-                break
-        break
-if args is None:
-    sys.exit(f"no compile command for {module} in {manifest}")
-keep, index = [], 0
-while index < len(args):
-    if args[index] in ("-I", "-F", "-Isystem", "-Fsystem", "-target", "-sdk", "-resource-dir", "-module-cache-path", "-Xcc"):
-        keep += args[index:index + 2]
-        index += 2
-    else:
-        index += 1
-print("\n".join(keep))
+    for module in modules:
+        if line.startswith(f'  "C.{module}-') and line.endswith('-debug.module":'):
+            for following in lines[index + 1:index + 12]:
+                if following.strip().startswith("args: "):
+                    commands[module] = json.loads(following.strip()[len("args: "):])
+                    break
+for module in modules:
+    if module not in commands:
+        sys.exit(f"docs-check: no compile command for {module} in {manifest}")
+    args, keep, index = commands[module], [], 0
+    while index < len(args):
+        if args[index] in ("-I", "-F", "-Isystem", "-Fsystem", "-target", "-sdk", "-resource-dir", "-module-cache-path", "-Xcc"):
+            keep += args[index:index + 2]
+            index += 2
+        else:
+            index += 1
+    with open(f"{work}/args-{module}", "w") as file:
+        file.write("\n".join(keep) + "\n")
 EOF
-    then
-        echo "docs-check: cannot read the build's flags for $module"
-        exit 1
-    fi
-    mapfile -t FLAGS <"$WORK/args-$module"
+extract_one() {
+    local module="$1"
+    local flags=()
+    mapfile -t flags <"$WORK/args-$module"
     mkdir -p "$WORK/symbol-graphs/$module"
-    if ! "$SYMBOLGRAPH_EXTRACT" -module-name "$module" "${FLAGS[@]}" -minimum-access-level public \
+    if ! "$SYMBOLGRAPH_EXTRACT" -module-name "$module" "${flags[@]}" -minimum-access-level public \
         -skip-inherited-docs -emit-extension-block-symbols -output-dir "$WORK/symbol-graphs/$module" \
         >"$WORK/extract-$module.log" 2>&1; then
         cat "$WORK/extract-$module.log"
         echo "docs-check: symbol graph extraction failed for $module"
-        exit 1
+        return 1
     fi
-done
+}
+export -f extract_one
+export SYMBOLGRAPH_EXTRACT WORK
+printf '%s\n' "${NEEDED[@]}" | xargs -P 2 -L 1 bash -c 'extract_one "$1"' _ || exit 1
 
 # 4. Each catalog with its module's symbol graph and its dependencies' archives; any warning fails. The modules of one
 #    dependency level are converted two at a time (the machine has two cores).
 OUTPUT="${DOCS_CHECK_OUTPUT:-$WORK/archives}"
 mkdir -p "$OUTPUT"
-export DOCC WORK OUTPUT
+export DOCC OUTPUT
 convert_one() {
     local module="$1" checked="$2"
     shift 2

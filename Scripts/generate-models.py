@@ -523,7 +523,7 @@ class Generator:
         if struct.name.startswith("Response") and "." not in struct.name:
             return f"The body of a successful response (`{struct.schema}` in the standard)."
         if "." in struct.name:
-            return f"A member object of ``{struct.name.rsplit('.', 1)[0]}`` (`{struct.schema}` in the standard)."
+            return f"A member object of ``{struct.name.rsplit('.', 1)[0].replace('.', '/')}`` (`{struct.schema}` in the standard)."
         return f"The standard's `{struct.schema}` object."
 
     def property_doc(self, p: Prop) -> str:

@@ -3,7 +3,7 @@ import CDRModels
 public import Foundation
 
 /// Account data over the Consumer Data Right: one arrangement at one data holder brand, read with a
-/// ``CDRBanking/BankingClient`` and mapped into the domain model, every record stamped with the holder brand, the
+/// ``/CDRBanking/BankingClient`` and mapped into the domain model, every record stamped with the holder brand, the
 /// arrangement and the `x-v` it was served in.
 ///
 /// ```swift

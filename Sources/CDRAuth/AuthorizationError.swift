@@ -46,7 +46,7 @@ public struct AuthorizationError: Error, Sendable, CustomStringConvertible {
         public static let unknownState = Code(.unknownState)
         /// A callback arrived after its pending authorisation expired.
         public static let stateExpired = Code(.stateExpired)
-        /// The JARM `response` failed validation (see ``underlying`` for the ``CDRJOSE/JOSEError``).
+        /// The JARM `response` failed validation (see ``underlying`` for the ``/CDRJOSE/JOSEError``).
         public static let invalidAuthorizationResponse = Code(.invalidAuthorizationResponse)
         /// The holder answered the authorisation with an OAuth error, for example `access_denied` (see ``oauthError``).
         public static let authorizationDenied = Code(.authorizationDenied)
@@ -85,7 +85,7 @@ public struct AuthorizationError: Error, Sendable, CustomStringConvertible {
     public var oauthError: AuthorizationErrorResponse?
     /// The `x-fapi-interaction-id` of the call that failed.
     public var interactionID: String?
-    /// The error from the layer below: a ``CDRJOSE/JOSEError``, a ``CDRTransport/TransportError``, a decoding error.
+    /// The error from the layer below: a ``/CDRJOSE/JOSEError``, a ``/CDRTransport/TransportError``, a decoding error.
     public var underlying: (any Error)?
 
     /// Creates an error.

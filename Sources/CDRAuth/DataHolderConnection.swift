@@ -108,9 +108,9 @@ public final class DataHolderConnection: Sendable {
     ///   - configuration: The product, client id and holder metadata.
     ///   - transport: The transport (mutual TLS for the back channel, public TLS for the holder's JWKS); put
     ///     interaction-id, retry and logging middleware in front of it. The connection adds clock correction.
-    ///   - holderKeys: The holder's JWKS; by default a ``CDRJOSE/JWKSCache`` of `jwks_uri` fetched over `transport`.
+    ///   - holderKeys: The holder's JWKS; by default a ``/CDRJOSE/JWKSCache`` of `jwks_uri` fetched over `transport`.
     ///   - tokenStore: Where arrangements and tokens are kept; in memory by default.
-    ///   - clock: The holder's clock; a new ``CDRJOSE/CorrectedClock`` by default.
+    ///   - clock: The holder's clock; a new ``/CDRJOSE/CorrectedClock`` by default.
     ///   - logger: Logs ids and outcomes, never secrets; silent by default.
     /// - Throws: ``AuthorizationError/Code/discoveryFailed`` when the metadata's endpoints are unusable;
     ///   ``AuthorizationError/Code/invalidRequest`` when encryption is registered without a decryption key.
@@ -149,7 +149,7 @@ public final class DataHolderConnection: Sendable {
     ///
     /// The request object carries `response_type=code`, `response_mode=jwt`, PKCE S256, a fresh `state` and `nonce`,
     /// `sharing_duration`, `cdr_arrangement_id` when amending, and the essential `acr`. Its PKCE verifier and nonce
-    /// stay in memory under the `state` until ``completeAuthorization(response:)``.
+    /// stay in memory under the `state` until ``completeAuthorization(response:expectedState:)``.
     /// - Parameter request: What to ask for.
     /// - Returns: The authorisation URL (`client_id` and `request_uri` only), its `state` and expiry.
     /// - Throws: ``AuthorizationError``: `.invalidRequest` (sharing duration out of range, unregistered redirect URI,
@@ -235,8 +235,8 @@ public final class DataHolderConnection: Sendable {
     ///   - expectedState: The ``AuthorizationRedirect/state`` kept in the customer's session.
     /// - Returns: The authorised (or amended) arrangement.
     /// - Throws: ``AuthorizationError``: `.unknownState`/`.stateExpired` (no pending authorisation for the state);
-    ///   `.invalidAuthorizationResponse` (JARM checks, including a `state` other than `expectedState`; ``underlying``
-    ///   is the ``CDRJOSE/JOSEError``); `.authorizationDenied` (the holder's OAuth error); `.tokenRequestRejected`;
+    ///   `.invalidAuthorizationResponse` (JARM checks, including a `state` other than `expectedState`; `underlying`
+    ///   is the ``/CDRJOSE/JOSEError``); `.authorizationDenied` (the holder's OAuth error); `.tokenRequestRejected`;
     ///   `.invalidTokenResponse`; `.invalidIDToken`. After any of them nothing further is sent.
     public func completeAuthorization(response: String, expectedState: String) async throws -> Arrangement {
         let state = expectedState

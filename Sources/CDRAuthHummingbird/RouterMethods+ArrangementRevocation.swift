@@ -7,8 +7,8 @@ import NIOCore
 extension RouterMethods {
     /// Mounts the recipient's CDR Arrangement Revocation endpoint.
     ///
-    /// `POST` requests go to ``CDRAuth/ArrangementRevocationEndpoint/handle(_:logger:)`` with the body read up to
-    /// ``CDRAuth/ArrangementRevocationEndpoint/Configuration/maximumBodySize`` bytes (`413` beyond). `GET`, `PUT`,
+    /// `POST` requests go to ``/CDRAuth/ArrangementRevocationEndpoint/handle(_:logger:)`` with the body read up to
+    /// ``/CDRAuth/ArrangementRevocationEndpoint/Configuration/maximumBodySize`` bytes (`413` beyond). `GET`, `PUT`,
     /// `DELETE`, `PATCH` and `OPTIONS` on the same path are answered `405` by the endpoint (Hummingbird would
     /// otherwise answer `404`), and `HEAD` follows `GET`.
     ///
@@ -20,7 +20,7 @@ extension RouterMethods {
     /// - Parameters:
     ///   - endpoint: The endpoint.
     ///   - path: The route's path; by default the path of the endpoint's
-    ///     ``CDRAuth/ArrangementRevocationEndpoint/Configuration/endpointURL`` (for example `/arrangements/revoke`).
+    ///     ``/CDRAuth/ArrangementRevocationEndpoint/Configuration/endpointURL`` (for example `/arrangements/revoke`).
     ///     Pass another one when a proxy in front of the app rewrites paths.
     ///   - usesRequestLogger: Whether to log through the request context's logger (which carries Hummingbird's
     ///     request ID) instead of the endpoint's own; `false` by default.

@@ -5,8 +5,8 @@ import Foundation
 /// sent (a traffic budget, a broken pagination chain).
 ///
 /// When the holder answered with an error status, ``status`` is its HTTP status and ``errors`` the standard's error
-/// list, each with its URN (``CDSErrorCode``). Match on ``code`` for the kind of failure and on ``errorCodes`` for
-/// the standard's reason:
+/// list, each with its URN (``/CDRModels/CDSErrorCode``). Match on ``code`` for the kind of failure and on
+/// ``errorCodes`` for the standard's reason:
 ///
 /// ```swift
 /// do {

@@ -10,7 +10,7 @@ import Synchronization
 /// Everything the recipient does with one data holder brand: consent, data, and ending arrangements with the
 /// deletion of what was kept for them. Get one from ``CDRClient/connect(holderBrandID:registration:)``.
 ///
-/// It is also the ``CDRAuth/ArrangementRevocationReceiver`` for this brand: mount it behind the recipient's
+/// It is also the ``/CDRAuth/ArrangementRevocationReceiver`` for this brand: mount it behind the recipient's
 /// `/arrangements/revoke` endpoint and a holder's revocation deletes the arrangement's tokens and kept data too.
 public final class HolderClient: Sendable {
     /// The brand and its endpoints.
@@ -101,7 +101,7 @@ public final class HolderClient: Sendable {
             transport: MiddlewareTransport(client.base, middlewares: middlewares), logger: client.logger)
     }
 
-    /// The arrangement's data as an ``CDRAccountData/AccountDataSource`` (domain records with provenance).
+    /// The arrangement's data as an ``/CDRAccountData/AccountDataSource`` (domain records with provenance).
     /// - Parameters:
     ///   - arrangement: The arrangement.
     ///   - context: Attended or unattended; unattended by default.

@@ -7,8 +7,8 @@ public import Logging
 /// captured accounts and transactions.
 ///
 /// Credentials go straight to the provider in one call and are forgotten; the caller gets back only a
-/// ``DDCConnectionID``. Every call is an ordinary HTTPS call (``CDRTransport/EndpointSecurity/publicTLS``) through the
-/// transport, with the API key as a bearer token, which ``CDRTransport/LoggingMiddleware`` redacts. Request bodies
+/// ``DDCConnectionID``. Every call is an ordinary HTTPS call (``/CDRTransport/EndpointSecurity/publicTLS``) through the
+/// transport, with the API key as a bearer token, which ``/CDRTransport/LoggingMiddleware`` redacts. Request bodies
 /// (credentials, answers) are never logged, by this client or by the transport's middleware.
 ///
 /// ```swift
@@ -33,7 +33,7 @@ public struct DDCClient: Sendable {
     /// Creates a client.
     /// - Parameters:
     ///   - configuration: The provider and limits.
-    ///   - transport: The transport; wrap it in ``CDRTransport/MiddlewareTransport/standard(_:logger:retry:)`` for
+    ///   - transport: The transport; wrap it in ``/CDRTransport/MiddlewareTransport/standard(_:logger:retry:)`` for
     ///     interaction ids, retries of idempotent calls and logging.
     ///   - logger: Where the client logs ids and outcomes (never secrets or customer data); silent by default.
     public init(
@@ -50,7 +50,7 @@ public struct DDCClient: Sendable {
     /// The institutions the provider can capture from.
     /// - Parameter logger: Overrides the client's logger for this call.
     /// - Returns: The institutions; malformed entries are left out (and logged).
-    /// - Throws: ``DDCError``, or ``CDRTransport/TransportError`` when no answer arrived.
+    /// - Throws: ``DDCError``, or ``/CDRTransport/TransportError`` when no answer arrived.
     public func institutions(logger: Logger? = nil) async throws -> [DDCInstitution] {
         let logger = logger ?? self.logger
         let response = try await send(.get, ["institutions"], operation: "institutions", logger: logger)
@@ -75,7 +75,7 @@ public struct DDCClient: Sendable {
     ///   - logger: Overrides the client's logger for this call.
     /// - Returns: The connection's identifier.
     /// - Throws: ``DDCError`` (``DDCError/Code/credentialsAlreadyUsed``, ``DDCError/Code/unknownInstitution``,
-    ///   ``DDCError/Code/institutionUnavailable`` …), or ``CDRTransport/TransportError``.
+    ///   ``DDCError/Code/institutionUnavailable`` …), or ``/CDRTransport/TransportError``.
     public func createConnection(
         institutionID: String, credentials: DDCCredentials, logger: Logger? = nil
     ) async throws -> DDCConnectionID {
@@ -116,7 +116,7 @@ public struct DDCClient: Sendable {
     ///   - connection: The connection.
     ///   - logger: Overrides the client's logger for this call.
     /// - Throws: ``DDCError`` (``DDCError/Code/unknownConnection`` when it does not exist), or
-    ///   ``CDRTransport/TransportError``.
+    ///   ``/CDRTransport/TransportError``.
     public func deleteConnection(_ connection: DDCConnectionID, logger: Logger? = nil) async throws {
         let logger = logger ?? self.logger
         let response = try await send(
@@ -134,7 +134,7 @@ public struct DDCClient: Sendable {
     ///   - logger: Overrides the client's logger for this call.
     /// - Returns: The job's identifier; follow it with ``events(of:logger:)``.
     /// - Throws: ``DDCError`` (``DDCError/Code/unknownConnection``, ``DDCError/Code/jobAlreadyRunning`` …), or
-    ///   ``CDRTransport/TransportError``.
+    ///   ``/CDRTransport/TransportError``.
     public func startJob(connection: DDCConnectionID, logger: Logger? = nil) async throws -> DDCJobID {
         let logger = logger ?? self.logger
         let response = try await send(
@@ -156,7 +156,7 @@ public struct DDCClient: Sendable {
     ///   - job: The job.
     ///   - logger: Overrides the client's logger for this call.
     /// - Returns: The state, with the pending challenge and the failure, if any.
-    /// - Throws: ``DDCError`` (``DDCError/Code/unknownJob`` …), or ``CDRTransport/TransportError``.
+    /// - Throws: ``DDCError`` (``DDCError/Code/unknownJob`` …), or ``/CDRTransport/TransportError``.
     public func jobStatus(_ job: DDCJobID, logger: Logger? = nil) async throws -> DDCJobStatus {
         let logger = logger ?? self.logger
         let response = try await send(.get, ["jobs", job.rawValue], operation: "jobStatus", logger: logger)
@@ -198,7 +198,7 @@ public struct DDCClient: Sendable {
     /// - Parameters:
     ///   - job: The job.
     ///   - logger: Overrides the client's logger while the sequence runs.
-    /// - Returns: The events; iterating throws ``DDCError`` or ``CDRTransport/TransportError`` when a read fails.
+    /// - Returns: The events; iterating throws ``DDCError`` or ``/CDRTransport/TransportError`` when a read fails.
     public func events(of job: DDCJobID, logger: Logger? = nil) -> DDCJobEvents {
         DDCJobEvents(client: self, jobID: job, logger: logger ?? self.logger)
     }
@@ -211,7 +211,7 @@ public struct DDCClient: Sendable {
     /// - Throws: ``DDCError`` with ``DDCError/Code/challengeRejected`` (and ``DDCError/attemptsRemaining``) when the
     ///   answer is wrong, ``DDCError/Code/accountLocked`` when too many were wrong,
     ///   ``DDCError/Code/challengeNotPending`` when the job no longer waits for it, ``DDCError/Code/invalidArgument``
-    ///   when the answer is of another kind than the challenge; or ``CDRTransport/TransportError``.
+    ///   when the answer is of another kind than the challenge; or ``/CDRTransport/TransportError``.
     public func answer(_ challenge: DDCChallenge, with answer: DDCChallengeAnswer, logger: Logger? = nil) async throws {
         let logger = logger ?? self.logger
         guard answer.kind == challenge.kind else {
@@ -245,7 +245,7 @@ public struct DDCClient: Sendable {
     /// - Returns: The job's identifier, once it has succeeded.
     /// - Throws: The job's failure as ``DDCError`` (``DDCError/Code/invalidCredentials``,
     ///   ``DDCError/Code/institutionUnavailable``, ``DDCError/Code/mfaTimeout``, ``DDCError/Code/accountLocked`` …),
-    ///   what `answering` throws, or ``CDRTransport/TransportError``.
+    ///   what `answering` throws, or ``/CDRTransport/TransportError``.
     @discardableResult
     public func runJob(
         connection: DDCConnectionID, logger: Logger? = nil,
@@ -285,7 +285,7 @@ public struct DDCClient: Sendable {
     ///   - logger: Overrides the client's logger for this call.
     /// - Returns: The accounts; malformed records are left out (and logged with their position only).
     /// - Throws: ``DDCError`` (``DDCError/Code/unknownConnection``, ``DDCError/Code/connectionNotReady`` …), or
-    ///   ``CDRTransport/TransportError``.
+    ///   ``/CDRTransport/TransportError``.
     public func accounts(connection: DDCConnectionID, logger: Logger? = nil) async throws -> [DDCAccount] {
         let logger = logger ?? self.logger
         let response = try await send(
@@ -314,7 +314,7 @@ public struct DDCClient: Sendable {
     ///   - from: The first day to include (in ``DDCProviderConfiguration/timeZone``); `nil` for no limit.
     ///   - to: The last day to include; `nil` for no limit.
     ///   - logger: Overrides the client's logger while the sequence runs.
-    /// - Returns: The transactions; iterating throws ``DDCError`` or ``CDRTransport/TransportError``.
+    /// - Returns: The transactions; iterating throws ``DDCError`` or ``/CDRTransport/TransportError``.
     public func transactions(
         connection: DDCConnectionID, accountID: String, from: Date? = nil, to: Date? = nil, logger: Logger? = nil
     ) -> DDCTransactions {

@@ -97,7 +97,7 @@ public struct DDCError: Error, Sendable, CustomStringConvertible {
     public var attemptsRemaining: Int?
     /// A short explanation of CDRKit's own; never a secret or provider text.
     public var reason: String?
-    /// The error from the layer below (for example a ``CDRTransport/TransportError`` or a decoding error).
+    /// The error from the layer below (for example a ``/CDRTransport/TransportError`` or a decoding error).
     public var underlying: (any Error)?
 
     /// Creates an error.

@@ -36,7 +36,7 @@ public struct DDCJobEvents: AsyncSequence, Sendable {
 
         /// The next event, reading the job as often as needed.
         /// - Returns: The event, or `nil` after the job's outcome was reported.
-        /// - Throws: ``DDCError`` or ``CDRTransport/TransportError`` when a read fails; `CancellationError`.
+        /// - Throws: ``DDCError`` or ``/CDRTransport/TransportError`` when a read fails; `CancellationError`.
         public mutating func next() async throws -> DDCJobEvent? {
             while true {
                 if !buffered.isEmpty { return buffered.removeFirst() }
@@ -131,7 +131,7 @@ public struct DDCTransactions: AsyncSequence, Sendable {
         /// The next transaction, fetching the next page when this one is used up.
         /// - Returns: The transaction, or `nil` after the last page.
         /// - Throws: ``DDCError`` (``DDCError/Code/paginationLoop``, ``DDCError/Code/paginationLimitReached``,
-        ///   ``DDCError/Code/unknownAccount`` …) or ``CDRTransport/TransportError``.
+        ///   ``DDCError/Code/unknownAccount`` …) or ``/CDRTransport/TransportError``.
         public mutating func next() async throws -> DDCTransaction? {
             while true {
                 if position < page.count {

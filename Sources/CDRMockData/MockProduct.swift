@@ -3,8 +3,8 @@ public import Foundation
 
 /// A product of the mock data holder's public catalogue (Get Products and Get Product Detail).
 ///
-/// The catalogue has one current product of every ``BankingProductCategory`` and a few that take effect in the
-/// future. Accounts refer to the current product of their category.
+/// The catalogue has one current product of every ``/CDRModels/BankingProductCategory`` and a few that take effect
+/// in the future. Accounts refer to the current product of their category.
 public struct MockProduct: Sendable, Hashable {
     /// The product's identifier.
     public let id: String

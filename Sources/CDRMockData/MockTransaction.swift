@@ -3,7 +3,7 @@ public import Foundation
 
 /// One transaction of an account, computed on demand from the seed, the account and its index.
 ///
-/// Every ``BankingTransactionType`` occurs, as credits and debits. The newest three transactions of an open
+/// Every ``/CDRModels/BankingTransactionType`` occurs, as credits and debits. The newest three transactions of an open
 /// account are pending (they have an execution time but no posting time). Transfers carry NPP details in their
 /// detail rendering; card purchases carry a merchant, BPAY payments a biller, direct debits an APCA number, and
 /// purchases on buy now pay later and credit card accounts an instalment plan.

@@ -80,7 +80,7 @@ public struct DiscoveryClient: Sendable {
     /// - Returns: The document, checked; its ``HolderMetadata/endpoints`` resolve.
     /// - Throws: ``AuthorizationError`` with ``AuthorizationError/Code/issuerMismatch``,
     ///   ``AuthorizationError/Code/discoveryFailed`` (also when the request fails, with the
-    ///   ``CDRTransport/TransportError`` as ``AuthorizationError/underlying``) or
+    ///   ``/CDRTransport/TransportError`` as ``AuthorizationError/underlying``) or
     ///   ``AuthorizationError/Code/unsupportedHolder``.
     public func discover(issuer: String, logger: Logger? = nil) async throws -> HolderMetadata {
         let logger = logger ?? self.logger

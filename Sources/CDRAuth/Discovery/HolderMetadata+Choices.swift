@@ -32,7 +32,7 @@ extension HolderMetadata {
 
     /// The signing algorithm to use among a holder's `*_alg_values_supported`: PS256 when listed, else ES256.
     /// - Parameter supported: The holder's list; `nil` when it published none.
-    /// - Returns: ``CDRJOSE/JWSAlgorithm/ps256``, ``CDRJOSE/JWSAlgorithm/es256``, or `nil` when neither is listed.
+    /// - Returns: ``/CDRJOSE/JWSAlgorithm/ps256``, ``/CDRJOSE/JWSAlgorithm/es256``, or `nil` when neither is listed.
     public static func preferredSigningAlgorithm(among supported: [String]?) -> JWSAlgorithm? {
         let listed = Set(supported ?? [])
         return [JWSAlgorithm.ps256, .es256].first { listed.contains($0.rawValue) }

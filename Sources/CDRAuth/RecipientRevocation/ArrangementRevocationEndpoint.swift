@@ -13,7 +13,7 @@ public import Logging
 /// 1. accepts `POST` only (`405` otherwise);
 /// 2. authenticates the holder with the bearer self-signed JWT: `iss` = `sub` = the holder brand ID, whose keys
 ///    the ``HolderKeyResolver`` supplies; `aud` = ``Configuration/endpointURL`` (or the RecipientBaseUri);
-///    `exp` and `jti` required, `jti` used once (``CDRJOSE/ReplayCache``); PS256 or ES256 only (`401` with
+///    `exp` and `jti` required, `jti` used once (``/CDRJOSE/ReplayCache``); PS256 or ES256 only (`401` with
 ///    `WWW-Authenticate` otherwise);
 /// 3. reads the `application/x-www-form-urlencoded` form (`415` otherwise);
 /// 4. verifies `cdr_arrangement_jwt` with the same brand's keys and reads its `cdr_arrangement_id`; the self-signed
@@ -25,12 +25,12 @@ public import Logging
 ///    it returns `false`), and answers `204 No Content`.
 ///
 /// Besides: `413` for a body over ``Configuration/maximumBodySize``, `429` with `Retry-After` when the
-/// ``CDRJOSE/ReplayCache`` holds as many unexpired tokens of the brand as it may, `503 Service/Unavailable` when
+/// ``/CDRJOSE/ReplayCache`` holds as many unexpired tokens of the brand as it may, `503 Service/Unavailable` when
 /// the brand's keys cannot be obtained, and `500 GeneralError/Unexpected` when the receiver throws. Every error
 /// carries the standard's error structure.
 ///
 /// Tokens never appear in responses or logs. Each request logs one message with `cdr.status`, `cdr.reason` (a
-/// constant or a ``CDRJOSE/JOSEError/Code`` name), `cdr.arrangement_id` once verified, and `cdr.holder_brand_id`
+/// constant or a ``/CDRJOSE/JOSEError/Code`` name), `cdr.arrangement_id` once verified, and `cdr.holder_brand_id`
 /// once authenticated (`cdr.claimed_holder_brand_id`, sanitised, before): at debug level for success and refused
 /// authentication, at info level for other refusals.
 ///
@@ -124,7 +124,7 @@ public struct ArrangementRevocationEndpoint: Sendable {
     ///   - receiver: Revokes the arrangements.
     ///   - replayCache: Remembers used `jti`s; share one across all requests to this endpoint (a new one by
     ///     default). Several server instances need a shared store instead.
-    ///   - timeSource: The clock: uncorrected system time, never a holder's ``CDRJOSE/CorrectedClock``.
+    ///   - timeSource: The clock: uncorrected system time, never a holder's ``/CDRJOSE/CorrectedClock``.
     ///   - logger: Receives one message per request (ids, status and reason only); silent by default.
     public init(
         configuration: Configuration, holderKeys: any HolderKeyResolver, receiver: any ArrangementRevocationReceiver,

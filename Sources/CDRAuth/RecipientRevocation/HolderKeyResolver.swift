@@ -10,13 +10,13 @@ import Synchronization
 public protocol HolderKeyResolver: Sendable {
     /// The key source of a holder brand.
     /// - Parameter brandID: The data holder brand ID as the CDR Register issues it.
-    /// - Returns: The brand's keys (typically a ``CDRJOSE/JWKSCache`` on its JWKS URL), or `nil` when the brand is
+    /// - Returns: The brand's keys (typically a ``/CDRJOSE/JWKSCache`` on its JWKS URL), or `nil` when the brand is
     ///   not one the recipient accepts revocations from.
     /// - Throws: When the brand cannot be looked up right now; the endpoint answers `503`.
     func keySource(forHolderBrand brandID: String) async throws -> (any JWKSSource)?
 }
 
-/// A ``HolderKeyResolver`` that maps holder brand IDs to JWKS URLs and keeps one ``CDRJOSE/JWKSCache`` per URL.
+/// A ``HolderKeyResolver`` that maps holder brand IDs to JWKS URLs and keeps one ``/CDRJOSE/JWKSCache`` per URL.
 ///
 /// Fill it from the CDR Register's Get Data Holder Brands and update it when the Register changes. The standard
 /// names two places for a holder's keys: the brand's `authDetails.jwksEndpoint` on the Register (for holders calling
@@ -122,7 +122,7 @@ public final class HolderJWKSDirectory: HolderKeyResolver {
 
     /// The key source of a brand.
     /// - Parameter brandID: The holder brand ID.
-    /// - Returns: The brand's ``CDRJOSE/JWKSCache`` (or, with a fallback URL, a source that consults both caches),
+    /// - Returns: The brand's ``/CDRJOSE/JWKSCache`` (or, with a fallback URL, a source that consults both caches),
     ///   or `nil` for a brand without a JWKS URL.
     public func keySource(forHolderBrand brandID: String) async throws -> (any JWKSSource)? {
         entries.withLock { $0[brandID]?.source }

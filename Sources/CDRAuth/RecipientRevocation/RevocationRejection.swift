@@ -12,7 +12,7 @@ struct RevocationRejection: Error {
     /// The error's `detail`: a parameter name, a constant explanation, or the (verified) arrangement ID.
     var detail: String
     var headerFields: HTTPFields = [:]
-    /// A short constant or a ``CDRJOSE/JOSEError/Code`` name, for the log.
+    /// A short constant or a ``/CDRJOSE/JOSEError/Code`` name, for the log.
     var reason: String
     var logLevel: Logger.Level
 

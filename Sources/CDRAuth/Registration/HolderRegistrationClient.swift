@@ -69,8 +69,8 @@ public struct HolderRegistrationClient: Sendable {
     /// - Throws: ``AuthorizationError`` with ``AuthorizationError/Code/registrationRejected`` (the holder refused,
     ///   see ``AuthorizationError/oauthError``), ``AuthorizationError/Code/unsupportedHolder`` (no usable
     ///   algorithm or no registration endpoint) or ``AuthorizationError/Code/unexpectedResponse`` (the answer does
-    ///   not echo the registration); a ``CDRTransport/TransportError`` when no answer arrived; a
-    ///   ``CDRJOSE/JOSEError`` when the request cannot be signed.
+    ///   not echo the registration); a ``/CDRTransport/TransportError`` when no answer arrived; a
+    ///   ``/CDRJOSE/JOSEError`` when the request cannot be signed.
     public func register(softwareStatement: String, logger: Logger? = nil) async throws -> RegistrationProperties {
         let logger = logger ?? self.logger
         let url = try registrationEndpoint()
@@ -111,7 +111,7 @@ public struct HolderRegistrationClient: Sendable {
     ///   - logger: The logger for this call; the init's logger when `nil`.
     /// - Returns: The registration as the holder holds it.
     /// - Throws: ``AuthorizationError`` with ``AuthorizationError/Code/registrationRejected`` (the token or the read
-    ///   was refused) or ``AuthorizationError/Code/unexpectedResponse``; a ``CDRTransport/TransportError`` when no
+    ///   was refused) or ``AuthorizationError/Code/unexpectedResponse``; a ``/CDRTransport/TransportError`` when no
     ///   answer arrived.
     public func registration(clientID: String, logger: Logger? = nil) async throws -> RegistrationProperties {
         let response = try await manage(.get, clientID: clientID, body: nil, operation: "getClientRegistration")
@@ -163,7 +163,7 @@ public struct HolderRegistrationClient: Sendable {
     ///   - clientID: The `client_id` the holder issued.
     ///   - logger: The logger for this call; the init's logger when `nil`.
     /// - Throws: ``AuthorizationError/Code/registrationRejected`` unless the holder answers 204 (405 when it does
-    ///   not support deletion); a ``CDRTransport/TransportError`` when no answer arrived.
+    ///   not support deletion); a ``/CDRTransport/TransportError`` when no answer arrived.
     public func deleteRegistration(clientID: String, logger: Logger? = nil) async throws {
         let response = try await manage(.delete, clientID: clientID, body: nil, operation: "deleteClientRegistration")
         guard response.status.code == 204 else { throw OAuthClient.error(.registrationRejected, response: response) }
@@ -175,7 +175,7 @@ public struct HolderRegistrationClient: Sendable {
     /// Signs a registration request JWT for this holder.
     /// - Parameter softwareStatement: The SSA to embed.
     /// - Returns: The compact JWS. Secret: do not log it.
-    /// - Throws: ``AuthorizationError/Code/unsupportedHolder`` (no usable algorithm) or a ``CDRJOSE/JOSEError``.
+    /// - Throws: ``AuthorizationError/Code/unsupportedHolder`` (no usable algorithm) or a ``/CDRJOSE/JOSEError``.
     func makeRegistrationRequest(softwareStatement: String) async throws -> String {
         let algorithms = try RegistrationAlgorithms(holder: holder, product: product)
         var builder = RegistrationRequestBuilder(

@@ -2,7 +2,7 @@ public import Foundation
 
 /// A decimal number carried as a string, exactly as the Consumer Data Standards send it.
 ///
-/// Conforming types keep the original text (``rawValue``), so a payload re-encodes byte for byte, and
+/// Conforming types keep the original text (`rawValue`), so a payload re-encodes byte for byte, and
 /// offer ``decimalValue`` for arithmetic. They never pass through `Double`.
 public protocol CDRNumericString: CDRValidatedString {
     /// Returns whether `text` is valid for this field type.

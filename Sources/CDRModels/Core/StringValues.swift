@@ -1,7 +1,7 @@
 /// A value the standard sends as a string with rules of its own (an amount, a rate, a currency, a date, a date-time
 /// or a duration).
 ///
-/// Conforming types are created only from valid text, keep that text exactly (``rawValue``), and share one
+/// Conforming types are created only from valid text, keep that text exactly (`rawValue`), and share one
 /// `Codable` implementation: decoding checks the rules and fails with a message that names the field type, never
 /// the value.
 public protocol CDRValidatedString: RawRepresentable<String>, Codable, Hashable, Sendable, LosslessStringConvertible {

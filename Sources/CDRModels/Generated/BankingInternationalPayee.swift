@@ -120,7 +120,7 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
             try container.encodeIfPresent(self.legalEntityIdentifier, forKey: .legalEntityIdentifier)
         }
 
-        /// A member object of ``BankingInternationalPayee.BankDetails`` (`BankingInternationalPayee_bankDetails_bankAddress` in the standard).
+        /// A member object of ``BankingInternationalPayee/BankDetails`` (`BankingInternationalPayee_bankDetails_bankAddress` in the standard).
         public struct BankAddress: Codable, Hashable, Sendable {
             /// `name` on the wire; required.
             public var name: String

@@ -239,7 +239,7 @@ public struct BankingTransactionDetailV2: Codable, Hashable, Sendable {
             }
         }
 
-        /// A member object of ``BankingTransactionDetailV2.ExtendedData`` (`BankingTransactionDetailV2_allOf_extendedData_nppPayload` in the standard).
+        /// A member object of ``BankingTransactionDetailV2/ExtendedData`` (`BankingTransactionDetailV2_allOf_extendedData_nppPayload` in the standard).
         public struct NppPayload: Codable, Hashable, Sendable {
             /// `extendedDescription` on the wire; optional.
             public var extendedDescription: String?

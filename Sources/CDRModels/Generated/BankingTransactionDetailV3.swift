@@ -246,7 +246,7 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
             }
         }
 
-        /// A member object of ``BankingTransactionDetailV3.ExtendedData`` (`BankingTransactionDetailV3_allOf_extendedData_nppPayload` in the standard).
+        /// A member object of ``BankingTransactionDetailV3/ExtendedData`` (`BankingTransactionDetailV3_allOf_extendedData_nppPayload` in the standard).
         public struct NppPayload: Codable, Hashable, Sendable {
             /// `extendedDescription` on the wire; optional.
             public var extendedDescription: String?

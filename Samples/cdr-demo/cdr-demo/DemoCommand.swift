@@ -165,7 +165,8 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
-    private func fail(_ line: String) -> Never {
+    private func fail(_ message: String) -> Never {
+        let line = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         FileHandle.standardError.write(Data("cdr-demo: \(line)\n".utf8))
         Foundation.exit(1)
     }

@@ -238,7 +238,7 @@ public final class CDRClient: Sendable {
         do {
             try await client.deleteConnection(connection)
         } catch let error as DDCError where error.code == .unknownConnection {
-            confirmed = true
+            // Already gone at the provider: nothing left there.
         } catch {
             confirmed = false
             logger.warning(

@@ -88,16 +88,16 @@ public enum Demo {
         _ configuration: AsyncHTTPClientTransport.Configuration,
         _ body: (AsyncHTTPClientTransport) async throws -> Result
     ) async throws -> Result {
-        let transport = try attempt(
-            "Loading the TLS material", hint: "Check that --ca and --identity are the files cdr-mock-holder wrote."
-        ) { try AsyncHTTPClientTransport(configuration: configuration) }
+        var started = false
         do {
-            let result = try await body(transport)
-            try? await transport.shutdown()
-            return result
-        } catch {
-            try? await transport.shutdown()
-            throw error
+            return try await AsyncHTTPClientTransport.withTransport(configuration: configuration) { transport in
+                started = true
+                return try await body(transport)
+            }
+        } catch where !started {
+            throw DemoError(
+                step: "Loading the TLS material", reason: "\(error)",
+                hint: "Check that --ca and --identity are the files cdr-mock-holder wrote.")
         }
     }
 

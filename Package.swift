@@ -36,8 +36,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
-        // Codable CDS payloads. Foundation only.
-        .target(name: "CDRModels"),
+        // Codable CDS payloads, the shared failure category and the silent logger. Foundation and swift-log only.
+        .target(name: "CDRModels", dependencies: [.product(name: "Logging", package: "swift-log")]),
         // JWS (PS256/ES256), JWE, JWK/JWKS, PKCE, JWT builders and validators.
         .target(
             name: "CDRJOSE",
@@ -51,12 +51,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // The HTTPTransport seam, CDS headers, middleware (interaction id, retry, logging, clock correction).
+        // The HTTPTransport seam, CDS headers, the standard middleware chain.
         .target(
             name: "CDRTransport",
             dependencies: [
                 "CDRModels",
-                "CDRJOSE",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -90,7 +89,6 @@ let package = Package(
             name: "CDRAuthHummingbird",
             dependencies: [
                 "CDRAuth",
-                "CDRTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -124,7 +122,6 @@ let package = Package(
                 "CDRAuth",
                 "CDRBanking",
                 "CDRDDC",
-                "CDRTransport",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
@@ -176,7 +173,6 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOTLS", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
-                .product(name: "X509", package: "swift-certificates"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
@@ -245,8 +241,6 @@ let package = Package(
                 "CDRTesting",
                 "CDRModels",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -300,7 +294,6 @@ let package = Package(
                 "CDRMockHolder",
                 "CDRTesting",
                 "CDRModels",
-                "CDRJOSE",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "InMemoryLogging", package: "swift-log"),
@@ -340,8 +333,6 @@ let package = Package(
                 "CDRTesting",
                 "CDRModels",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
         .testTarget(
@@ -372,8 +363,6 @@ let package = Package(
                 "CDRMockData",
                 "CDRTesting",
                 "CDRModels",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(

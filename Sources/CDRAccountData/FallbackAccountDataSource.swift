@@ -1,7 +1,7 @@
 import CDRAuth
 import CDRBanking
 import CDRDDC
-import CDRModels
+public import CDRModels
 public import Foundation
 public import Logging
 import Synchronization
@@ -94,7 +94,7 @@ public final class FallbackAccountDataSource: AccountDataSource {
     public init(
         cdr: (any AccountDataSource)?, ddc: (any AccountDataSource)?, policy: FallbackPolicy = .preferCDR,
         onDecision: (@Sendable (SourceDecision) -> Void)? = nil,
-        logger: Logger = Logger(label: "cdrkit.account-data", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = .cdrDisabled
     ) {
         var sources: [AccessMethod: any AccountDataSource] = [:]
         if let cdr { sources[.cdr] = cdr }

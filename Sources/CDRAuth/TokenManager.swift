@@ -1,34 +1,89 @@
-import CDRJOSE
+public import CDRJOSE
+public import CDRModels
 public import CDRTransport
-import Foundation
-import Logging
+public import Foundation
+public import Logging
 
 /// The tokens of one arrangement: hands out a valid access token, refreshing it shortly before expiry, with one
 /// refresh at a time however many callers ask.
 ///
-/// A refreshed token set is saved to the connection's ``TokenStore`` before any caller gets it. A refresh answered
-/// with `invalid_grant` ends the arrangement (expired when its sharing period is over, otherwise revoked by the
-/// holder), deletes its tokens, and throws `.arrangementExpired` or `.arrangementRevoked`.
+/// A refreshed token set is saved to the ``TokenStore`` before any caller gets it. A refresh answered with
+/// `invalid_grant` ends the arrangement (expired when its sharing period is over, otherwise revoked by the holder),
+/// deletes its tokens, and throws `.arrangementExpired` or `.arrangementRevoked`.
+///
+/// A manager holds only what it needs: the store, the holder's clock, its ``Policy`` and a ``RefreshFunction``
+/// (the holder's refresh-token grant). Get one from ``ArrangementLifecycle/tokenManager(for:)``, which shares it
+/// among callers, or make one over any store and grant.
 ///
 /// ```swift
-/// let manager = await connection.tokenManager(for: arrangement.id)
+/// let manager = await connection.lifecycle.tokenManager(for: arrangement.id)
 /// var token = try await manager.accessToken()
 /// // … a resource call answers 401 …
 /// token = try await manager.accessTokenAfterUnauthorized(token)
 /// ```
 public actor TokenManager {
+    /// When a manager refreshes and how it reads the sharing period.
+    public struct Policy: Sendable, Hashable {
+        /// How long before expiry (seconds) an access token is refreshed.
+        public var refreshLeeway: TimeInterval
+        /// How long before the sharing period ends (seconds) an arrangement counts as expiring.
+        public var expiryWarning: TimeInterval
+        /// Clock difference tolerated (seconds) when deciding whether the sharing period is over.
+        public var clockSkew: TimeInterval
+
+        /// Creates a policy.
+        /// - Parameters:
+        ///   - refreshLeeway: 30 s by default.
+        ///   - expiryWarning: 7 days by default.
+        ///   - clockSkew: 30 s by default.
+        public init(refreshLeeway: TimeInterval = 30, expiryWarning: TimeInterval = 7 * 86_400, clockSkew: TimeInterval = 30)
+        {
+            self.refreshLeeway = refreshLeeway
+            self.expiryWarning = expiryWarning
+            self.clockSkew = clockSkew
+        }
+    }
+
+    /// The refresh-token grant: the current token set and the ID token of the consent in, the new token set out.
+    /// It throws ``AuthorizationError/Code/tokenRequestRejected`` with the OAuth error when the holder refuses.
+    public typealias RefreshFunction = @Sendable (_ current: TokenSet, _ originalIDToken: IDToken?) async throws -> TokenSet
+
     /// The `cdr_arrangement_id`.
     public nonisolated let arrangementID: String
-    private let connection: DataHolderConnection
+    private let tokenStore: any TokenStore
+    private let clock: any TimeSource
+    private let policy: Policy
+    private let exchange: RefreshFunction
+    private let holder: String
+    private let logger: Logger
     private var originalIDToken: IDToken?
     private var refreshing: Task<TokenSet, any Error>?
     /// How many refresh requests this manager has sent (for diagnostics and tests).
     public private(set) var refreshCount = 0
 
-    init(arrangementID: String, connection: DataHolderConnection, originalIDToken: IDToken?) {
+    /// Creates a manager.
+    /// - Parameters:
+    ///   - arrangementID: The `cdr_arrangement_id`.
+    ///   - tokenStore: Where the arrangement and its tokens are kept.
+    ///   - clock: The holder's clock.
+    ///   - policy: When to refresh.
+    ///   - refresh: The holder's refresh-token grant.
+    ///   - originalIDToken: The ID token of the consent, to check refreshed ID tokens against.
+    ///   - holder: The holder's issuer (for logs).
+    ///   - logger: Logs ids and outcomes, never tokens; silent by default.
+    public init(
+        arrangementID: String, tokenStore: any TokenStore, clock: any TimeSource, policy: Policy = Policy(),
+        refresh: @escaping RefreshFunction, originalIDToken: IDToken? = nil, holder: String = "",
+        logger: Logger = .cdrDisabled
+    ) {
         self.arrangementID = arrangementID
-        self.connection = connection
+        self.tokenStore = tokenStore
+        self.clock = clock
+        self.policy = policy
+        self.exchange = refresh
         self.originalIDToken = originalIDToken
+        self.holder = holder
+        self.logger = logger
     }
 
     func setOriginalIDToken(_ token: IDToken?) { originalIDToken = token }
@@ -40,8 +95,8 @@ public actor TokenManager {
     public func accessToken() async throws -> String {
         let record = try await currentRecord()
         guard let tokens = record.tokens else { throw ended(record.arrangement) }
-        let now = connection.clock.now()
-        if tokens.accessTokenExpiresAt.timeIntervalSince(now) > connection.configuration.refreshLeeway.timeInterval {
+        let now = clock.now()
+        if tokens.accessTokenExpiresAt.timeIntervalSince(now) > policy.refreshLeeway {
             try await noteUse(record, now: now)
             return tokens.accessToken
         }
@@ -72,8 +127,8 @@ public actor TokenManager {
     private func refresh(replacing seen: String?) async throws -> TokenSet {
         if let refreshing { return try await refreshing.value }
         if let seen, let tokens = try await currentRecord().tokens, tokens.accessToken != seen,
-            tokens.accessTokenExpiresAt.timeIntervalSince(connection.clock.now())
-                > connection.configuration.refreshLeeway.timeInterval
+            tokens.accessTokenExpiresAt.timeIntervalSince(clock.now())
+                > policy.refreshLeeway
         {
             return tokens
         }
@@ -87,34 +142,33 @@ public actor TokenManager {
     private func performRefresh() async throws -> TokenSet {
         let record = try await currentRecord()
         guard let tokens = record.tokens, record.arrangement.state.allowsDataAccess else { throw ended(record.arrangement) }
-        let now = connection.clock.now()
+        let now = clock.now()
         if let end = tokens.sharingExpiresAt, end <= now {
-            _ = try await connection.end(arrangementID, with: .expired, holderKnewIt: false)
+            _ = try await endArrangement(with: .expired, holderKnewIt: false)
             throw AuthorizationError(.arrangementExpired, reason: "the sharing period ended at \(end)")
         }
         guard tokens.refreshToken != nil else {
             // Once-off collection: the access token was the whole grant.
-            _ = try await connection.end(arrangementID, with: .expired, holderKnewIt: false)
+            _ = try await endArrangement(with: .expired, holderKnewIt: false)
             throw AuthorizationError(.arrangementExpired, reason: "once-off arrangement; its access token has expired")
         }
         refreshCount += 1
         let refreshed: TokenSet
         do {
-            refreshed = try await connection.refreshTokens(tokens, original: originalIDToken)
+            refreshed = try await exchange(tokens, originalIDToken)
         } catch let error as AuthorizationError
             where error.code == .tokenRequestRejected && error.oauthError?.error == "invalid_grant"
         {
             // An amendment may have replaced the refresh token while this request was in flight.
-            if let current = try await connection.tokenStore.load(arrangementID: arrangementID),
+            if let current = try await tokenStore.load(arrangementID: arrangementID),
                 let currentTokens = current.tokens, currentTokens.refreshToken != tokens.refreshToken,
                 current.arrangement.state.allowsDataAccess
             {
                 return currentTokens
             }
-            let skew = connection.configuration.clockSkew.timeInterval
-            let expired = tokens.sharingExpiresAt.map { $0 <= connection.clock.now().addingTimeInterval(skew) } ?? false
-            _ = try await connection.end(
-                arrangementID, with: expired ? .expired : .revoked(by: .holder), holderKnewIt: true)
+            let skew = policy.clockSkew
+            let expired = tokens.sharingExpiresAt.map { $0 <= clock.now().addingTimeInterval(skew) } ?? false
+            _ = try await endArrangement(with: expired ? .expired : .revoked(by: .holder), holderKnewIt: true)
             var ending = AuthorizationError(
                 expired ? .arrangementExpired : .arrangementRevoked,
                 reason: "refresh answered invalid_grant; consent is needed again", status: error.status,
@@ -130,15 +184,20 @@ public actor TokenManager {
         guard latestTokens.refreshToken == tokens.refreshToken else { return latestTokens }
         let arrangement = try used(latest.arrangement, sharingExpiresAt: tokens.sharingExpiresAt, now: now)
         // Saved before anyone gets it: a crash after this point can't lose the new tokens.
-        try await connection.tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: refreshed))
-        connection.logger.debug(
+        try await tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: refreshed))
+        logger.debug(
             "CDR tokens refreshed",
             metadata: ["cdr.arrangement_id": "\(arrangementID)", "cdr.state": "\(arrangement.state)"])
         return refreshed
     }
 
+    private func endArrangement(with event: ArrangementEvent, holderKnewIt: Bool) async throws -> ArrangementEnding {
+        try await tokenStore.end(
+            arrangementID, with: event, holderKnewIt: holderKnewIt, at: clock.now(), holder: holder, logger: logger)
+    }
+
     private func currentRecord() async throws -> ArrangementRecord {
-        guard let record = try await connection.tokenStore.load(arrangementID: arrangementID) else {
+        guard let record = try await tokenStore.load(arrangementID: arrangementID) else {
             throw AuthorizationError(.unknownArrangement, reason: "no arrangement \(arrangementID) is stored")
         }
         return record
@@ -149,17 +208,17 @@ public actor TokenManager {
     private func noteUse(_ record: ArrangementRecord, now: Date) async throws {
         let arrangement = try used(record.arrangement, sharingExpiresAt: record.tokens?.sharingExpiresAt, now: now)
         guard arrangement.state != record.arrangement.state else { return }
-        guard let latest = try await connection.tokenStore.load(arrangementID: arrangementID),
+        guard let latest = try await tokenStore.load(arrangementID: arrangementID),
             latest.arrangement.state == record.arrangement.state
         else { return }
-        try await connection.tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: latest.tokens))
+        try await tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: latest.tokens))
     }
 
     /// The arrangement after a use: active, and expiring once its sharing period ends within the warning window.
     private func used(_ arrangement: Arrangement, sharingExpiresAt: Date?, now: Date) throws -> Arrangement {
         let next = try arrangement.applying(.used, at: now)
         guard let end = sharingExpiresAt,
-            end.timeIntervalSince(now) <= connection.configuration.expiryWarning.timeInterval
+            end.timeIntervalSince(now) <= policy.expiryWarning
         else { return next }
         return try next.applying(.nearingExpiry, at: now)
     }
@@ -174,10 +233,11 @@ public actor TokenManager {
     }
 }
 
-/// One ``TokenManager`` per arrangement per connection, for as long as anyone holds it.
+/// One ``TokenManager`` per arrangement, for as long as anyone holds it.
 ///
-/// The managers are held weakly: a manager holds its connection, so holding managers strongly here would make a
-/// cycle. While any caller holds (or awaits) a manager, every other caller gets the same one, so refreshes collapse.
+/// While any caller holds (or awaits) a manager, every other caller gets the same one, so refreshes collapse. The
+/// managers are held weakly, so the map does not grow with every arrangement ever used; the original ID tokens are
+/// kept until the arrangement ends.
 actor TokenManagers {
     private struct Weak {
         weak var manager: TokenManager?
@@ -186,9 +246,9 @@ actor TokenManagers {
     private var managers: [String: Weak] = [:]
     private var originals: [String: IDToken] = [:]
 
-    func manager(for id: String, connection: DataHolderConnection) async -> TokenManager {
+    func manager(for id: String, make: (IDToken?) -> TokenManager) -> TokenManager {
         if let manager = managers[id]?.manager { return manager }
-        let manager = TokenManager(arrangementID: id, connection: connection, originalIDToken: originals[id])
+        let manager = make(originals[id])
         managers = managers.filter { $0.value.manager != nil }
         managers[id] = Weak(manager: manager)
         return manager

@@ -80,7 +80,7 @@ public struct BankingClient: Sendable {
     ///   - logger: Where to log; silent by default.
     public init(
         configuration: Configuration, context: CallContext, transport: any HTTPTransport,
-        logger: Logger = Logger(label: "cdrkit.banking", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = .cdrDisabled
     ) {
         self.configuration = configuration
         self.context = context

@@ -1,6 +1,7 @@
 public import CDRAuth
 public import CDRBanking
 public import CDRDDC
+import CDRJOSE
 public import CDRModels
 public import CDRTransport
 public import CDRTransportAsyncHTTPClient
@@ -118,17 +119,12 @@ public final class CDRClient: Sendable {
     ///   - logger: Logs ids, statuses and outcomes, never secrets; silent by default.
     public init(
         configuration: Configuration, transport: any HTTPTransport,
-        logger: Logger = Logger(label: "cdr-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = .cdrDisabled
     ) {
         self.configuration = configuration
         self.base = transport
         self.logger = logger
-        let standard = MiddlewareTransport(
-            transport,
-            middlewares: [
-                InteractionIDMiddleware(), RetryMiddleware(policy: configuration.retry, logger: logger),
-                LoggingMiddleware(logger: logger),
-            ])
+        let standard = MiddlewareTransport.standard(transport, logger: logger, retry: configuration.retry)
         self.transport = standard
         self.register = RegisterClient(
             product: configuration.product, configuration: configuration.register, transport: standard,
@@ -144,7 +140,7 @@ public final class CDRClient: Sendable {
     /// - Throws: What `body` throws, or a `TransportError` when the certificates cannot be loaded.
     public static func withClient<Result: Sendable>(
         configuration: Configuration,
-        logger: Logger = Logger(label: "cdr-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() }),
+        logger: Logger = .cdrDisabled,
         _ body: (CDRClient) async throws -> Result
     ) async throws -> Result {
         try await AsyncHTTPClientTransport.withTransport(configuration: configuration.transportConfiguration) { base in
@@ -205,10 +201,14 @@ public final class CDRClient: Sendable {
         } else {
             confirmed = try await dcr.register(using: register, logger: logger)
         }
+        // The holder's clock is corrected inside the chain, from every attempt's `Date` header.
+        let clock = CorrectedClock()
+        let holderTransport = MiddlewareTransport.standard(
+            base, logger: logger, retry: configuration.retry, clockCorrection: ClockCorrectionMiddleware(clock: clock))
         let connection = try DataHolderConnection(
             configuration: .init(
                 product: configuration.product, registration: confirmed, metadata: metadata, holderBrandID: brand.id),
-            transport: transport, tokenStore: configuration.tokenStore, logger: logger)
+            transport: holderTransport, tokenStore: configuration.tokenStore, clock: clock, logger: logger)
         logger.info(
             "CDR holder connected",
             metadata: ["cdr.holder_brand_id": "\(brand.id)", "cdr.client_id": "\(confirmed.clientId)"])

@@ -77,28 +77,23 @@ public final class HolderClient: Sendable {
     /// - Returns: The client. Clients for the same arrangement share one traffic budget, when one is configured.
     public func banking(for arrangement: Arrangement, context: CallContext? = nil) async -> BankingClient {
         let tokens = await connection.tokenManager(for: arrangement.id)
-        var middlewares: [any TransportMiddleware] = [
-            InteractionIDMiddleware(), BearerTokenMiddleware(provider: tokens),
-        ]
-        if let limits = client.configuration.trafficBudget {
-            let budget = budgets.withLock { budgets in
+        let budget = client.configuration.trafficBudget.map { limits in
+            budgets.withLock { budgets in
                 if let existing = budgets[arrangement.id] { return existing }
                 let created = UnattendedTrafficBudget(limits: limits)
                 budgets[arrangement.id] = created
                 return created
             }
-            middlewares.append(TrafficBudgetMiddleware(budget: budget))
         }
-        middlewares += [
-            RetryMiddleware(policy: client.configuration.retry, logger: client.logger),
-            LoggingMiddleware(logger: client.logger),
-        ]
+        let transport = MiddlewareTransport.standard(
+            client.base, logger: client.logger, retry: client.configuration.retry, accessTokens: tokens,
+            trafficBudget: budget.map { TrafficBudgetMiddleware(budget: $0) })
         return BankingClient(
             configuration: .init(
                 resourceBaseURL: brand.resourceBaseURL, publicBaseURL: brand.publicBaseURL, holderBrandID: brand.id,
                 versions: client.configuration.versions, pageSize: client.configuration.pageSize),
             context: context ?? .unattended(authenticatedAt: arrangement.authorisedAt),
-            transport: MiddlewareTransport(client.base, middlewares: middlewares), logger: client.logger)
+            transport: transport, logger: client.logger)
     }
 
     /// The arrangement's data as an ``/CDRAccountData/AccountDataSource`` (domain records with provenance).

@@ -1,3 +1,4 @@
+public import CDRModels
 public import CDRTransport
 public import Foundation
 import HTTPTypes
@@ -38,7 +39,7 @@ public struct DDCClient: Sendable {
     ///   - logger: Where the client logs ids and outcomes (never secrets or customer data); silent by default.
     public init(
         configuration: DDCProviderConfiguration, transport: any HTTPTransport,
-        logger: Logger = Logger(label: "cdr-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = .cdrDisabled
     ) {
         self.configuration = configuration
         self.transport = transport

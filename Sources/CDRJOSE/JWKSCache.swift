@@ -1,3 +1,4 @@
+public import CDRModels
 public import Foundation
 public import Logging
 
@@ -51,8 +52,7 @@ public actor JWKSCache: JWKSSource {
     public init(
         url: URL, minimumRefetchInterval: Duration = .seconds(60), maximumAge: Duration = .seconds(3600),
         staleGrace: Duration = .seconds(3600), timeSource: any TimeSource = SystemTimeSource(),
-        backgroundActivityLogger: Logger = Logger(
-            label: "cdr-jose-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() }),
+        backgroundActivityLogger: Logger = .cdrDisabled,
         fetch: @escaping Fetch
     ) {
         self.logger = backgroundActivityLogger

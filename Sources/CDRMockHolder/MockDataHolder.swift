@@ -1,5 +1,6 @@
 public import CDRJOSE
 public import CDRMockData
+public import CDRModels
 public import CDRTesting
 import Foundation
 import Hummingbird
@@ -167,7 +168,7 @@ public final class MockDataHolder: Service, Sendable {
     /// - Throws: ``MockHolderError`` when the host is not loopback; key or certificate generation errors.
     public init(
         configuration: Configuration = Configuration(), pki: TestPKI? = nil,
-        logger: Logger = Logger(label: "cdr-mock-holder", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = .cdrDisabled
     ) throws {
         guard ["127.0.0.1", "::1", "localhost"].contains(configuration.host) else {
             throw MockHolderError(.notLoopback, reason: "the mock holder binds to loopback only")
@@ -291,7 +292,7 @@ public final class MockDataHolder: Service, Sendable {
     /// - Throws: Start-up errors, or what `body` throws.
     public static func withRunning<Result: Sendable>(
         _ configuration: Configuration = Configuration(),
-        logger: Logger = Logger(label: "cdr-mock-holder", factory: { _ in SwiftLogNoOpLogHandler() }),
+        logger: Logger = .cdrDisabled,
         _ body: (MockDataHolder) async throws -> Result
     ) async throws -> Result {
         let holder = try MockDataHolder(configuration: configuration, logger: logger)
@@ -305,7 +306,7 @@ public final class MockDataHolder: Service, Sendable {
     /// - Returns: What `body` returns.
     /// - Throws: Start-up errors, or what `body` throws.
     public func withRunning<Result: Sendable>(
-        logger: Logger = Logger(label: "cdr-mock-holder", factory: { _ in SwiftLogNoOpLogHandler() }),
+        logger: Logger = .cdrDisabled,
         _ body: (MockDataHolder) async throws -> Result
     ) async throws -> Result {
         let serviceGroup = ServiceGroup(

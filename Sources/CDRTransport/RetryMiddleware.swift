@@ -1,4 +1,4 @@
-import CDRModels
+public import CDRModels
 public import Foundation
 import HTTPTypes
 public import Logging
@@ -58,7 +58,7 @@ public struct RetryMiddleware: TransportMiddleware {
     ///   - logger: Each retry is logged at `info` with the interaction id, status and wait.
     ///   - sleep: Waits; `Task.sleep(for:)` by default. Cancellation while waiting ends the call.
     public init(
-        policy: Policy = Policy(), logger: Logger = Logger(label: "cdr-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() }),
+        policy: Policy = Policy(), logger: Logger = .cdrDisabled,
         sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
     ) {
         self.policy = policy

@@ -1,3 +1,4 @@
+import CDRModels
 import Foundation
 import Hummingbird
 import Logging
@@ -45,7 +46,7 @@ final class ConsentCallbackListener: Sendable {
                 bound.continuation.yield(channel.localAddress?.port)
                 bound.continuation.finish()
             },
-            logger: Logger(label: "cdr-demo-callback", factory: { _ in SwiftLogNoOpLogHandler() }))
+            logger: .cdrDisabled)
         let task = Task {
             defer {
                 bound.continuation.finish()

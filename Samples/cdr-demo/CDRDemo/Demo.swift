@@ -5,7 +5,7 @@ import CDRClient
 import CDRDDC
 import CDRJOSE
 import CDRMockHolder
-import CDRModels
+public import CDRModels
 import CDRTesting
 import CDRTransport
 import CDRTransportAsyncHTTPClient
@@ -35,7 +35,7 @@ public enum Demo {
     /// - Throws: ``DemoError`` naming the step that failed, the reason and what to do.
     public static func run(
         _ options: DemoOptions,
-        logger: Logger = Logger(label: "cdr-demo", factory: { _ in SwiftLogNoOpLogHandler() }),
+        logger: Logger = .cdrDisabled,
         events: @escaping @Sendable (DemoEvent) -> Void = { _ in }
     ) async throws -> DemoResult {
         switch options.holder {

@@ -1,5 +1,5 @@
 public import CDRJOSE
-import CDRModels
+public import CDRModels
 public import CDRTransport
 public import Foundation
 import HTTPTypes
@@ -49,8 +49,7 @@ public struct DiscoveryClient: Sendable {
     ///     default.
     public init(
         transport: any HTTPTransport,
-        backgroundActivityLogger: Logger = Logger(
-            label: "cdr-auth-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() })
+        backgroundActivityLogger: Logger = .cdrDisabled
     ) {
         self.transport = transport
         self.logger = backgroundActivityLogger

@@ -1,5 +1,5 @@
 public import CDRJOSE
-import CDRModels
+public import CDRModels
 import CDRTransport
 import Foundation
 import HTTPTypes
@@ -129,7 +129,7 @@ public struct ArrangementRevocationEndpoint: Sendable {
     public init(
         configuration: Configuration, holderKeys: any HolderKeyResolver, receiver: any ArrangementRevocationReceiver,
         replayCache: ReplayCache = ReplayCache(), timeSource: any TimeSource = SystemTimeSource(),
-        logger: Logger = Logger(label: "cdr-auth-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = .cdrDisabled
     ) {
         self.configuration = configuration
         self.holderKeys = holderKeys

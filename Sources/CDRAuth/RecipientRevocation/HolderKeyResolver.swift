@@ -1,4 +1,5 @@
 public import CDRJOSE
+public import CDRModels
 public import Foundation
 public import Logging
 import Synchronization
@@ -71,8 +72,7 @@ public final class HolderJWKSDirectory: HolderKeyResolver {
         jwksURLs: [String: URL] = [:], fallbackJWKSURLs: [String: URL] = [:],
         minimumRefetchInterval: Duration = .seconds(60), maximumAge: Duration = .seconds(3600),
         timeSource: any TimeSource = SystemTimeSource(),
-        backgroundActivityLogger: Logger = Logger(
-            label: "cdr-auth-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() }),
+        backgroundActivityLogger: Logger = .cdrDisabled,
         fetch: @escaping JWKSCache.Fetch
     ) {
         self.fetch = fetch

@@ -91,8 +91,7 @@ public actor RegisterClient {
     public init(
         product: SoftwareProductIdentity, configuration: Configuration = .production, transport: any HTTPTransport,
         timeSource: any TimeSource = SystemTimeSource(),
-        backgroundActivityLogger: Logger = Logger(
-            label: "cdr-auth-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() })
+        backgroundActivityLogger: Logger = .cdrDisabled
     ) {
         self.product = product
         self.configuration = configuration

@@ -49,8 +49,7 @@ public struct HolderRegistrationClient: Sendable {
     public init(
         holder: HolderMetadata, product: SoftwareProductIdentity, transport: any HTTPTransport,
         timeSource: any TimeSource = SystemTimeSource(),
-        backgroundActivityLogger: Logger = Logger(
-            label: "cdr-auth-do-not-log", factory: { _ in SwiftLogNoOpLogHandler() })
+        backgroundActivityLogger: Logger = .cdrDisabled
     ) {
         self.holder = holder
         self.product = product

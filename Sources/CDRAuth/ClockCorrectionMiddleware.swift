@@ -1,4 +1,5 @@
 public import CDRJOSE
+public import CDRTransport
 import Foundation
 import HTTPTypes
 

@@ -1,3 +1,4 @@
+import CDRAuth
 import CDRJOSE
 import CDRModels
 import CDRTesting

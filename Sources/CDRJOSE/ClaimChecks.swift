@@ -1,8 +1,9 @@
-import Foundation
+package import Foundation
 
-/// Shared claim checks; each failure has its own ``JOSEError/Code``.
-enum ClaimChecks {
-    static func issuer(_ claims: JWTClaims, expected: String) throws {
+/// Shared claim checks; each failure has its own ``JOSEError/Code``. The SDK's validators and the mock holder's
+/// request checks both use them (`package` access), so the two sides read a claim the same way.
+package enum ClaimChecks {
+    package static func issuer(_ claims: JWTClaims, expected: String) throws {
         guard let issuer = claims.issuer else {
             throw JOSEError(.missingClaim, reason: claims["iss"] == nil ? "iss is missing" : "iss is not a string")
         }
@@ -10,7 +11,7 @@ enum ClaimChecks {
     }
 
     /// `aud` must be present and contain `expected` (string or array).
-    static func audience(_ claims: JWTClaims, expectedAnyOf expected: Set<String>) throws -> [String] {
+    package static func audience(_ claims: JWTClaims, expectedAnyOf expected: Set<String>) throws -> [String] {
         guard claims["aud"] != nil else { throw JOSEError(.missingClaim, reason: "aud is missing") }
         guard let audience = claims.audience, !audience.isEmpty else {
             throw JOSEError(.invalidClaim, reason: "aud is not a string or array of strings")
@@ -21,7 +22,7 @@ enum ClaimChecks {
         return audience
     }
 
-    static func expiration(_ claims: JWTClaims, now: Date, skew: TimeInterval) throws -> Date {
+    package static func expiration(_ claims: JWTClaims, now: Date, skew: TimeInterval) throws -> Date {
         guard let value = claims["exp"] else { throw JOSEError(.missingClaim, reason: "exp is missing") }
         guard let seconds = value.numberValue else { throw JOSEError(.invalidClaim, reason: "exp is not a number") }
         let exp = Date(timeIntervalSince1970: seconds)
@@ -29,7 +30,7 @@ enum ClaimChecks {
         return exp
     }
 
-    static func notBefore(_ claims: JWTClaims, now: Date, skew: TimeInterval) throws {
+    package static func notBefore(_ claims: JWTClaims, now: Date, skew: TimeInterval) throws {
         guard let value = claims["nbf"] else { return }
         guard let seconds = value.numberValue else { throw JOSEError(.invalidClaim, reason: "nbf is not a number") }
         guard seconds - now.timeIntervalSince1970 <= skew else {
@@ -38,7 +39,7 @@ enum ClaimChecks {
     }
 
     /// `iat`: optional unless `required`; never in the future beyond skew; not older than `maximumAge` if given.
-    static func issuedAt(_ claims: JWTClaims, now: Date, skew: TimeInterval, required: Bool, maximumAge: TimeInterval?)
+    package static func issuedAt(_ claims: JWTClaims, now: Date, skew: TimeInterval, required: Bool, maximumAge: TimeInterval?)
         throws
     {
         guard let value = claims["iat"] else {
@@ -53,7 +54,7 @@ enum ClaimChecks {
         }
     }
 
-    static func requiredString(_ claims: JWTClaims, _ name: String) throws -> String {
+    package static func requiredString(_ claims: JWTClaims, _ name: String) throws -> String {
         guard let value = claims[name] else { throw JOSEError(.missingClaim, reason: "\(name) is missing") }
         guard let string = value.stringValue, !string.isEmpty else {
             throw JOSEError(.invalidClaim, reason: "\(name) is not a non-empty string")

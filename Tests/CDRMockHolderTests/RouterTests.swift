@@ -1,6 +1,7 @@
 import CDRMockData
 import CDRModels
 import CDRTesting
+import CDRTransport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -24,10 +25,10 @@ import Testing
                 #expect(response.status == .badRequest)
             }
             try await client.execute(
-                uri: "/cds-au/v1/banking/products?effective=ALL&page-size=2", method: .get, headers: [.xV: "4"]
+                uri: "/cds-au/v1/banking/products?effective=ALL&page-size=2", method: .get, headers: [.cdsVersion: "4"]
             ) { response in
                 #expect(response.status == .ok)
-                #expect(response.headers[.xV] == "4")
+                #expect(response.headers[.cdsVersion] == "4")
                 let page = try CDRDecoder(mode: .strict).decode(
                     ResponseBankingProductListV3.self, from: Data(response.body.readableBytesView)
                 ).value
@@ -36,14 +37,14 @@ import Testing
                 #expect(page.links.next?.contains("page=2") == true)
             }
             try await client.execute(
-                uri: "/cds-au/v1/banking/products?effective=SOON", method: .get, headers: [.xV: "5"]
+                uri: "/cds-au/v1/banking/products?effective=SOON", method: .get, headers: [.cdsVersion: "5"]
             ) {
                 #expect($0.status == .badRequest)
             }
-            try await client.execute(uri: "/cds-au/v1/banking/products/unknown-id", method: .get, headers: [.xV: "7"]) {
+            try await client.execute(uri: "/cds-au/v1/banking/products/unknown-id", method: .get, headers: [.cdsVersion: "7"]) {
                 #expect($0.status == .notFound)
             }
-            try await client.execute(uri: "/cds-au/v1/discovery/outages", method: .get, headers: [.xV: "2"]) {
+            try await client.execute(uri: "/cds-au/v1/discovery/outages", method: .get, headers: [.cdsVersion: "2"]) {
                 #expect($0.status == .notAcceptable)
             }
         }
@@ -56,7 +57,7 @@ import Testing
             // The router test client presents no certificate, so even a valid token is refused.
             try await client.execute(
                 uri: "/cds-au/v1/banking/accounts", method: .get,
-                headers: [.xV: "3", .authorization: "Bearer \(grant.accessToken)"]
+                headers: [.cdsVersion: "3", .authorization: "Bearer \(grant.accessToken)"]
             ) { response in
                 #expect(response.status == .unauthorized)
                 #expect(response.headers[.wwwAuthenticate]?.contains("invalid_token") == true)

@@ -1,5 +1,6 @@
 import CDRJOSE
 import CDRModels
+import CDRTransport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -104,7 +105,7 @@ extension MockDataHolder {
             let ssa = try await register.issueSoftwareStatement(
                 for: product, jwksURI: jwksURI, now: now, lifetime: configuration.softwareStatementLifetime)
             var headers = HTTPFields()
-            if sendsHeader { headers[.xV] = String(version) }
+            if sendsHeader { headers[.cdsVersion] = String(version) }
             return HolderResponse.raw(Array(ssa.utf8), contentType: "application/json", headers: headers)
         }
 
@@ -126,7 +127,7 @@ extension MockDataHolder {
                     first: links.first, last: links.last, next: links.next, prev: links.prev, selfLink: links.selfLink),
                 meta: MetaPaginated(totalRecords: brands.count, totalPages: paging.totalPages(for: brands.count)))
             var headers = HTTPFields()
-            if sendsHeader { headers[.xV] = String(version) }
+            if sendsHeader { headers[.cdsVersion] = String(version) }
             return try HolderResponse.json(response, headers: headers)
         }
     }

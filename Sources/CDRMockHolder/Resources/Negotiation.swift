@@ -19,7 +19,7 @@ enum VersionNegotiation {
     static func negotiate(
         _ request: Request, supported: [Int], fault: MockFaults.VersionFault?
     ) throws(HolderHTTPError) -> (version: Int, sendsHeader: Bool) {
-        guard let rawVersion = request.headers[.xV] else {
+        guard let rawVersion = request.headers[.cdsVersion] else {
             throw HolderHTTPError(
                 response: HolderResponse.cdsError(.badRequest, .headerMissing, detail: "x-v is required"))
         }
@@ -29,7 +29,7 @@ enum VersionNegotiation {
                     .badRequest, .headerInvalidVersion, detail: "x-v must be a positive integer"))
         }
         var minimum = requested
-        if let rawMinimum = request.headers[.xMinV] {
+        if let rawMinimum = request.headers[.cdsMinimumVersion] {
             guard let value = positiveInteger(rawMinimum) else {
                 throw HolderHTTPError(
                     response: HolderResponse.cdsError(

@@ -1,5 +1,6 @@
 import CDRMockData
 import CDRModels
+import CDRTransport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -116,7 +117,7 @@ extension MockDataHolder {
     /// The headers of an authenticated call: `x-fapi-auth-date` required in HTTP-date form; for customer-present
     /// calls (`x-fapi-customer-ip-address`), a valid IP address and a base64 `x-cds-client-headers`.
     func checkAuthenticatedHeaders(_ request: Request) throws(HolderHTTPError) {
-        guard let authDate = request.headers[.xFAPIAuthDate] else {
+        guard let authDate = request.headers[.fapiAuthDate] else {
             throw HolderHTTPError(
                 response: HolderResponse.cdsError(.badRequest, .headerMissing, detail: "x-fapi-auth-date is required"))
         }
@@ -125,13 +126,13 @@ extension MockDataHolder {
                 response: HolderResponse.cdsError(
                     .badRequest, .headerInvalid, detail: "x-fapi-auth-date must be an HTTP-date (IMF-fixdate)"))
         }
-        if let address = request.headers[.xFAPICustomerIPAddress] {
+        if let address = request.headers[.fapiCustomerIPAddress] {
             guard Self.isIPAddress(address) else {
                 throw HolderHTTPError(
                     response: HolderResponse.cdsError(
                         .badRequest, .headerInvalid, detail: "x-fapi-customer-ip-address is not an IP address"))
             }
-            guard let clientHeaders = request.headers[.xCDSClientHeaders] else {
+            guard let clientHeaders = request.headers[.cdsClientHeaders] else {
                 throw HolderHTTPError(
                     response: HolderResponse.cdsError(
                         .badRequest, .headerMissing,
@@ -155,7 +156,7 @@ extension MockDataHolder {
     /// A JSON response for a resource call, with `x-v` when it should carry one.
     func respond(_ value: some Encodable, to call: ResourceCall) throws -> Response {
         var headers = HTTPFields()
-        if call.sendsVersionHeader { headers[.xV] = String(call.version) }
+        if call.sendsVersionHeader { headers[.cdsVersion] = String(call.version) }
         if !call.operation.isAuthenticated { headers[.accessControlAllowOrigin] = "*" }
         return try HolderResponse.json(value, headers: headers)
     }

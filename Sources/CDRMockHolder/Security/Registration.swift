@@ -53,6 +53,12 @@ extension MockDataHolder {
     }
 
     /// An RFC 7591 error response.
+    /// What a failed shared claim check says (its reason, or its code).
+    static func claimFailure(_ error: any Error) -> String {
+        guard let error = error as? JOSEError else { return "a claim is invalid" }
+        return error.reason ?? "\(error.code)"
+    }
+
     func registrationFailure(_ code: RegistrationErrorCode, _ description: String) -> HolderHTTPError {
         oauthFailure(code.rawValue, description)
     }
@@ -122,19 +128,19 @@ extension MockDataHolder {
             throw registrationFailure(
                 .invalidClientMetadata, "the registration request signature does not verify with the SSA's jwks_uri")
         }
-        guard claims.issuer == statement.softwareId else {
-            throw registrationFailure(.invalidClientMetadata, "iss must be the software_id")
+        // The claims as the SDK's validators read them: iss the software_id, aud the issuer, exp present and not
+        // past, iat not in the future, a jti.
+        let exp: Date
+        let jti: String
+        do {
+            try ClaimChecks.issuer(claims, expected: statement.softwareId)
+            _ = try ClaimChecks.audience(claims, expectedAnyOf: [currentEndpoints.issuer])
+            exp = try ClaimChecks.expiration(claims, now: now, skew: skew)
+            try ClaimChecks.issuedAt(claims, now: now, skew: skew, required: false, maximumAge: nil)
+            jti = try ClaimChecks.requiredString(claims, "jti")
+        } catch {
+            throw registrationFailure(.invalidClientMetadata, "the registration request: \(Self.claimFailure(error))")
         }
-        guard claims.audience?.contains(currentEndpoints.issuer) == true else {
-            throw registrationFailure(.invalidClientMetadata, "aud must be the holder's issuer")
-        }
-        guard let exp = claims.expiresAt, exp.timeIntervalSince(now) > -skew else {
-            throw registrationFailure(.invalidClientMetadata, "exp is missing or in the past")
-        }
-        if let iat = claims.issuedAt, iat.timeIntervalSince(now) > skew {
-            throw registrationFailure(.invalidClientMetadata, "iat is in the future")
-        }
-        guard let jti = claims.jwtID else { throw registrationFailure(.invalidClientMetadata, "jti is missing") }
         do {
             try await state.replayCache.record(
                 jti: jti, issuer: "dcr|" + statement.softwareId, expiresAt: exp.addingTimeInterval(skew), now: now)
@@ -186,16 +192,16 @@ extension MockDataHolder {
         } catch {
             throw registrationFailure(.invalidSoftwareStatement, "the SSA is not signed by the Register")
         }
-        guard claims.issuer == "cdr-register" else {
-            throw registrationFailure(.invalidSoftwareStatement, "the SSA's iss must be cdr-register")
+        let exp: Date
+        do {
+            try ClaimChecks.issuer(claims, expected: "cdr-register")
+            exp = try ClaimChecks.expiration(claims, now: now, skew: skew)
+            try ClaimChecks.issuedAt(claims, now: now, skew: skew, required: true, maximumAge: nil)
+            _ = try ClaimChecks.requiredString(claims, "jti")
+        } catch {
+            throw registrationFailure(.invalidSoftwareStatement, "the SSA: \(Self.claimFailure(error))")
         }
-        guard let exp = claims.expiresAt, let iat = claims.issuedAt, claims.jwtID != nil else {
-            throw registrationFailure(.invalidSoftwareStatement, "the SSA needs exp, iat and jti")
-        }
-        guard exp.timeIntervalSince(now) > -skew else {
-            throw registrationFailure(.invalidSoftwareStatement, "the SSA has expired")
-        }
-        guard iat.timeIntervalSince(now) <= skew, exp.timeIntervalSince(iat) <= 600 else {
+        guard let iat = claims.issuedAt, exp.timeIntervalSince(iat) <= 600 else {
             throw registrationFailure(.invalidSoftwareStatement, "the SSA's lifetime is not the Register's 10 minutes")
         }
         let statement: SoftwareStatementClaims

@@ -11,15 +11,6 @@ struct HolderHTTPError: Error, Sendable {
     var response: Response
 }
 
-extension HTTPField.Name {
-    static let xV = HTTPField.Name("x-v")!
-    static let xMinV = HTTPField.Name("x-min-v")!
-    static let xFAPIInteractionID = HTTPField.Name("x-fapi-interaction-id")!
-    static let xFAPIAuthDate = HTTPField.Name("x-fapi-auth-date")!
-    static let xFAPICustomerIPAddress = HTTPField.Name("x-fapi-customer-ip-address")!
-    static let xCDSClientHeaders = HTTPField.Name("x-cds-client-headers")!
-}
-
 /// Building responses in the standard's forms.
 enum HolderResponse {
     static let jsonEncoder: JSONEncoder = {

@@ -1,4 +1,5 @@
 import CDRModels
+import CDRTransport
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -44,7 +45,7 @@ struct HolderMiddleware: RouterMiddleware {
         let isAdministration = path.hasPrefix(AdministrationWire.prefix + "/")
         let (latency, replacement) = isAdministration ? (.zero, nil) : holder.faults.take(forPath: path)
         if latency > .zero { try await Task.sleep(for: latency) }
-        let interactionID = request.headers[.xFAPIInteractionID] ?? UUID().uuidString.lowercased()
+        let interactionID = request.headers[.fapiInteractionID] ?? UUID().uuidString.lowercased()
         var response: Response
         if let replacement {
             response = Self.response(for: replacement)
@@ -55,7 +56,7 @@ struct HolderMiddleware: RouterMiddleware {
                 response = error.response
             }
         }
-        response.headers[.xFAPIInteractionID] = interactionID
+        response.headers[.fapiInteractionID] = interactionID
         holder.logger.debug(
             "request served",
             metadata: [

@@ -144,18 +144,22 @@ public struct BankingAccountDetailV5: Codable, Hashable, Sendable {
         self.maskedNumber = try container.decode(String.self, forKey: .maskedNumber)
         self.productCategory = try container.decode(BankingProductCategory.self, forKey: .productCategory)
         self.productName = try container.decode(String.self, forKey: .productName)
-        self.isInstalmentDetailAvailable = try container.decodeIfPresent(Bool.self, forKey: .isInstalmentDetailAvailable)
+        self.isInstalmentDetailAvailable = try container.decodeIfPresent(
+            Bool.self, forKey: .isInstalmentDetailAvailable)
         self.bsb = try container.decodeIfPresent(String.self, forKey: .bsb)
         self.accountNumber = try container.decodeIfPresent(String.self, forKey: .accountNumber)
         self.bundleName = try container.decodeIfPresent(String.self, forKey: .bundleName)
         self.instalments = try container.decodeIfPresent(BankingProductInstalments.self, forKey: .instalments)
         self.depositRate = try container.decodeIfPresent(CDRRate.self, forKey: .depositRate)
         self.lendingRate = try container.decodeIfPresent(CDRRate.self, forKey: .lendingRate)
-        self.depositRates = try container.decodeListIfPresent(BankingProductDepositRateV2.self, forKey: .depositRates, lenient: lenient)
-        self.lendingRates = try container.decodeListIfPresent(BankingProductLendingRateV3.self, forKey: .lendingRates, lenient: lenient)
+        self.depositRates = try container.decodeListIfPresent(
+            BankingProductDepositRateV2.self, forKey: .depositRates, lenient: lenient)
+        self.lendingRates = try container.decodeListIfPresent(
+            BankingProductLendingRateV3.self, forKey: .lendingRates, lenient: lenient)
         self.features = try container.decodeListIfPresent(Feature.self, forKey: .features, lenient: lenient)
         self.fees = try container.decodeListIfPresent(BankingProductFeeV2.self, forKey: .fees, lenient: lenient)
-        self.addresses = try container.decodeListIfPresent(CommonPhysicalAddress.self, forKey: .addresses, lenient: lenient)
+        self.addresses = try container.decodeListIfPresent(
+            CommonPhysicalAddress.self, forKey: .addresses, lenient: lenient)
         self.specificAccount = try container.decodeIfPresent(String.self, forKey: .specificAccountUType).map {
             try SpecificAccount(from: container, discriminator: $0, decoder: decoder)
         }
@@ -217,10 +221,15 @@ public struct BankingAccountDetailV5: Codable, Hashable, Sendable {
             case "loan":
                 self = .loan(try container.decode(BankingLoanAccountV3.self, forKey: .loan))
             case "termDeposit":
-                self = .termDeposit(try container.decodeList(BankingTermDepositAccount.self, forKey: .termDeposit, lenient: decoder.cdrLenientContext))
+                self = .termDeposit(
+                    try container.decodeList(
+                        BankingTermDepositAccount.self, forKey: .termDeposit, lenient: decoder.cdrLenientContext))
             default:
                 let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                self = .unknown(
+                    CDRUnknownVariant(
+                        type: discriminator,
+                        payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
             }
         }
 

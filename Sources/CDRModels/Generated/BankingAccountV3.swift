@@ -80,7 +80,8 @@ public struct BankingAccountV3: Codable, Hashable, Sendable {
         self.maskedNumber = try container.decode(String.self, forKey: .maskedNumber)
         self.productCategory = try container.decode(BankingProductCategory.self, forKey: .productCategory)
         self.productName = try container.decode(String.self, forKey: .productName)
-        self.isInstalmentDetailAvailable = try container.decodeIfPresent(Bool.self, forKey: .isInstalmentDetailAvailable)
+        self.isInstalmentDetailAvailable = try container.decodeIfPresent(
+            Bool.self, forKey: .isInstalmentDetailAvailable)
     }
 
     /// Encodes the object.

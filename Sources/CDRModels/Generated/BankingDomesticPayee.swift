@@ -23,7 +23,9 @@ public struct BankingDomesticPayee: Codable, Hashable, Sendable {
     /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.payeeAccount = try PayeeAccount(from: container, discriminator: try container.decode(String.self, forKey: .payeeAccountUType), decoder: decoder)
+        self.payeeAccount = try PayeeAccount(
+            from: container, discriminator: try container.decode(String.self, forKey: .payeeAccountUType),
+            decoder: decoder)
     }
 
     /// Encodes the object.
@@ -63,7 +65,10 @@ public struct BankingDomesticPayee: Codable, Hashable, Sendable {
                 self = .payId(try container.decode(BankingDomesticPayeePayId.self, forKey: .payId))
             default:
                 let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                self = .unknown(
+                    CDRUnknownVariant(
+                        type: discriminator,
+                        payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
             }
         }
 

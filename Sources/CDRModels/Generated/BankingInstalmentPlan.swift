@@ -99,7 +99,8 @@ public struct BankingInstalmentPlan: Codable, Hashable, Sendable {
         self.planRate = try container.decodeIfPresent(CDRRate.self, forKey: .planRate)
         self.duration = try container.decode(CDRDuration.self, forKey: .duration)
         self.instalmentInterval = try container.decode(CDRDuration.self, forKey: .instalmentInterval)
-        self.schedule = try container.decodeList(BankingInstalmentPlanSchedule.self, forKey: .schedule, lenient: lenient)
+        self.schedule = try container.decodeList(
+            BankingInstalmentPlanSchedule.self, forKey: .schedule, lenient: lenient)
     }
 
     /// Encodes the object.

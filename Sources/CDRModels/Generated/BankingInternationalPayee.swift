@@ -25,7 +25,8 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
     /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.beneficiaryDetails = try container.decode(BankingInternationalPayee.BeneficiaryDetails.self, forKey: .beneficiaryDetails)
+        self.beneficiaryDetails = try container.decode(
+            BankingInternationalPayee.BeneficiaryDetails.self, forKey: .beneficiaryDetails)
         self.bankDetails = try container.decode(BankingInternationalPayee.BankDetails.self, forKey: .bankDetails)
     }
 
@@ -97,7 +98,8 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.country = try container.decode(String.self, forKey: .country)
             self.accountNumber = try container.decode(String.self, forKey: .accountNumber)
-            self.bankAddress = try container.decodeIfPresent(BankingInternationalPayee.BankDetails.BankAddress.self, forKey: .bankAddress)
+            self.bankAddress = try container.decodeIfPresent(
+                BankingInternationalPayee.BankDetails.BankAddress.self, forKey: .bankAddress)
             self.beneficiaryBankBIC = try container.decodeIfPresent(String.self, forKey: .beneficiaryBankBIC)
             self.fedWireNumber = try container.decodeIfPresent(String.self, forKey: .fedWireNumber)
             self.sortCode = try container.decodeIfPresent(String.self, forKey: .sortCode)

@@ -103,7 +103,8 @@ public struct BankingLoanAccountV3: Codable, Hashable, Sendable {
         self.minRedraw = try container.decodeIfPresent(CDRAmount.self, forKey: .minRedraw)
         self.minRedrawCurrency = try container.decodeIfPresent(CDRCurrency.self, forKey: .minRedrawCurrency)
         self.offsetAccountEnabled = try container.decodeIfPresent(Bool.self, forKey: .offsetAccountEnabled)
-        self.offsetAccountIds = try container.decodeListIfPresent(BankingAccountId.self, forKey: .offsetAccountIds, lenient: lenient)
+        self.offsetAccountIds = try container.decodeListIfPresent(
+            BankingAccountId.self, forKey: .offsetAccountIds, lenient: lenient)
         self.repaymentType = try container.decode(BankingLoanAccountRepaymentType.self, forKey: .repaymentType)
         self.repaymentFrequency = try container.decodeIfPresent(CDRDuration.self, forKey: .repaymentFrequency)
     }

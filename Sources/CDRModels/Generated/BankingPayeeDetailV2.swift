@@ -54,7 +54,8 @@ public struct BankingPayeeDetailV2: Codable, Hashable, Sendable {
         self.description = try container.decodeIfPresent(String.self, forKey: .description)
         self.type = try container.decode(BankingPayeeType.self, forKey: .type)
         self.creationDate = try container.decodeIfPresent(CDRDate.self, forKey: .creationDate)
-        self.payee = try Payee(from: container, discriminator: try container.decode(String.self, forKey: .payeeUType), decoder: decoder)
+        self.payee = try Payee(
+            from: container, discriminator: try container.decode(String.self, forKey: .payeeUType), decoder: decoder)
     }
 
     /// Encodes the object.
@@ -104,7 +105,10 @@ public struct BankingPayeeDetailV2: Codable, Hashable, Sendable {
                 self = .international(try container.decode(BankingInternationalPayee.self, forKey: .international))
             default:
                 let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                self = .unknown(
+                    CDRUnknownVariant(
+                        type: discriminator,
+                        payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
             }
         }
 

@@ -71,11 +71,21 @@ public struct BankingProductAdditionalInformationV2: Codable, Hashable, Sendable
         self.eligibilityUri = try container.decodeIfPresent(String.self, forKey: .eligibilityUri)
         self.feesAndPricingUri = try container.decodeIfPresent(String.self, forKey: .feesAndPricingUri)
         self.bundleUri = try container.decodeIfPresent(String.self, forKey: .bundleUri)
-        self.additionalOverviewUris = try container.decodeListIfPresent(BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalOverviewUris, lenient: lenient)
-        self.additionalTermsUris = try container.decodeListIfPresent(BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalTermsUris, lenient: lenient)
-        self.additionalEligibilityUris = try container.decodeListIfPresent(BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalEligibilityUris, lenient: lenient)
-        self.additionalFeesAndPricingUris = try container.decodeListIfPresent(BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalFeesAndPricingUris, lenient: lenient)
-        self.additionalBundleUris = try container.decodeListIfPresent(BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalBundleUris, lenient: lenient)
+        self.additionalOverviewUris = try container.decodeListIfPresent(
+            BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalOverviewUris,
+            lenient: lenient)
+        self.additionalTermsUris = try container.decodeListIfPresent(
+            BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalTermsUris,
+            lenient: lenient)
+        self.additionalEligibilityUris = try container.decodeListIfPresent(
+            BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalEligibilityUris,
+            lenient: lenient)
+        self.additionalFeesAndPricingUris = try container.decodeListIfPresent(
+            BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalFeesAndPricingUris,
+            lenient: lenient)
+        self.additionalBundleUris = try container.decodeListIfPresent(
+            BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalBundleUris,
+            lenient: lenient)
     }
 
     /// Encodes the object.

@@ -45,7 +45,8 @@ public struct BankingProductBundle: Codable, Hashable, Sendable {
         self.description = try container.decode(String.self, forKey: .description)
         self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
         self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)
-        self.productIds = try container.decodeListIfPresent(BankingProductId.self, forKey: .productIds, lenient: lenient)
+        self.productIds = try container.decodeListIfPresent(
+            BankingProductId.self, forKey: .productIds, lenient: lenient)
     }
 
     /// Encodes the object.

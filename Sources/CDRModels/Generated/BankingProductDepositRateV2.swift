@@ -69,10 +69,12 @@ public struct BankingProductDepositRateV2: Codable, Hashable, Sendable {
         self.depositRateType = try container.decode(BankingProductDepositRateType.self, forKey: .depositRateType)
         self.rate = try container.decode(CDRRate.self, forKey: .rate)
         self.calculationFrequency = try container.decodeIfPresent(CDRDuration.self, forKey: .calculationFrequency)
-        self.applicationType = try container.decode(BankingProductDepositRateApplicationType.self, forKey: .applicationType)
+        self.applicationType = try container.decode(
+            BankingProductDepositRateApplicationType.self, forKey: .applicationType)
         self.applicationFrequency = try container.decodeIfPresent(CDRDuration.self, forKey: .applicationFrequency)
         self.tiers = try container.decodeListIfPresent(BankingProductRateTierV4.self, forKey: .tiers, lenient: lenient)
-        self.applicabilityConditions = try container.decodeListIfPresent(BankingProductRateConditionV2.self, forKey: .applicabilityConditions, lenient: lenient)
+        self.applicabilityConditions = try container.decodeListIfPresent(
+            BankingProductRateConditionV2.self, forKey: .applicabilityConditions, lenient: lenient)
         self.additionalValue = try container.decodeIfPresent(String.self, forKey: .additionalValue)
         self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
         self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)

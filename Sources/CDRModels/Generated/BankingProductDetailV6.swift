@@ -127,15 +127,21 @@ public struct BankingProductDetailV6: Codable, Hashable, Sendable {
         self.brandName = try container.decodeIfPresent(String.self, forKey: .brandName)
         self.applicationUri = try container.decodeIfPresent(String.self, forKey: .applicationUri)
         self.isTailored = try container.decode(Bool.self, forKey: .isTailored)
-        self.additionalInformation = try container.decodeIfPresent(BankingProductAdditionalInformationV2.self, forKey: .additionalInformation)
+        self.additionalInformation = try container.decodeIfPresent(
+            BankingProductAdditionalInformationV2.self, forKey: .additionalInformation)
         self.cardArt = try container.decodeListIfPresent(BankingProductCardArt.self, forKey: .cardArt, lenient: lenient)
         self.bundles = try container.decodeListIfPresent(BankingProductBundle.self, forKey: .bundles, lenient: lenient)
-        self.features = try container.decodeListIfPresent(BankingProductFeatureV3.self, forKey: .features, lenient: lenient)
-        self.constraints = try container.decodeListIfPresent(BankingProductConstraintV3.self, forKey: .constraints, lenient: lenient)
-        self.eligibility = try container.decodeListIfPresent(BankingProductEligibilityV2.self, forKey: .eligibility, lenient: lenient)
+        self.features = try container.decodeListIfPresent(
+            BankingProductFeatureV3.self, forKey: .features, lenient: lenient)
+        self.constraints = try container.decodeListIfPresent(
+            BankingProductConstraintV3.self, forKey: .constraints, lenient: lenient)
+        self.eligibility = try container.decodeListIfPresent(
+            BankingProductEligibilityV2.self, forKey: .eligibility, lenient: lenient)
         self.fees = try container.decodeListIfPresent(BankingProductFeeV2.self, forKey: .fees, lenient: lenient)
-        self.depositRates = try container.decodeListIfPresent(BankingProductDepositRateV2.self, forKey: .depositRates, lenient: lenient)
-        self.lendingRates = try container.decodeListIfPresent(BankingProductLendingRateV3.self, forKey: .lendingRates, lenient: lenient)
+        self.depositRates = try container.decodeListIfPresent(
+            BankingProductDepositRateV2.self, forKey: .depositRates, lenient: lenient)
+        self.lendingRates = try container.decodeListIfPresent(
+            BankingProductLendingRateV3.self, forKey: .lendingRates, lenient: lenient)
     }
 
     /// Encodes the object.

@@ -35,7 +35,8 @@ public struct BankingProductDiscountEligibility: Codable, Hashable, Sendable {
     /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.discountEligibilityType = try container.decode(BankingProductDiscountEligibilityType.self, forKey: .discountEligibilityType)
+        self.discountEligibilityType = try container.decode(
+            BankingProductDiscountEligibilityType.self, forKey: .discountEligibilityType)
         self.additionalValue = try container.decodeIfPresent(String.self, forKey: .additionalValue)
         self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
         self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)

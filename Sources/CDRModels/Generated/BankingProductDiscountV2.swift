@@ -58,8 +58,11 @@ public struct BankingProductDiscountV2: Codable, Hashable, Sendable {
         self.additionalValue = try container.decodeIfPresent(String.self, forKey: .additionalValue)
         self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
         self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)
-        self.eligibility = try container.decodeListIfPresent(BankingProductDiscountEligibility.self, forKey: .eligibility, lenient: lenient)
-        self.discountMethod = try DiscountMethod(from: container, discriminator: try container.decode(String.self, forKey: .discountMethodUType), decoder: decoder)
+        self.eligibility = try container.decodeListIfPresent(
+            BankingProductDiscountEligibility.self, forKey: .eligibility, lenient: lenient)
+        self.discountMethod = try DiscountMethod(
+            from: container, discriminator: try container.decode(String.self, forKey: .discountMethodUType),
+            decoder: decoder)
     }
 
     /// Encodes the object.
@@ -100,7 +103,10 @@ public struct BankingProductDiscountV2: Codable, Hashable, Sendable {
                 self = .rateBased(try container.decode(BankingFeeDiscountRate.self, forKey: .rateBased))
             default:
                 let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                self = .unknown(
+                    CDRUnknownVariant(
+                        type: discriminator,
+                        payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
             }
         }
 

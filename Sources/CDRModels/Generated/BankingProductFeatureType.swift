@@ -22,7 +22,8 @@ public struct BankingProductFeatureType: CDRExtensibleEnum {
     /// `CASHBACK_OFFER`.
     public static let cashbackOffer = BankingProductFeatureType(rawValue: "CASHBACK_OFFER")
     /// `COMPLEMENTARY_PRODUCT_DISCOUNTS`.
-    public static let complementaryProductDiscounts = BankingProductFeatureType(rawValue: "COMPLEMENTARY_PRODUCT_DISCOUNTS")
+    public static let complementaryProductDiscounts = BankingProductFeatureType(
+        rawValue: "COMPLEMENTARY_PRODUCT_DISCOUNTS")
     /// `DIGITAL_BANKING`.
     public static let digitalBanking = BankingProductFeatureType(rawValue: "DIGITAL_BANKING")
     /// `DIGITAL_WALLET`.

@@ -77,8 +77,11 @@ public struct BankingProductFeeV2: Codable, Hashable, Sendable {
         self.additionalValue = try container.decodeIfPresent(String.self, forKey: .additionalValue)
         self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
         self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)
-        self.discounts = try container.decodeListIfPresent(BankingProductDiscountV2.self, forKey: .discounts, lenient: lenient)
-        self.feeMethod = try FeeMethod(from: container, discriminator: try container.decode(String.self, forKey: .feeMethodUType), decoder: decoder)
+        self.discounts = try container.decodeListIfPresent(
+            BankingProductDiscountV2.self, forKey: .discounts, lenient: lenient)
+        self.feeMethod = try FeeMethod(
+            from: container, discriminator: try container.decode(String.self, forKey: .feeMethodUType), decoder: decoder
+        )
     }
 
     /// Encodes the object.
@@ -127,7 +130,10 @@ public struct BankingProductFeeV2: Codable, Hashable, Sendable {
                 self = .variable(try container.decode(BankingFeeRange.self, forKey: .variable))
             default:
                 let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                self = .unknown(
+                    CDRUnknownVariant(
+                        type: discriminator,
+                        payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
             }
         }
 

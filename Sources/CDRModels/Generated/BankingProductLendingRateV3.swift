@@ -90,13 +90,16 @@ public struct BankingProductLendingRateV3: Codable, Hashable, Sendable {
         self.rate = try container.decode(CDRRate.self, forKey: .rate)
         self.comparisonRate = try container.decodeIfPresent(CDRRate.self, forKey: .comparisonRate)
         self.calculationFrequency = try container.decodeIfPresent(CDRDuration.self, forKey: .calculationFrequency)
-        self.applicationType = try container.decode(BankingProductLendingRateApplicationType.self, forKey: .applicationType)
+        self.applicationType = try container.decode(
+            BankingProductLendingRateApplicationType.self, forKey: .applicationType)
         self.applicationFrequency = try container.decodeIfPresent(CDRDuration.self, forKey: .applicationFrequency)
-        self.interestPaymentDue = try container.decodeIfPresent(BankingProductLendingRateInterestPaymentDue.self, forKey: .interestPaymentDue)
+        self.interestPaymentDue = try container.decodeIfPresent(
+            BankingProductLendingRateInterestPaymentDue.self, forKey: .interestPaymentDue)
         self.repaymentType = try container.decode(BankingProductLendingRateRepaymentType.self, forKey: .repaymentType)
         self.loanPurpose = try container.decode(BankingProductLendingRateLoanPurpose.self, forKey: .loanPurpose)
         self.tiers = try container.decodeListIfPresent(BankingProductRateTierV4.self, forKey: .tiers, lenient: lenient)
-        self.applicabilityConditions = try container.decodeListIfPresent(BankingProductRateConditionV2.self, forKey: .applicabilityConditions, lenient: lenient)
+        self.applicabilityConditions = try container.decodeListIfPresent(
+            BankingProductRateConditionV2.self, forKey: .applicabilityConditions, lenient: lenient)
         self.additionalValue = try container.decodeIfPresent(String.self, forKey: .additionalValue)
         self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
         self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)

@@ -10,17 +10,20 @@ public struct BankingProductRateConditionRateApplicabilityType: CDRExtensibleEnu
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// `DEPOSIT_BALANCE_INCREASED`.
-    public static let depositBalanceIncreased = BankingProductRateConditionRateApplicabilityType(rawValue: "DEPOSIT_BALANCE_INCREASED")
+    public static let depositBalanceIncreased = BankingProductRateConditionRateApplicabilityType(
+        rawValue: "DEPOSIT_BALANCE_INCREASED")
     /// `EXISTING_CUST`.
     public static let existingCust = BankingProductRateConditionRateApplicabilityType(rawValue: "EXISTING_CUST")
     /// `MAX_WITHDRAWALS`.
     public static let maxWithdrawals = BankingProductRateConditionRateApplicabilityType(rawValue: "MAX_WITHDRAWALS")
     /// `MAX_WITHDRAWAL_AMOUNT`.
-    public static let maxWithdrawalAmount = BankingProductRateConditionRateApplicabilityType(rawValue: "MAX_WITHDRAWAL_AMOUNT")
+    public static let maxWithdrawalAmount = BankingProductRateConditionRateApplicabilityType(
+        rawValue: "MAX_WITHDRAWAL_AMOUNT")
     /// `MIN_DEPOSITS`.
     public static let minDeposits = BankingProductRateConditionRateApplicabilityType(rawValue: "MIN_DEPOSITS")
     /// `MIN_DEPOSIT_AMOUNT`.
-    public static let minDepositAmount = BankingProductRateConditionRateApplicabilityType(rawValue: "MIN_DEPOSIT_AMOUNT")
+    public static let minDepositAmount = BankingProductRateConditionRateApplicabilityType(
+        rawValue: "MIN_DEPOSIT_AMOUNT")
     /// `MIN_PURCHASES`.
     public static let minPurchases = BankingProductRateConditionRateApplicabilityType(rawValue: "MIN_PURCHASES")
     /// `NEW_ACCOUNTS`.
@@ -28,7 +31,8 @@ public struct BankingProductRateConditionRateApplicabilityType: CDRExtensibleEnu
     /// `NEW_CUSTOMER`.
     public static let newCustomer = BankingProductRateConditionRateApplicabilityType(rawValue: "NEW_CUSTOMER")
     /// `NEW_CUSTOMER_TO_GROUP`.
-    public static let newCustomerToGroup = BankingProductRateConditionRateApplicabilityType(rawValue: "NEW_CUSTOMER_TO_GROUP")
+    public static let newCustomerToGroup = BankingProductRateConditionRateApplicabilityType(
+        rawValue: "NEW_CUSTOMER_TO_GROUP")
     /// `ONLINE_ONLY`.
     public static let onlineOnly = BankingProductRateConditionRateApplicabilityType(rawValue: "ONLINE_ONLY")
     /// `OTHER`.

@@ -35,7 +35,8 @@ public struct BankingProductRateConditionV2: Codable, Hashable, Sendable {
     /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.rateApplicabilityType = try container.decode(BankingProductRateConditionRateApplicabilityType.self, forKey: .rateApplicabilityType)
+        self.rateApplicabilityType = try container.decode(
+            BankingProductRateConditionRateApplicabilityType.self, forKey: .rateApplicabilityType)
         self.additionalValue = try container.decodeIfPresent(String.self, forKey: .additionalValue)
         self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
         self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)

@@ -60,8 +60,10 @@ public struct BankingProductRateTierV4: Codable, Hashable, Sendable {
         self.unitOfMeasure = try container.decode(BankingProductRateTierUnitOfMeasure.self, forKey: .unitOfMeasure)
         self.minimumValue = try container.decode(String.self, forKey: .minimumValue)
         self.maximumValue = try container.decodeIfPresent(String.self, forKey: .maximumValue)
-        self.rateApplicationMethod = try container.decodeIfPresent(BankingProductRateTierRateApplicationMethod.self, forKey: .rateApplicationMethod)
-        self.applicabilityConditions = try container.decodeListIfPresent(BankingProductRateConditionV2.self, forKey: .applicabilityConditions, lenient: lenient)
+        self.rateApplicationMethod = try container.decodeIfPresent(
+            BankingProductRateTierRateApplicationMethod.self, forKey: .rateApplicationMethod)
+        self.applicabilityConditions = try container.decodeListIfPresent(
+            BankingProductRateConditionV2.self, forKey: .applicabilityConditions, lenient: lenient)
         self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
         self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)
     }

@@ -92,7 +92,8 @@ public struct BankingProductV5: Codable, Hashable, Sendable {
         self.brandName = try container.decodeIfPresent(String.self, forKey: .brandName)
         self.applicationUri = try container.decodeIfPresent(String.self, forKey: .applicationUri)
         self.isTailored = try container.decode(Bool.self, forKey: .isTailored)
-        self.additionalInformation = try container.decodeIfPresent(BankingProductAdditionalInformationV2.self, forKey: .additionalInformation)
+        self.additionalInformation = try container.decodeIfPresent(
+            BankingProductAdditionalInformationV2.self, forKey: .additionalInformation)
         self.cardArt = try container.decodeListIfPresent(BankingProductCardArt.self, forKey: .cardArt, lenient: lenient)
     }
 

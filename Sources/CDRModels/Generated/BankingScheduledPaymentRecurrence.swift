@@ -30,7 +30,9 @@ public struct BankingScheduledPaymentRecurrence: Codable, Hashable, Sendable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.nextPaymentDate = try container.decodeIfPresent(CDRDate.self, forKey: .nextPaymentDate)
-        self.recurrence = try Recurrence(from: container, discriminator: try container.decode(String.self, forKey: .recurrenceUType), decoder: decoder)
+        self.recurrence = try Recurrence(
+            from: container, discriminator: try container.decode(String.self, forKey: .recurrenceUType),
+            decoder: decoder)
     }
 
     /// Encodes the object.
@@ -67,16 +69,23 @@ public struct BankingScheduledPaymentRecurrence: Codable, Hashable, Sendable {
         init(from container: KeyedDecodingContainer<CodingKeys>, discriminator: String, decoder: any Decoder) throws {
             switch discriminator {
             case "eventBased":
-                self = .eventBased(try container.decode(BankingScheduledPaymentRecurrenceEventBased.self, forKey: .eventBased))
+                self = .eventBased(
+                    try container.decode(BankingScheduledPaymentRecurrenceEventBased.self, forKey: .eventBased))
             case "intervalSchedule":
-                self = .intervalSchedule(try container.decode(BankingScheduledPaymentRecurrenceIntervalSchedule.self, forKey: .intervalSchedule))
+                self = .intervalSchedule(
+                    try container.decode(
+                        BankingScheduledPaymentRecurrenceIntervalSchedule.self, forKey: .intervalSchedule))
             case "lastWeekDay":
-                self = .lastWeekDay(try container.decode(BankingScheduledPaymentRecurrenceLastWeekday.self, forKey: .lastWeekDay))
+                self = .lastWeekDay(
+                    try container.decode(BankingScheduledPaymentRecurrenceLastWeekday.self, forKey: .lastWeekDay))
             case "onceOff":
                 self = .onceOff(try container.decode(BankingScheduledPaymentRecurrenceOnceOff.self, forKey: .onceOff))
             default:
                 let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                self = .unknown(
+                    CDRUnknownVariant(
+                        type: discriminator,
+                        payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
             }
         }
 

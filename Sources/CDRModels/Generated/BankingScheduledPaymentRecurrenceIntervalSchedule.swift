@@ -38,8 +38,11 @@ public struct BankingScheduledPaymentRecurrenceIntervalSchedule: Codable, Hashab
         let lenient = decoder.cdrLenientContext
         self.finalPaymentDate = try container.decodeIfPresent(CDRDate.self, forKey: .finalPaymentDate)
         self.paymentsRemaining = try container.decodeIfPresent(Int.self, forKey: .paymentsRemaining)
-        self.nonBusinessDayTreatment = try container.decodeIfPresent(BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment.self, forKey: .nonBusinessDayTreatment)
-        self.intervals = try container.decodeList(BankingScheduledPaymentInterval.self, forKey: .intervals, lenient: lenient)
+        self.nonBusinessDayTreatment = try container.decodeIfPresent(
+            BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment.self,
+            forKey: .nonBusinessDayTreatment)
+        self.intervals = try container.decodeList(
+            BankingScheduledPaymentInterval.self, forKey: .intervals, lenient: lenient)
     }
 
     /// Encodes the object.

@@ -10,9 +10,11 @@ public struct BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTre
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// `AFTER`.
-    public static let after = BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment(rawValue: "AFTER")
+    public static let after = BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment(
+        rawValue: "AFTER")
     /// `BEFORE`.
-    public static let before = BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment(rawValue: "BEFORE")
+    public static let before = BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment(
+        rawValue: "BEFORE")
     /// `ON`.
     public static let on = BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment(rawValue: "ON")
     /// `ONLY`.

@@ -43,8 +43,10 @@ public struct BankingScheduledPaymentRecurrenceLastWeekday: Codable, Hashable, S
         self.finalPaymentDate = try container.decodeIfPresent(CDRDate.self, forKey: .finalPaymentDate)
         self.paymentsRemaining = try container.decodeIfPresent(Int.self, forKey: .paymentsRemaining)
         self.interval = try container.decode(CDRDuration.self, forKey: .interval)
-        self.lastWeekDay = try container.decode(BankingScheduledPaymentRecurrenceLastWeekdayLastWeekDay.self, forKey: .lastWeekDay)
-        self.nonBusinessDayTreatment = try container.decodeIfPresent(BankingScheduledPaymentRecurrenceLastWeekdayNonBusinessDayTreatment.self, forKey: .nonBusinessDayTreatment)
+        self.lastWeekDay = try container.decode(
+            BankingScheduledPaymentRecurrenceLastWeekdayLastWeekDay.self, forKey: .lastWeekDay)
+        self.nonBusinessDayTreatment = try container.decodeIfPresent(
+            BankingScheduledPaymentRecurrenceLastWeekdayNonBusinessDayTreatment.self, forKey: .nonBusinessDayTreatment)
     }
 
     /// Encodes the object.

@@ -38,7 +38,8 @@ public struct BankingScheduledPaymentToV2: Codable, Hashable, Sendable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.nickname = try container.decodeIfPresent(String.self, forKey: .nickname)
         self.payeeReference = try container.decodeIfPresent(String.self, forKey: .payeeReference)
-        self.to = try To(from: container, discriminator: try container.decode(String.self, forKey: .toUType), decoder: decoder)
+        self.to = try To(
+            from: container, discriminator: try container.decode(String.self, forKey: .toUType), decoder: decoder)
     }
 
     /// Encodes the object.
@@ -95,7 +96,10 @@ public struct BankingScheduledPaymentToV2: Codable, Hashable, Sendable {
                 self = .payeeId(try container.decode(BankingPayeeId.self, forKey: .payeeId))
             default:
                 let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                self = .unknown(
+                    CDRUnknownVariant(
+                        type: discriminator,
+                        payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
             }
         }
 

@@ -62,7 +62,8 @@ public struct BankingScheduledPaymentV2: Codable, Hashable, Sendable {
         self.payeeReference = try container.decodeIfPresent(String.self, forKey: .payeeReference)
         self.status = try container.decode(BankingScheduledPaymentStatus.self, forKey: .status)
         self.from = try container.decode(BankingScheduledPaymentFrom.self, forKey: .from)
-        self.paymentSet = try container.decodeList(BankingScheduledPaymentSetV2.self, forKey: .paymentSet, lenient: lenient)
+        self.paymentSet = try container.decodeList(
+            BankingScheduledPaymentSetV2.self, forKey: .paymentSet, lenient: lenient)
         self.recurrence = try container.decode(BankingScheduledPaymentRecurrence.self, forKey: .recurrence)
     }
 

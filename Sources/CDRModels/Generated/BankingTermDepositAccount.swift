@@ -44,7 +44,8 @@ public struct BankingTermDepositAccount: Codable, Hashable, Sendable {
         self.maturityDate = try container.decode(CDRDate.self, forKey: .maturityDate)
         self.maturityAmount = try container.decodeIfPresent(CDRAmount.self, forKey: .maturityAmount)
         self.maturityCurrency = try container.decodeIfPresent(CDRCurrency.self, forKey: .maturityCurrency)
-        self.maturityInstructions = try container.decode(BankingTermDepositAccountMaturityInstructions.self, forKey: .maturityInstructions)
+        self.maturityInstructions = try container.decode(
+            BankingTermDepositAccountMaturityInstructions.self, forKey: .maturityInstructions)
     }
 
     /// Encodes the object.

@@ -12,7 +12,8 @@ public struct BankingTermDepositAccountMaturityInstructions: CDRExtensibleEnum {
     /// `HOLD_ON_MATURITY`.
     public static let holdOnMaturity = BankingTermDepositAccountMaturityInstructions(rawValue: "HOLD_ON_MATURITY")
     /// `PAID_OUT_AT_MATURITY`.
-    public static let paidOutAtMaturity = BankingTermDepositAccountMaturityInstructions(rawValue: "PAID_OUT_AT_MATURITY")
+    public static let paidOutAtMaturity = BankingTermDepositAccountMaturityInstructions(
+        rawValue: "PAID_OUT_AT_MATURITY")
     /// `ROLLED_OVER`.
     public static let rolledOver = BankingTermDepositAccountMaturityInstructions(rawValue: "ROLLED_OVER")
 

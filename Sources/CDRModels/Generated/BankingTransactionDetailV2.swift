@@ -215,13 +215,19 @@ public struct BankingTransactionDetailV2: Codable, Hashable, Sendable {
                 }
             }
 
-            init(from container: KeyedDecodingContainer<CodingKeys>, discriminator: String, decoder: any Decoder) throws {
+            init(from container: KeyedDecodingContainer<CodingKeys>, discriminator: String, decoder: any Decoder) throws
+            {
                 switch discriminator {
                 case "nppPayload":
-                    self = .nppPayload(try container.decode(BankingTransactionDetailV2.ExtendedData.NppPayload.self, forKey: .nppPayload))
+                    self = .nppPayload(
+                        try container.decode(
+                            BankingTransactionDetailV2.ExtendedData.NppPayload.self, forKey: .nppPayload))
                 default:
                     let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                    self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                    self = .unknown(
+                        CDRUnknownVariant(
+                            type: discriminator,
+                            payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
                 }
             }
 

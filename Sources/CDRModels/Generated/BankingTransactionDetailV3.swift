@@ -222,13 +222,19 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
                 }
             }
 
-            init(from container: KeyedDecodingContainer<CodingKeys>, discriminator: String, decoder: any Decoder) throws {
+            init(from container: KeyedDecodingContainer<CodingKeys>, discriminator: String, decoder: any Decoder) throws
+            {
                 switch discriminator {
                 case "nppPayload":
-                    self = .nppPayload(try container.decode(BankingTransactionDetailV3.ExtendedData.NppPayload.self, forKey: .nppPayload))
+                    self = .nppPayload(
+                        try container.decode(
+                            BankingTransactionDetailV3.ExtendedData.NppPayload.self, forKey: .nppPayload))
                 default:
                     let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                    self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                    self = .unknown(
+                        CDRUnknownVariant(
+                            type: discriminator,
+                            payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
                 }
             }
 

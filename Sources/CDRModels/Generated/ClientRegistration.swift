@@ -228,21 +228,34 @@ public struct ClientRegistration: Codable, Hashable, Sendable {
         self.jwksUri = try container.decode(String.self, forKey: .jwksUri)
         self.revocationUri = try container.decodeIfPresent(String.self, forKey: .revocationUri)
         self.recipientBaseUri = try container.decodeIfPresent(String.self, forKey: .recipientBaseUri)
-        self.tokenEndpointAuthMethod = try container.decode(RegistrationPropertiesTokenEndpointAuthMethod.self, forKey: .tokenEndpointAuthMethod)
-        self.tokenEndpointAuthSigningAlg = try container.decode(RegistrationPropertiesTokenEndpointAuthSigningAlg.self, forKey: .tokenEndpointAuthSigningAlg)
-        self.grantTypes = try container.decodeList(RegistrationPropertiesGrantType.self, forKey: .grantTypes, lenient: lenient)
-        self.responseTypes = try container.decodeList(RegistrationPropertiesResponseType.self, forKey: .responseTypes, lenient: lenient)
-        self.applicationType = try container.decodeIfPresent(RegistrationPropertiesApplicationType.self, forKey: .applicationType)
-        self.idTokenSignedResponseAlg = try container.decode(RegistrationPropertiesIdTokenSignedResponseAlg.self, forKey: .idTokenSignedResponseAlg)
-        self.idTokenEncryptedResponseAlg = try container.decodeIfPresent(String.self, forKey: .idTokenEncryptedResponseAlg)
-        self.idTokenEncryptedResponseEnc = try container.decodeIfPresent(String.self, forKey: .idTokenEncryptedResponseEnc)
-        self.authorizationSignedResponseAlg = try container.decodeIfPresent(RegistrationPropertiesAuthorizationSignedResponseAlg.self, forKey: .authorizationSignedResponseAlg)
-        self.authorizationEncryptedResponseAlg = try container.decodeIfPresent(RegistrationPropertiesAuthorizationEncryptedResponseAlg.self, forKey: .authorizationEncryptedResponseAlg)
-        self.authorizationEncryptedResponseEnc = try container.decodeIfPresent(RegistrationPropertiesAuthorizationEncryptedResponseEnc.self, forKey: .authorizationEncryptedResponseEnc)
-        self.requestObjectSigningAlg = try container.decode(RegistrationPropertiesRequestObjectSigningAlg.self, forKey: .requestObjectSigningAlg)
+        self.tokenEndpointAuthMethod = try container.decode(
+            RegistrationPropertiesTokenEndpointAuthMethod.self, forKey: .tokenEndpointAuthMethod)
+        self.tokenEndpointAuthSigningAlg = try container.decode(
+            RegistrationPropertiesTokenEndpointAuthSigningAlg.self, forKey: .tokenEndpointAuthSigningAlg)
+        self.grantTypes = try container.decodeList(
+            RegistrationPropertiesGrantType.self, forKey: .grantTypes, lenient: lenient)
+        self.responseTypes = try container.decodeList(
+            RegistrationPropertiesResponseType.self, forKey: .responseTypes, lenient: lenient)
+        self.applicationType = try container.decodeIfPresent(
+            RegistrationPropertiesApplicationType.self, forKey: .applicationType)
+        self.idTokenSignedResponseAlg = try container.decode(
+            RegistrationPropertiesIdTokenSignedResponseAlg.self, forKey: .idTokenSignedResponseAlg)
+        self.idTokenEncryptedResponseAlg = try container.decodeIfPresent(
+            String.self, forKey: .idTokenEncryptedResponseAlg)
+        self.idTokenEncryptedResponseEnc = try container.decodeIfPresent(
+            String.self, forKey: .idTokenEncryptedResponseEnc)
+        self.authorizationSignedResponseAlg = try container.decodeIfPresent(
+            RegistrationPropertiesAuthorizationSignedResponseAlg.self, forKey: .authorizationSignedResponseAlg)
+        self.authorizationEncryptedResponseAlg = try container.decodeIfPresent(
+            RegistrationPropertiesAuthorizationEncryptedResponseAlg.self, forKey: .authorizationEncryptedResponseAlg)
+        self.authorizationEncryptedResponseEnc = try container.decodeIfPresent(
+            RegistrationPropertiesAuthorizationEncryptedResponseEnc.self, forKey: .authorizationEncryptedResponseEnc)
+        self.requestObjectSigningAlg = try container.decode(
+            RegistrationPropertiesRequestObjectSigningAlg.self, forKey: .requestObjectSigningAlg)
         self.softwareStatement = try container.decode(String.self, forKey: .softwareStatement)
         self.softwareId = try container.decode(String.self, forKey: .softwareId)
-        self.softwareRoles = try container.decodeIfPresent(RegistrationPropertiesSoftwareRoles.self, forKey: .softwareRoles)
+        self.softwareRoles = try container.decodeIfPresent(
+            RegistrationPropertiesSoftwareRoles.self, forKey: .softwareRoles)
         self.scope = try container.decode(String.self, forKey: .scope)
     }
 
@@ -280,8 +293,10 @@ public struct ClientRegistration: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.idTokenEncryptedResponseAlg, forKey: .idTokenEncryptedResponseAlg)
         try container.encodeIfPresent(self.idTokenEncryptedResponseEnc, forKey: .idTokenEncryptedResponseEnc)
         try container.encodeIfPresent(self.authorizationSignedResponseAlg, forKey: .authorizationSignedResponseAlg)
-        try container.encodeIfPresent(self.authorizationEncryptedResponseAlg, forKey: .authorizationEncryptedResponseAlg)
-        try container.encodeIfPresent(self.authorizationEncryptedResponseEnc, forKey: .authorizationEncryptedResponseEnc)
+        try container.encodeIfPresent(
+            self.authorizationEncryptedResponseAlg, forKey: .authorizationEncryptedResponseAlg)
+        try container.encodeIfPresent(
+            self.authorizationEncryptedResponseEnc, forKey: .authorizationEncryptedResponseEnc)
         try container.encode(self.requestObjectSigningAlg, forKey: .requestObjectSigningAlg)
         try container.encode(self.softwareStatement, forKey: .softwareStatement)
         try container.encode(self.softwareId, forKey: .softwareId)

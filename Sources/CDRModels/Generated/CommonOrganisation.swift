@@ -101,7 +101,8 @@ public struct CommonOrganisation: Codable, Hashable, Sendable {
         self.acn = try container.decodeIfPresent(String.self, forKey: .acn)
         self.isACNCRegistered = try container.decodeIfPresent(Bool.self, forKey: .isACNCRegistered)
         self.industryCode = try container.decodeIfPresent(String.self, forKey: .industryCode)
-        self.industryCodeVersion = try container.decodeIfPresent(CommonOrganisationIndustryCodeVersion.self, forKey: .industryCodeVersion)
+        self.industryCodeVersion = try container.decodeIfPresent(
+            CommonOrganisationIndustryCodeVersion.self, forKey: .industryCodeVersion)
         self.organisationType = try container.decode(CommonOrganisationType.self, forKey: .organisationType)
         self.registeredCountry = try container.decodeIfPresent(String.self, forKey: .registeredCountry)
         self.establishmentDate = try container.decodeIfPresent(CDRDate.self, forKey: .establishmentDate)

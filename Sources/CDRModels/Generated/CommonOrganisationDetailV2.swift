@@ -107,11 +107,13 @@ public struct CommonOrganisationDetailV2: Codable, Hashable, Sendable {
         self.acn = try container.decodeIfPresent(String.self, forKey: .acn)
         self.isACNCRegistered = try container.decodeIfPresent(Bool.self, forKey: .isACNCRegistered)
         self.industryCode = try container.decodeIfPresent(String.self, forKey: .industryCode)
-        self.industryCodeVersion = try container.decodeIfPresent(CommonOrganisationIndustryCodeVersion.self, forKey: .industryCodeVersion)
+        self.industryCodeVersion = try container.decodeIfPresent(
+            CommonOrganisationIndustryCodeVersion.self, forKey: .industryCodeVersion)
         self.organisationType = try container.decode(CommonOrganisationType.self, forKey: .organisationType)
         self.registeredCountry = try container.decodeIfPresent(String.self, forKey: .registeredCountry)
         self.establishmentDate = try container.decodeIfPresent(CDRDate.self, forKey: .establishmentDate)
-        self.physicalAddresses = try container.decodeList(CommonPhysicalAddressWithPurpose.self, forKey: .physicalAddresses, lenient: lenient)
+        self.physicalAddresses = try container.decodeList(
+            CommonPhysicalAddressWithPurpose.self, forKey: .physicalAddresses, lenient: lenient)
     }
 
     /// Encodes the object.

@@ -142,8 +142,10 @@ public struct CommonPAFAddress: Codable, Hashable, Sendable {
         self.streetSuffix = try container.decodeIfPresent(String.self, forKey: .streetSuffix)
         self.postalDeliveryType = try container.decodeIfPresent(String.self, forKey: .postalDeliveryType)
         self.postalDeliveryNumber = try container.decodeIfPresent(Int.self, forKey: .postalDeliveryNumber)
-        self.postalDeliveryNumberPrefix = try container.decodeIfPresent(String.self, forKey: .postalDeliveryNumberPrefix)
-        self.postalDeliveryNumberSuffix = try container.decodeIfPresent(String.self, forKey: .postalDeliveryNumberSuffix)
+        self.postalDeliveryNumberPrefix = try container.decodeIfPresent(
+            String.self, forKey: .postalDeliveryNumberPrefix)
+        self.postalDeliveryNumberSuffix = try container.decodeIfPresent(
+            String.self, forKey: .postalDeliveryNumberSuffix)
         self.localityName = try container.decode(String.self, forKey: .localityName)
         self.postcode = try container.decode(String.self, forKey: .postcode)
         self.state = try container.decode(String.self, forKey: .state)

@@ -63,7 +63,8 @@ public struct CommonPerson: Codable, Hashable, Sendable {
         self.prefix = try container.decodeIfPresent(String.self, forKey: .prefix)
         self.suffix = try container.decodeIfPresent(String.self, forKey: .suffix)
         self.occupationCode = try container.decodeIfPresent(String.self, forKey: .occupationCode)
-        self.occupationCodeVersion = try container.decodeIfPresent(CommonPersonOccupationCodeVersion.self, forKey: .occupationCodeVersion)
+        self.occupationCodeVersion = try container.decodeIfPresent(
+            CommonPersonOccupationCodeVersion.self, forKey: .occupationCodeVersion)
     }
 
     /// Encodes the object.

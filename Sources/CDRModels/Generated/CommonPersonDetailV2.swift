@@ -78,10 +78,13 @@ public struct CommonPersonDetailV2: Codable, Hashable, Sendable {
         self.prefix = try container.decodeIfPresent(String.self, forKey: .prefix)
         self.suffix = try container.decodeIfPresent(String.self, forKey: .suffix)
         self.occupationCode = try container.decodeIfPresent(String.self, forKey: .occupationCode)
-        self.occupationCodeVersion = try container.decodeIfPresent(CommonPersonOccupationCodeVersion.self, forKey: .occupationCodeVersion)
+        self.occupationCodeVersion = try container.decodeIfPresent(
+            CommonPersonOccupationCodeVersion.self, forKey: .occupationCodeVersion)
         self.phoneNumbers = try container.decodeList(CommonPhoneNumber.self, forKey: .phoneNumbers, lenient: lenient)
-        self.emailAddresses = try container.decodeList(CommonEmailAddress.self, forKey: .emailAddresses, lenient: lenient)
-        self.physicalAddresses = try container.decodeList(CommonPhysicalAddressWithPurpose.self, forKey: .physicalAddresses, lenient: lenient)
+        self.emailAddresses = try container.decodeList(
+            CommonEmailAddress.self, forKey: .emailAddresses, lenient: lenient)
+        self.physicalAddresses = try container.decodeList(
+            CommonPhysicalAddressWithPurpose.self, forKey: .physicalAddresses, lenient: lenient)
     }
 
     /// Encodes the object.

@@ -22,7 +22,8 @@ public struct CommonPhysicalAddress: Codable, Hashable, Sendable {
     /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.address = try Address(from: container, discriminator: try container.decode(String.self, forKey: .addressUType), decoder: decoder)
+        self.address = try Address(
+            from: container, discriminator: try container.decode(String.self, forKey: .addressUType), decoder: decoder)
     }
 
     /// Encodes the object.
@@ -57,7 +58,10 @@ public struct CommonPhysicalAddress: Codable, Hashable, Sendable {
                 self = .simple(try container.decode(CommonSimpleAddress.self, forKey: .simple))
             default:
                 let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                self = .unknown(
+                    CDRUnknownVariant(
+                        type: discriminator,
+                        payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
             }
         }
 

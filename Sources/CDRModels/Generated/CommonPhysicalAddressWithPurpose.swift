@@ -28,7 +28,8 @@ public struct CommonPhysicalAddressWithPurpose: Codable, Hashable, Sendable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.purpose = try container.decode(CommonPhysicalAddressPurpose.self, forKey: .purpose)
-        self.address = try Address(from: container, discriminator: try container.decode(String.self, forKey: .addressUType), decoder: decoder)
+        self.address = try Address(
+            from: container, discriminator: try container.decode(String.self, forKey: .addressUType), decoder: decoder)
     }
 
     /// Encodes the object.
@@ -64,7 +65,10 @@ public struct CommonPhysicalAddressWithPurpose: Codable, Hashable, Sendable {
                 self = .simple(try container.decode(CommonSimpleAddress.self, forKey: .simple))
             default:
                 let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                self = .unknown(
+                    CDRUnknownVariant(
+                        type: discriminator,
+                        payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
             }
         }
 

@@ -44,7 +44,8 @@ public struct DataRecipientBrandMetaData: Codable, Hashable, Sendable {
         self.dataRecipientBrandId = try container.decode(String.self, forKey: .dataRecipientBrandId)
         self.brandName = try container.decode(String.self, forKey: .brandName)
         self.logoUri = try container.decode(String.self, forKey: .logoUri)
-        self.softwareProducts = try container.decodeListIfPresent(SoftwareProductMetaData.self, forKey: .softwareProducts, lenient: lenient)
+        self.softwareProducts = try container.decodeListIfPresent(
+            SoftwareProductMetaData.self, forKey: .softwareProducts, lenient: lenient)
         self.status = try container.decode(DataRecipientBrandMetaDataStatus.self, forKey: .status)
     }
 

@@ -14,6 +14,6 @@ public struct IndustryEnumRecipients: CDRExtensibleEnum {
 
     /// Every value the standard defines for this set.
     public static let knownValues: [IndustryEnumRecipients] = [
-        .all,
+        .all
     ]
 }

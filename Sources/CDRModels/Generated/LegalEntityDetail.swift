@@ -85,7 +85,8 @@ public struct LegalEntityDetail: Codable, Hashable, Sendable {
         self.acn = try container.decodeIfPresent(String.self, forKey: .acn)
         self.arbn = try container.decodeIfPresent(String.self, forKey: .arbn)
         self.anzsicDivision = try container.decodeIfPresent(String.self, forKey: .anzsicDivision)
-        self.organisationType = try container.decodeIfPresent(LegalEntityDetailOrganisationType.self, forKey: .organisationType)
+        self.organisationType = try container.decodeIfPresent(
+            LegalEntityDetailOrganisationType.self, forKey: .organisationType)
         self.status = try container.decode(LegalEntityDetailStatus.self, forKey: .status)
     }
 

@@ -26,7 +26,8 @@ public struct RegisterDataHolderAuth: Codable, Hashable, Sendable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.jwksEndpoint = try container.decode(String.self, forKey: .jwksEndpoint)
-        self.register = try Register(from: container, discriminator: try container.decode(String.self, forKey: .registerUType), decoder: decoder)
+        self.register = try Register(
+            from: container, discriminator: try container.decode(String.self, forKey: .registerUType), decoder: decoder)
     }
 
     /// Encodes the object.
@@ -57,7 +58,10 @@ public struct RegisterDataHolderAuth: Codable, Hashable, Sendable {
                 self = .SIGNEDJWT
             default:
                 let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                self = .unknown(
+                    CDRUnknownVariant(
+                        type: discriminator,
+                        payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
             }
         }
 

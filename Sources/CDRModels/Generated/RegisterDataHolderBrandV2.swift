@@ -73,7 +73,8 @@ public struct RegisterDataHolderBrandV2: Codable, Hashable, Sendable {
         self.logoUri = try container.decode(String.self, forKey: .logoUri)
         self.legalEntity = try container.decode(LegalEntityDetail.self, forKey: .legalEntity)
         self.status = try container.decode(RegisterDataHolderBrandStatus.self, forKey: .status)
-        self.endpointDetail = try container.decode(RegisterDataHolderBrandServiceEndpointV2.self, forKey: .endpointDetail)
+        self.endpointDetail = try container.decode(
+            RegisterDataHolderBrandServiceEndpointV2.self, forKey: .endpointDetail)
         self.authDetails = try container.decodeList(RegisterDataHolderAuth.self, forKey: .authDetails, lenient: lenient)
         self.lastUpdated = try container.decode(CDRDateTime.self, forKey: .lastUpdated)
     }

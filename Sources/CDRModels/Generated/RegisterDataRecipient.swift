@@ -59,9 +59,11 @@ public struct RegisterDataRecipient: Codable, Hashable, Sendable {
         self.legalEntityId = try container.decode(String.self, forKey: .legalEntityId)
         self.legalEntityName = try container.decode(String.self, forKey: .legalEntityName)
         self.accreditationNumber = try container.decode(String.self, forKey: .accreditationNumber)
-        self.accreditationLevel = try container.decode(RegisterDataRecipientAccreditationLevel.self, forKey: .accreditationLevel)
+        self.accreditationLevel = try container.decode(
+            RegisterDataRecipientAccreditationLevel.self, forKey: .accreditationLevel)
         self.logoUri = try container.decode(String.self, forKey: .logoUri)
-        self.dataRecipientBrands = try container.decodeListIfPresent(DataRecipientBrandMetaData.self, forKey: .dataRecipientBrands, lenient: lenient)
+        self.dataRecipientBrands = try container.decodeListIfPresent(
+            DataRecipientBrandMetaData.self, forKey: .dataRecipientBrands, lenient: lenient)
         self.status = try container.decode(RegisterDataRecipientStatus.self, forKey: .status)
         self.lastUpdated = try container.decode(CDRDateTime.self, forKey: .lastUpdated)
     }

@@ -14,6 +14,6 @@ public struct RegistrationPropertiesApplicationType: CDRExtensibleEnum {
 
     /// Every value the standard defines for this set.
     public static let knownValues: [RegistrationPropertiesApplicationType] = [
-        .web,
+        .web
     ]
 }

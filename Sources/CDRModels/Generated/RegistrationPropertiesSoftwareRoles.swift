@@ -10,10 +10,11 @@ public struct RegistrationPropertiesSoftwareRoles: CDRExtensibleEnum {
     public init(rawValue: String) { self.rawValue = rawValue }
 
     /// `data-recipient-software-product`.
-    public static let dataRecipientSoftwareProduct = RegistrationPropertiesSoftwareRoles(rawValue: "data-recipient-software-product")
+    public static let dataRecipientSoftwareProduct = RegistrationPropertiesSoftwareRoles(
+        rawValue: "data-recipient-software-product")
 
     /// Every value the standard defines for this set.
     public static let knownValues: [RegistrationPropertiesSoftwareRoles] = [
-        .dataRecipientSoftwareProduct,
+        .dataRecipientSoftwareProduct
     ]
 }

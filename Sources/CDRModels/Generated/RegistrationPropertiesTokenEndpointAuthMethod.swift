@@ -14,6 +14,6 @@ public struct RegistrationPropertiesTokenEndpointAuthMethod: CDRExtensibleEnum {
 
     /// Every value the standard defines for this set.
     public static let knownValues: [RegistrationPropertiesTokenEndpointAuthMethod] = [
-        .privateKeyJwt,
+        .privateKeyJwt
     ]
 }

@@ -2,7 +2,9 @@
 // Do not edit: change the generator and run it again.
 
 /// The body of a successful response (`ResponseBankingDirectDebitAuthorisationList` in the standard).
-public struct ResponseBankingDirectDebitAuthorisationList: Codable, Hashable, Sendable, CDSResponse, CDSPaginatedResponse {
+public struct ResponseBankingDirectDebitAuthorisationList: Codable, Hashable, Sendable, CDSResponse,
+    CDSPaginatedResponse
+{
     /// The response's payload. `data` on the wire; required.
     public var data: ResponseBankingDirectDebitAuthorisationList.Data
     /// Links for this response. `links` on the wire; required.
@@ -63,7 +65,8 @@ public struct ResponseBankingDirectDebitAuthorisationList: Codable, Hashable, Se
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
-            self.directDebitAuthorisations = try container.decodeList(BankingDirectDebit.self, forKey: .directDebitAuthorisations, lenient: lenient)
+            self.directDebitAuthorisations = try container.decodeList(
+                BankingDirectDebit.self, forKey: .directDebitAuthorisations, lenient: lenient)
         }
 
         /// Encodes the object.

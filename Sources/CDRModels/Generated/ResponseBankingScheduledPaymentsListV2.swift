@@ -63,7 +63,8 @@ public struct ResponseBankingScheduledPaymentsListV2: Codable, Hashable, Sendabl
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
-            self.scheduledPayments = try container.decodeList(BankingScheduledPaymentV2.self, forKey: .scheduledPayments, lenient: lenient)
+            self.scheduledPayments = try container.decodeList(
+                BankingScheduledPaymentV2.self, forKey: .scheduledPayments, lenient: lenient)
         }
 
         /// Encodes the object.

@@ -63,7 +63,8 @@ public struct ResponseBankingTransactionList: Codable, Hashable, Sendable, CDSRe
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
-            self.transactions = try container.decodeList(BankingTransaction.self, forKey: .transactions, lenient: lenient)
+            self.transactions = try container.decodeList(
+                BankingTransaction.self, forKey: .transactions, lenient: lenient)
         }
 
         /// Encodes the object.

@@ -63,7 +63,8 @@ public struct ResponseBankingTransactionListV2: Codable, Hashable, Sendable, CDS
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
-            self.transactions = try container.decodeList(BankingTransactionV2.self, forKey: .transactions, lenient: lenient)
+            self.transactions = try container.decodeList(
+                BankingTransactionV2.self, forKey: .transactions, lenient: lenient)
         }
 
         /// Encodes the object.

@@ -64,7 +64,9 @@ public struct ResponseCommonCustomer: Codable, Hashable, Sendable, CDSResponse {
         /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.customer = try Customer(from: container, discriminator: try container.decode(String.self, forKey: .customerUType), decoder: decoder)
+            self.customer = try Customer(
+                from: container, discriminator: try container.decode(String.self, forKey: .customerUType),
+                decoder: decoder)
         }
 
         /// Encodes the object.
@@ -91,7 +93,8 @@ public struct ResponseCommonCustomer: Codable, Hashable, Sendable, CDSResponse {
                 }
             }
 
-            init(from container: KeyedDecodingContainer<CodingKeys>, discriminator: String, decoder: any Decoder) throws {
+            init(from container: KeyedDecodingContainer<CodingKeys>, discriminator: String, decoder: any Decoder) throws
+            {
                 switch discriminator {
                 case "organisation":
                     self = .organisation(try container.decode(CommonOrganisation.self, forKey: .organisation))
@@ -99,7 +102,10 @@ public struct ResponseCommonCustomer: Codable, Hashable, Sendable, CDSResponse {
                     self = .person(try container.decode(CommonPerson.self, forKey: .person))
                 default:
                     let any = try decoder.container(keyedBy: AnyCodingKey.self)
-                    self = .unknown(CDRUnknownVariant(type: discriminator, payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
+                    self = .unknown(
+                        CDRUnknownVariant(
+                            type: discriminator,
+                            payload: try any.decodeIfPresent(JSONValue.self, forKey: AnyCodingKey(discriminator))))
                 }
             }
 

@@ -85,7 +85,8 @@ public struct ResponseCommonDiscoveryStatus: Codable, Hashable, Sendable, CDSRes
             self.status = try container.decode(CommonDiscoveryStatusValue.self, forKey: .status)
             self.explanation = try container.decodeIfPresent(String.self, forKey: .explanation)
             self.detectionTime = try container.decodeIfPresent(CDRDateTime.self, forKey: .detectionTime)
-            self.expectedResolutionTime = try container.decodeIfPresent(CDRDateTime.self, forKey: .expectedResolutionTime)
+            self.expectedResolutionTime = try container.decodeIfPresent(
+                CDRDateTime.self, forKey: .expectedResolutionTime)
             self.updateTime = try container.decode(CDRDateTime.self, forKey: .updateTime)
         }
 

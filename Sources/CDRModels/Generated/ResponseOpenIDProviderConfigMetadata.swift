@@ -85,15 +85,22 @@ public struct ResponseOpenIDProviderConfigMetadata: Codable, Hashable, Sendable 
         self.jwksUri = try container.decode(String.self, forKey: .jwksUri)
         self.tokenEndpoint = try container.decode(String.self, forKey: .tokenEndpoint)
         self.claimsSupported = try container.decodeList(String.self, forKey: .claimsSupported, lenient: lenient)
-        self.idTokenSigningAlgValuesSupported = try container.decodeList(String.self, forKey: .idTokenSigningAlgValuesSupported, lenient: lenient)
-        self.subjectTypesSupported = try container.decodeList(String.self, forKey: .subjectTypesSupported, lenient: lenient)
-        self.codeChallengeMethodsSupported = try container.decodeList(String.self, forKey: .codeChallengeMethodsSupported, lenient: lenient)
+        self.idTokenSigningAlgValuesSupported = try container.decodeList(
+            String.self, forKey: .idTokenSigningAlgValuesSupported, lenient: lenient)
+        self.subjectTypesSupported = try container.decodeList(
+            String.self, forKey: .subjectTypesSupported, lenient: lenient)
+        self.codeChallengeMethodsSupported = try container.decodeList(
+            String.self, forKey: .codeChallengeMethodsSupported, lenient: lenient)
         self.scopesSupported = try container.decodeList(String.self, forKey: .scopesSupported, lenient: lenient)
-        self.responseTypesSupported = try container.decodeList(String.self, forKey: .responseTypesSupported, lenient: lenient)
+        self.responseTypesSupported = try container.decodeList(
+            String.self, forKey: .responseTypesSupported, lenient: lenient)
         self.grantTypesSupported = try container.decodeList(String.self, forKey: .grantTypesSupported, lenient: lenient)
-        self.tokenEndpointAuthMethodsSupported = try container.decodeList(String.self, forKey: .tokenEndpointAuthMethodsSupported, lenient: lenient)
-        self.tlsClientCertificateBoundAccessTokens = try container.decode(Bool.self, forKey: .tlsClientCertificateBoundAccessTokens)
-        self.tokenEndpointAuthSigningAlgValuesSupported = try container.decodeList(String.self, forKey: .tokenEndpointAuthSigningAlgValuesSupported, lenient: lenient)
+        self.tokenEndpointAuthMethodsSupported = try container.decodeList(
+            String.self, forKey: .tokenEndpointAuthMethodsSupported, lenient: lenient)
+        self.tlsClientCertificateBoundAccessTokens = try container.decode(
+            Bool.self, forKey: .tlsClientCertificateBoundAccessTokens)
+        self.tokenEndpointAuthSigningAlgValuesSupported = try container.decodeList(
+            String.self, forKey: .tokenEndpointAuthSigningAlgValuesSupported, lenient: lenient)
     }
 
     /// Encodes the object.
@@ -111,6 +118,7 @@ public struct ResponseOpenIDProviderConfigMetadata: Codable, Hashable, Sendable 
         try container.encode(self.grantTypesSupported, forKey: .grantTypesSupported)
         try container.encode(self.tokenEndpointAuthMethodsSupported, forKey: .tokenEndpointAuthMethodsSupported)
         try container.encode(self.tlsClientCertificateBoundAccessTokens, forKey: .tlsClientCertificateBoundAccessTokens)
-        try container.encode(self.tokenEndpointAuthSigningAlgValuesSupported, forKey: .tokenEndpointAuthSigningAlgValuesSupported)
+        try container.encode(
+            self.tokenEndpointAuthSigningAlgValuesSupported, forKey: .tokenEndpointAuthSigningAlgValuesSupported)
     }
 }

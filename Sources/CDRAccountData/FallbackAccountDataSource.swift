@@ -114,10 +114,10 @@ public final class FallbackAccountDataSource: AccountDataSource {
     /// The decision of the most recent request.
     public var lastDecision: SourceDecision? { log.withLock { $0.last } }
 
-    /// Classifies a source's failure by its ``/CDRModels/CDRFailureCategory`` alone: `outage` is ``FallbackReason/outage``
-    /// (a refused connection, a timeout, a 503 or 504, an institution that is down), `consentRequired`
-    /// ``FallbackReason/missingArrangement``, `accountNotShared` ``FallbackReason/missingAccounts``, and any other
-    /// category ``FallbackReason/error``.
+    /// Classifies a source's failure by its ``/CDRModels/CDRFailureCategory`` alone: `outage` is
+    /// ``FallbackReason/outage`` (a refused connection, a timeout, a 503 or 504, an institution that is down),
+    /// `consentRequired` ``FallbackReason/missingArrangement``, `accountNotShared` ``FallbackReason/missingAccounts``,
+    /// and any other category ``FallbackReason/error``.
     /// - Parameter error: What the source threw.
     /// - Returns: Why the source did not serve.
     public static func reason(for error: any Error) -> FallbackReason {

@@ -8,9 +8,9 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// A token source whose arrangement has ended, as `TokenManager` is after a revocation.

@@ -109,7 +109,8 @@ struct FailureCategoryTests {
     func authorizationExchange() {
         let timeout = TransportError(.timeout)
         #expect(AuthorizationError(.discoveryFailed, underlying: timeout).category == .outage)
-        #expect(AuthorizationError(.registerRequestFailed, underlying: TransportError(.connectFailed)).category == .outage)
+        let refused = TransportError(.connectFailed)
+        #expect(AuthorizationError(.registerRequestFailed, underlying: refused).category == .outage)
         #expect(
             AuthorizationError(.invalidIDToken, underlying: JOSEError(.nonceMismatch)).category == .securityCheckFailed)
         #expect(AuthorizationError(.introspectionFailed, underlying: Self.decodingFailure).category == .invalidResponse)
@@ -217,7 +218,8 @@ struct FailureCategoryTests {
                 descriptor: DataSourceDescriptor(method: .cdr, name: "bank"),
                 failure: TransportError(.serverCertificateUntrusted)),
             ddc: FailingSource(
-                descriptor: DataSourceDescriptor(method: .ddc, name: "provider"), failure: DDCError(.invalidCredentials)))
+                descriptor: DataSourceDescriptor(method: .ddc, name: "provider"),
+                failure: DDCError(.invalidCredentials)))
         let error = await #expect(throws: AccountDataError.self) { try await fallback.accounts() }
         #expect(error?.code == .sourceFailed)
         #expect(error?.attempts.count == 2)
@@ -321,8 +323,10 @@ struct FallbackReasonCategoryTests {
         (AuthorizationError(.arrangementRevoked), .missingArrangement),
         (AuthorizationError(.unknownArrangement), .missingArrangement),
         (AuthorizationError(.discoveryFailed, underlying: TransportError(.timeout)), .outage),
-        (AuthorizationError(.tokenRequestRejected, status: 400, oauthError: .init(error: "invalid_grant")),
-         .missingArrangement),
+        (
+            AuthorizationError(.tokenRequestRejected, status: 400, oauthError: .init(error: "invalid_grant")),
+            .missingArrangement
+        ),
         (DataHolderError(.unavailable, status: 503), .outage), (DataHolderError(.unavailable, status: 504), .outage),
         (Self.revoked, .missingArrangement), (DataHolderError(.unauthorized, status: 401), .missingArrangement),
         (Self.notShared, .missingAccounts), (DataHolderError(.serverError, status: 500), .error),

@@ -147,7 +147,7 @@ public final class FallbackAccountDataSource: AccountDataSource {
         onDecision?(decision)
     }
 
-    /// Runs `body` against each allowed source in turn until one serves.
+    /// Runs `body` against each allowed source in turn until one serves; a cancellation is thrown as it is.
     private func serve<T>(
         _ request: String, _ body: (any AccountDataSource) async throws -> T
     ) async throws -> T {
@@ -160,6 +160,8 @@ public final class FallbackAccountDataSource: AccountDataSource {
                 record(SourceDecision(request: request, servedBy: source.descriptor, skipped: skipped, decidedAt: Date()))
                 return value
             } catch {
+                // A cancelled call is not the source's failure: the caller stopped waiting, so no other source is tried.
+                if CDRFailureCategory(of: error) == .cancelled { throw error }
                 let reason = Self.reason(for: error)
                 attempts.append(.init(source: source.descriptor, reason: reason, error: error))
                 skipped.append((source.descriptor, reason))

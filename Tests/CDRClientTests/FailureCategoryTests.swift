@@ -343,7 +343,7 @@ struct FallbackReasonCategoryTests {
         (MockHolderError(.administrationFailed, underlying: TransportError(.timeout)), .outage),
         (CallerOwnError(category: .outage), .outage), (CallerOwnError(category: .consentRequired), .missingArrangement),
         (CallerOwnError(category: .accountNotShared), .missingAccounts), (CallerOwnError(category: .refused), .error),
-        (URLError(.badURL), .error), (CancellationError(), .error),
+        (URLError(.badURL), .error),
     ]
 
     @Test("reason(for:)", arguments: Self.cases)
@@ -361,6 +361,24 @@ struct FallbackReasonCategoryTests {
         let decision = try #require(source.lastDecision)
         #expect(decision.servedBy == ddc.descriptor)
         #expect(decision.skipped.map(\.reason) == [reason])
+    }
+
+    @Test(
+        "a cancelled call is thrown as it is, not fallen back on",
+        arguments: [CancellationError() as any Error, TransportError(.cancelled), TransportError(.shutDown)])
+    func cancellation(error: any Error) async throws {
+        #expect(FallbackAccountDataSource.reason(for: error) == .error)
+        let cdr = FailingSource(descriptor: DataSourceDescriptor(method: .cdr, name: "bank"), failure: error)
+        let ddc = FailingSource(descriptor: DataSourceDescriptor(method: .ddc, name: "provider"), failure: nil)
+        let source = FallbackAccountDataSource(cdr: cdr, ddc: ddc, policy: .preferCDR)
+        do {
+            _ = try await source.accounts()
+            Issue.record("the cancelled call was served")
+        } catch {
+            #expect(!(error is AccountDataError))
+            #expect(CDRFailureCategory(of: error) == .cancelled)
+        }
+        #expect(source.decisions.isEmpty)
     }
 
     @Test("a policy that falls back only on outages throws the others as an AccountDataError of their category")

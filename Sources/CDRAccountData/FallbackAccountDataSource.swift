@@ -160,7 +160,8 @@ public final class FallbackAccountDataSource: AccountDataSource {
                 record(SourceDecision(request: request, servedBy: source.descriptor, skipped: skipped, decidedAt: Date()))
                 return value
             } catch {
-                // A cancelled call is not the source's failure: the caller stopped waiting, so no other source is tried.
+                // A cancelled call is not the source's failure: the caller stopped waiting, so no other source
+                // is tried.
                 if CDRFailureCategory(of: error) == .cancelled { throw error }
                 let reason = Self.reason(for: error)
                 attempts.append(.init(source: source.descriptor, reason: reason, error: error))

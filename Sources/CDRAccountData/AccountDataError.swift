@@ -1,3 +1,5 @@
+public import CDRModels
+
 /// A source could not serve account data, or (for a fallback source) no source could.
 ///
 /// ``attempts`` lists what each source did, so a caller can tell an outage from a missing consent.
@@ -5,10 +7,13 @@
 public struct AccountDataError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
+        private enum Base: String, Hashable, Sendable, CaseIterable {
             case outage, missingArrangement, missingAccount, missingConnection, sourceFailed, noSourceAllowed, notOffered
         }
         private let base: Base
+
+        /// Every code, for tests that check each one's category.
+        package static var all: [Code] { Base.allCases.map { Code(base: $0) } }
         /// The holder (or provider) is unavailable.
         public static let outage = Code(base: .outage)
         /// There is no active CDR arrangement for the customer (none made, expired, or withdrawn).
@@ -63,5 +68,39 @@ public struct AccountDataError: Error, Sendable, CustomStringConvertible {
         if !attempts.isEmpty { text += " [" + attempts.map(\.description).joined(separator: "; ") + "]" }
         if let underlying { text += "; underlying: \(underlying)" }
         return text
+    }
+}
+
+extension AccountDataError: CDRCategorizedError {
+    /// The kind of failure, by ``code`` (see ``/CDRModels/CDRFailureCategory``):
+    /// - `outage`: ``Code/outage``;
+    /// - `consentRequired`: ``Code/missingArrangement``, ``Code/missingConnection``;
+    /// - `accountNotShared`: ``Code/missingAccount``;
+    /// - `unsupported`: ``Code/notOffered``;
+    /// - `callerError`: ``Code/noSourceAllowed``;
+    /// - ``Code/sourceFailed``: the category of the ``underlying`` error, or of the last attempt's error.
+    public var category: CDRFailureCategory {
+        switch code {
+        case .outage: return .outage
+        case .missingArrangement, .missingConnection: return .consentRequired
+        case .missingAccount: return .accountNotShared
+        case .notOffered: return .unsupported
+        case .noSourceAllowed: return .callerError
+        case .sourceFailed: return .of(underlying ?? attempts.last?.error, otherwise: .unclassified)
+        default: return .unclassified
+        }
+    }
+
+    /// The code for a source's failure of `category`: ``Code/outage``, ``Code/missingArrangement``,
+    /// ``Code/missingAccount``, or ``Code/sourceFailed`` for any other.
+    /// - Parameter category: The failure's category.
+    /// - Returns: The code.
+    static func code(for category: CDRFailureCategory) -> Code {
+        switch category {
+        case .outage: return .outage
+        case .consentRequired: return .missingArrangement
+        case .accountNotShared: return .missingAccount
+        default: return .sourceFailed
+        }
     }
 }

@@ -1,3 +1,4 @@
+import CDRAuth
 public import CDRBanking
 import CDRModels
 public import Foundation
@@ -58,6 +59,20 @@ public struct CDRAccountDataSource: AccountDataSource {
         return arrangementID
     }
 
+    /// Runs `body`, turning an ``/CDRAuth/AuthorizationError`` (no access token can be had: the arrangement expired,
+    /// was revoked or is unknown, or a refresh failed) into an ``AccountDataError`` of the same
+    /// ``/CDRModels/CDRFailureCategory`` (``AccountDataError/Code/missingArrangement`` when the consent is gone), with
+    /// the original as ``AccountDataError/underlying``.
+    func authorized<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as AuthorizationError {
+            throw AccountDataError(
+                AccountDataError.code(for: error.category),
+                reason: "no access token for the CDR arrangement with \(holderBrandID)", underlying: error)
+        }
+    }
+
     private func provenance(_ arrangement: String, version: Int, interactionID: String?, at date: Date) -> Provenance {
         .cdr(
             .init(holderBrandID: holderBrandID, arrangementID: arrangement, version: version, interactionID: interactionID),
@@ -67,6 +82,10 @@ public struct CDRAccountDataSource: AccountDataSource {
     /// The arrangement's accounts (`listBankingAccounts`, and each account's detail when
     /// ``Options/readsAccountDetail`` is set).
     public func accounts() async throws -> [Account] {
+        try await authorized { try await readAccounts() }
+    }
+
+    private func readAccounts() async throws -> [Account] {
         let arrangement = try arrangement()
         var accounts: [Account] = []
         for try await page in banking.accounts().pages {
@@ -117,6 +136,10 @@ public struct CDRAccountDataSource: AccountDataSource {
 
     /// The balances (`listBankingBalancesBulk`).
     public func balances() async throws -> [Balance] {
+        try await authorized { try await readBalances() }
+    }
+
+    private func readBalances() async throws -> [Balance] {
         let arrangement = try arrangement()
         var keys: [String: AccountKey] = [:]
         var balances: [Balance] = []
@@ -152,14 +175,16 @@ public struct CDRAccountDataSource: AccountDataSource {
         return AccountDataStream {
             var pages: PageSequence<Versioned<BankingTransactionV2, BankingTransaction>>.AsyncIterator?
             return {
-                if pages == nil {
-                    _ = try source.arrangement()
-                    let id = try await source.sourceID(for: account)
-                    let filter = TransactionFilter(oldest: period?.start, newest: period?.end)
-                    pages = source.banking.transactions(accountID: id, filter).pages.makeAsyncIterator()
+                try await source.authorized {
+                    if pages == nil {
+                        _ = try source.arrangement()
+                        let id = try await source.sourceID(for: account)
+                        let filter = TransactionFilter(oldest: period?.start, newest: period?.end)
+                        pages = source.banking.transactions(accountID: id, filter).pages.makeAsyncIterator()
+                    }
+                    guard let page = try await pages?.next() else { return nil }
+                    return source.map(page, account: account)
                 }
-                guard let page = try await pages?.next() else { return nil }
-                return source.map(page, account: account)
             }
         }
     }
@@ -197,6 +222,10 @@ public struct CDRAccountDataSource: AccountDataSource {
 
     /// The saved payees (`listBankingPayees`).
     public func payees() async throws -> [Payee] {
+        try await authorized { try await readPayees() }
+    }
+
+    private func readPayees() async throws -> [Payee] {
         let arrangement = try arrangement()
         var payees: [Payee] = []
         for try await page in banking.payees().pages {
@@ -212,6 +241,10 @@ public struct CDRAccountDataSource: AccountDataSource {
 
     /// Direct debits (`listDirectDebitsBulk`) and scheduled payments (`listScheduledPaymentsBulk`).
     public func regularPayments() async throws -> [RegularPayment] {
+        try await authorized { try await readRegularPayments() }
+    }
+
+    private func readRegularPayments() async throws -> [RegularPayment] {
         let arrangement = try arrangement()
         var payments: [RegularPayment] = []
         var keys: [String: AccountKey] = [:]

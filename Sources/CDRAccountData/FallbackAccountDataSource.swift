@@ -1,6 +1,3 @@
-import CDRAuth
-import CDRBanking
-import CDRDDC
 public import CDRModels
 public import Foundation
 public import Logging
@@ -12,7 +9,8 @@ public struct FallbackReason: Hashable, Sendable, Codable, CustomStringConvertib
     public let rawValue: String
     private init(_ rawValue: String) { self.rawValue = rawValue }
 
-    /// The holder is in an outage (503/504, or its status says unavailable).
+    /// The holder is unreachable or in an outage (a refused connection, a timeout, 503/504, or its status says
+    /// unavailable).
     public static let outage = FallbackReason("outage")
     /// The customer has no active arrangement with the holder (none, expired, withdrawn, revoked).
     public static let missingArrangement = FallbackReason("missingArrangement")
@@ -116,44 +114,19 @@ public final class FallbackAccountDataSource: AccountDataSource {
     /// The decision of the most recent request.
     public var lastDecision: SourceDecision? { log.withLock { $0.last } }
 
-    /// Classifies a source's failure.
+    /// Classifies a source's failure by its ``/CDRModels/CDRFailureCategory`` alone: `outage` is
+    /// ``FallbackReason/outage`` (a refused connection, a timeout, a 503 or 504, an institution that is down),
+    /// `consentRequired` ``FallbackReason/missingArrangement``, `accountNotShared` ``FallbackReason/missingAccounts``,
+    /// and any other category ``FallbackReason/error``.
+    /// - Parameter error: What the source threw.
+    /// - Returns: Why the source did not serve.
     public static func reason(for error: any Error) -> FallbackReason {
-        if let error = error as? AccountDataError {
-            switch error.code {
-            case .outage: return .outage
-            case .missingArrangement, .missingConnection: return .missingArrangement
-            case .missingAccount: return .missingAccounts
-            default: return error.underlying.map(reason(for:)) ?? .error
-            }
+        switch CDRFailureCategory(of: error) {
+        case .outage: return .outage
+        case .consentRequired: return .missingArrangement
+        case .accountNotShared: return .missingAccounts
+        default: return .error
         }
-        if let error = error as? DataHolderError {
-            if error.code == .unavailable { return .outage }
-            if error.errorCodes.contains(.revokedConsent) || error.errorCodes.contains(.invalidConsent)
-                || error.code == .unauthorized
-            {
-                return .missingArrangement
-            }
-            if error.errorCodes.contains(.invalidBankingAccount) || error.errorCodes.contains(.unavailableBankingAccount)
-            {
-                return .missingAccounts
-            }
-            return .error
-        }
-        if let error = error as? DDCError {
-            switch error.code {
-            case .institutionUnavailable: return .outage
-            case .unknownConnection: return .missingArrangement
-            case .unknownAccount: return .missingAccounts
-            default: return .error
-            }
-        }
-        if let error = error as? AuthorizationError {
-            switch error.code {
-            case .unknownArrangement, .arrangementRevoked, .arrangementExpired: return .missingArrangement
-            default: return .error
-            }
-        }
-        return .error
     }
 
     private var orderedSources: [(AccessMethod, any AccountDataSource)] {
@@ -174,7 +147,7 @@ public final class FallbackAccountDataSource: AccountDataSource {
         onDecision?(decision)
     }
 
-    /// Runs `body` against each allowed source in turn until one serves.
+    /// Runs `body` against each allowed source in turn until one serves; a cancellation is thrown as it is.
     private func serve<T>(
         _ request: String, _ body: (any AccountDataSource) async throws -> T
     ) async throws -> T {
@@ -187,6 +160,9 @@ public final class FallbackAccountDataSource: AccountDataSource {
                 record(SourceDecision(request: request, servedBy: source.descriptor, skipped: skipped, decidedAt: Date()))
                 return value
             } catch {
+                // A cancelled call is not the source's failure: the caller stopped waiting, so no other source
+                // is tried.
+                if CDRFailureCategory(of: error) == .cancelled { throw error }
                 let reason = Self.reason(for: error)
                 attempts.append(.init(source: source.descriptor, reason: reason, error: error))
                 skipped.append((source.descriptor, reason))

@@ -1,4 +1,5 @@
 public import CDRJOSE
+public import CDRModels
 import CDRTransport
 
 /// A failure anywhere in onboarding, consent, tokens or the arrangement lifecycle.
@@ -14,7 +15,7 @@ import CDRTransport
 public struct AuthorizationError: Error, Sendable, CustomStringConvertible {
     /// The failure category.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
+        private enum Base: String, Hashable, Sendable, CaseIterable {
             case discoveryFailed, issuerMismatch, unsupportedHolder
             case registerRequestFailed, registrationRejected
             case invalidRequest, pushedAuthorizationRejected
@@ -25,6 +26,9 @@ public struct AuthorizationError: Error, Sendable, CustomStringConvertible {
         }
 
         private let base: Base
+
+        /// Every code, for tests that check each one's category.
+        package static var all: [Code] { Base.allCases.map { Code($0) } }
         private init(_ base: Base) { self.base = base }
 
         /// The holder's discovery document could not be fetched or read, or lacks a required field.
@@ -127,5 +131,53 @@ public struct AuthorizationError: Error, Sendable, CustomStringConvertible {
     static func quoted(_ value: String) -> String {
         let printable = String(value.unicodeScalars.filter { (0x20...0x7E).contains($0.value) }.map(Character.init))
         return printable.count > 120 ? String(printable.prefix(120)) + "…" : printable
+    }
+}
+
+extension AuthorizationError: CDRCategorizedError {
+    /// The kind of failure (see ``/CDRModels/CDRFailureCategory``).
+    ///
+    /// By ``code``:
+    /// - `consentRequired`: ``Code/arrangementExpired``, ``Code/arrangementRevoked``, ``Code/unknownArrangement``,
+    ///   ``Code/stateExpired`` (the customer has to consent again);
+    /// - `securityCheckFailed`: ``Code/issuerMismatch``, ``Code/unknownState``;
+    /// - `unsupported`: ``Code/unsupportedHolder``;
+    /// - `callerError`: ``Code/invalidRequest``, ``Code/invalidTransition``;
+    /// - `invalidResponse`: ``Code/invalidTokenResponse``.
+    ///
+    /// Codes that report a failed exchange take the category of what failed: the ``underlying`` error's (a
+    /// `TransportError.timeout` is an `outage`, a JOSE signature failure `securityCheckFailed`), else the OAuth
+    /// ``oauthError``'s (`access_denied` and `invalid_grant` `consentRequired`, `temporarily_unavailable` `outage`,
+    /// `server_error` `serverFailure`, `slow_down` `rateLimited`, any other `refused`), else the HTTP ``status``'s
+    /// (429 `rateLimited`, 503 and 504 `outage`, another 5xx `serverFailure`, another 4xx `refused`), else:
+    /// - `invalidResponse`: ``Code/discoveryFailed``, ``Code/registerRequestFailed``, ``Code/introspectionFailed``,
+    ///   ``Code/revocationFailed``, ``Code/unexpectedResponse``;
+    /// - `refused`: ``Code/registrationRejected``, ``Code/pushedAuthorizationRejected``,
+    ///   ``Code/tokenRequestRejected``;
+    /// - `consentRequired`: ``Code/authorizationDenied``;
+    /// - `securityCheckFailed`: ``Code/invalidAuthorizationResponse``, ``Code/invalidIDToken``.
+    public var category: CDRFailureCategory {
+        switch code {
+        case .arrangementExpired, .arrangementRevoked, .unknownArrangement, .stateExpired: return .consentRequired
+        case .issuerMismatch, .unknownState: return .securityCheckFailed
+        case .unsupportedHolder: return .unsupported
+        case .invalidRequest, .invalidTransition: return .callerError
+        case .invalidTokenResponse: return .invalidResponse
+        case .discoveryFailed, .registerRequestFailed, .introspectionFailed, .revocationFailed, .unexpectedResponse:
+            return exchangeCategory(otherwise: .invalidResponse)
+        case .registrationRejected, .pushedAuthorizationRejected, .tokenRequestRejected:
+            return exchangeCategory(otherwise: .refused)
+        case .authorizationDenied: return exchangeCategory(otherwise: .consentRequired)
+        case .invalidAuthorizationResponse, .invalidIDToken: return exchangeCategory(otherwise: .securityCheckFailed)
+        default: return .unclassified
+        }
+    }
+
+    /// The category of a failed exchange: the underlying error's, the OAuth error's, the status's, or `fallback`.
+    private func exchangeCategory(otherwise fallback: CDRFailureCategory) -> CDRFailureCategory {
+        let underlyingCategory = CDRFailureCategory.of(underlying, otherwise: .unclassified)
+        if underlyingCategory != .unclassified { return underlyingCategory }
+        if let oauthError { return .forOAuthError(oauthError.error) }
+        return CDRFailureCategory.forHTTPStatus(status) ?? fallback
     }
 }

@@ -21,13 +21,16 @@ import Foundation
 public struct DataHolderError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
+        private enum Base: String, Hashable, Sendable, CaseIterable {
             case badRequest, unauthorized, forbidden, notFound, unsupportedVersion, unprocessable
             case throttled, unavailable, serverError, unexpectedStatus
             case invalidResponse, versionMismatch, paginationAnomaly, trafficBudgetExceeded, invalidRequest
         }
 
         private let base: Base
+
+        /// Every code, for tests that check each one's category.
+        package static var all: [Code] { Base.allCases.map { Code(base: $0) } }
 
         /// 400: the request was malformed (`Field/Invalid`, `Header/Missing`, …).
         public static let badRequest = Code(base: .badRequest)
@@ -169,4 +172,45 @@ public struct DataHolderError: Error, Sendable, CustomStringConvertible {
                 detail: error.detail)
         }
     }
+}
+
+extension DataHolderError: CDRCategorizedError {
+    /// The kind of failure (see ``/CDRModels/CDRFailureCategory``), from the standard's error codes first and then
+    /// from ``code``.
+    ///
+    /// - ``Code/unavailable`` is `outage`, whatever the error list says;
+    /// - `Authorisation/RevokedConsent`, `Authorisation/InvalidConsent` or `Authorisation/InvalidArrangement` in
+    ///   ``errors``, or ``Code/unauthorized`` (a token refused even after a refresh), is `consentRequired`;
+    /// - `Authorisation/InvalidBankingAccount` or `Authorisation/UnavailableBankingAccount` is `accountNotShared`;
+    /// - `Resource/NotImplemented` is `unsupported`.
+    ///
+    /// Otherwise by ``code``:
+    /// - `rateLimited`: ``Code/throttled``, ``Code/trafficBudgetExceeded``;
+    /// - `refused`: ``Code/forbidden`` (for example `Authorisation/AdrStatusNotActive`);
+    /// - `unsupported`: ``Code/unsupportedVersion``;
+    /// - `serverFailure`: ``Code/serverError``;
+    /// - `invalidResponse`: ``Code/unexpectedStatus``, ``Code/invalidResponse``, ``Code/versionMismatch``,
+    ///   ``Code/paginationAnomaly``;
+    /// - `callerError`: ``Code/badRequest``, ``Code/notFound``, ``Code/unprocessable``, ``Code/invalidRequest``.
+    public var category: CDRFailureCategory {
+        if code == .unavailable { return .outage }
+        let codes = errorCodes
+        if code == .unauthorized || codes.contains(where: Self.consentCodes.contains) { return .consentRequired }
+        if codes.contains(where: Self.accountCodes.contains) { return .accountNotShared }
+        if codes.contains(.resourceNotImplemented) { return .unsupported }
+        switch code {
+        case .throttled, .trafficBudgetExceeded: return .rateLimited
+        case .forbidden: return .refused
+        case .unsupportedVersion: return .unsupported
+        case .serverError: return .serverFailure
+        case .unexpectedStatus, .invalidResponse, .versionMismatch, .paginationAnomaly: return .invalidResponse
+        case .badRequest, .notFound, .unprocessable, .invalidRequest: return .callerError
+        default: return .unclassified
+        }
+    }
+
+    /// The standard's codes that mean the consent is gone.
+    private static let consentCodes: Set<CDSErrorCode> = [.revokedConsent, .invalidConsent, .invalidArrangement]
+    /// The standard's codes that mean the account is not shared.
+    private static let accountCodes: Set<CDSErrorCode> = [.invalidBankingAccount, .unavailableBankingAccount]
 }

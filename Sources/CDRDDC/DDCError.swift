@@ -1,3 +1,5 @@
+public import CDRModels
+
 /// A failure of a Digital Data Capture call or capture job.
 ///
 /// Match on ``code``:
@@ -11,7 +13,7 @@
 public struct DDCError: Error, Sendable, CustomStringConvertible {
     /// The failure category.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
+        private enum Base: String, Hashable, Sendable, CaseIterable {
             case invalidCredentials
             case institutionUnavailable
             case mfaTimeout
@@ -36,6 +38,9 @@ public struct DDCError: Error, Sendable, CustomStringConvertible {
         }
 
         private let base: Base
+
+        /// Every code, for tests that check each one's category.
+        package static var all: [Code] { Base.allCases.map { Code($0) } }
         private init(_ base: Base) { self.base = base }
 
         /// The institution rejected the username or password.
@@ -135,5 +140,38 @@ public struct DDCError: Error, Sendable, CustomStringConvertible {
         if let reason { text += ": \(reason)" }
         if let underlying { text += " (\(String(describing: underlying)))" }
         return text
+    }
+}
+
+extension DDCError: CDRCategorizedError {
+    /// The kind of failure, by ``code`` (see ``/CDRModels/CDRFailureCategory``):
+    /// - `outage`: ``Code/institutionUnavailable``, ``Code/jobPollingLimitReached`` (the job did not finish in time);
+    /// - `customerActionRequired`: ``Code/invalidCredentials``, ``Code/accountLocked``, ``Code/mfaTimeout``,
+    ///   ``Code/challengeRejected``;
+    /// - `consentRequired`: ``Code/unknownConnection`` (there is no connection for the customer);
+    /// - `accountNotShared`: ``Code/unknownAccount``;
+    /// - `refused`: ``Code/unauthorized`` (the provider does not accept the API key);
+    /// - `invalidResponse`: ``Code/invalidResponse``, ``Code/paginationLoop``, ``Code/paginationLimitReached``;
+    /// - `callerError`: ``Code/challengeNotPending``, ``Code/unknownInstitution``, ``Code/unknownJob``,
+    ///   ``Code/connectionNotReady``, ``Code/jobAlreadyRunning``, ``Code/credentialsAlreadyUsed``,
+    ///   ``Code/invalidArgument``;
+    /// - ``Code/jobFailed``: the ``underlying`` error's category, else `serverFailure`;
+    /// - ``Code/providerError``: by ``httpStatus`` (429 `rateLimited`, 503 and 504 `outage`, another 5xx
+    ///   `serverFailure`, another 4xx `refused`), else `serverFailure`.
+    public var category: CDRFailureCategory {
+        switch code {
+        case .institutionUnavailable, .jobPollingLimitReached: return .outage
+        case .invalidCredentials, .accountLocked, .mfaTimeout, .challengeRejected: return .customerActionRequired
+        case .unknownConnection: return .consentRequired
+        case .unknownAccount: return .accountNotShared
+        case .unauthorized: return .refused
+        case .invalidResponse, .paginationLoop, .paginationLimitReached: return .invalidResponse
+        case .challengeNotPending, .unknownInstitution, .unknownJob, .connectionNotReady, .jobAlreadyRunning,
+            .credentialsAlreadyUsed, .invalidArgument:
+            return .callerError
+        case .jobFailed: return .of(underlying, otherwise: .serverFailure)
+        case .providerError: return .forHTTPStatus(httpStatus) ?? .serverFailure
+        default: return .unclassified
+        }
     }
 }

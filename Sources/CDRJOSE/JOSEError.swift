@@ -1,3 +1,5 @@
+public import CDRModels
+
 /// The single error type thrown by `CDRJOSE`.
 ///
 /// Match on ``code``; ``reason`` is a short human-readable explanation that never contains key
@@ -10,7 +12,7 @@
 public struct JOSEError: Error, Sendable, CustomStringConvertible {
     /// A matchable failure category.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
+        private enum Base: String, Hashable, Sendable, CaseIterable {
             case malformedToken, malformedKey, unsupportedKey, keyTooSmall, keyGenerationFailed
             case algorithmNotAllowed, algorithmMismatch, missingKeyID, unknownKeyID, signatureInvalid
             case signingFailed, encryptionFailed, decryptionFailed, unsupportedEncryption
@@ -22,6 +24,9 @@ public struct JOSEError: Error, Sendable, CustomStringConvertible {
             case encryptionRequired, replayCacheFull, invalidConfiguration
         }
         private let base: Base
+
+        /// Every code, for tests that check each one's category.
+        package static var all: [Code] { Base.allCases.map { Code($0) } }
         private init(_ base: Base) { self.base = base }
 
         /// The input is not a well-formed compact JWS/JWE or its JSON cannot be decoded.
@@ -176,5 +181,45 @@ public struct AuthorizationErrorResponse: Sendable, Hashable {
         self.errorDescription = errorDescription
         self.errorURI = errorURI
         self.state = state
+    }
+}
+
+extension JOSEError: CDRCategorizedError {
+    /// The kind of failure, by ``code`` (see ``/CDRModels/CDRFailureCategory``):
+    /// - `securityCheckFailed`: ``Code/algorithmNotAllowed``, ``Code/algorithmMismatch``, ``Code/missingKeyID``,
+    ///   ``Code/unknownKeyID``, ``Code/signatureInvalid``, ``Code/decryptionFailed``, ``Code/unsupportedEncryption``,
+    ///   ``Code/encryptionRequired``, ``Code/issuerMismatch``, ``Code/audienceMismatch``,
+    ///   ``Code/untrustedAudience``, ``Code/authorizedPartyMismatch``, ``Code/expired``, ``Code/notYetValid``,
+    ///   ``Code/issuedInFuture``, ``Code/issuedTooLongAgo``, ``Code/lifetimeTooLong``, ``Code/nonceMismatch``,
+    ///   ``Code/stateMismatch``, ``Code/acrNotAccepted``, ``Code/authTimeTooOld``, ``Code/subjectMismatch``,
+    ///   ``Code/replayedToken``;
+    /// - `invalidResponse`: ``Code/malformedToken``, ``Code/invalidJWKS``, ``Code/duplicateKeyID``,
+    ///   ``Code/missingClaim``, ``Code/invalidClaim``, ``Code/invalidCertificate``;
+    /// - `callerError`: ``Code/malformedKey``, ``Code/unsupportedKey``, ``Code/keyTooSmall``,
+    ///   ``Code/invalidVerifier``, ``Code/invalidConfiguration`` (keys and settings the caller supplies);
+    /// - `internalFailure`: ``Code/keyGenerationFailed``, ``Code/signingFailed``, ``Code/encryptionFailed``;
+    /// - `outage`: ``Code/jwksFetchFailed``;
+    /// - `rateLimited`: ``Code/replayCacheFull`` (try again once recorded tokens expire);
+    /// - ``Code/authorizationError``: by the OAuth `error` in ``authorizationError``: `access_denied` and
+    ///   `invalid_grant` `consentRequired`, `temporarily_unavailable` `outage`, `server_error` `serverFailure`,
+    ///   `slow_down` `rateLimited`, any other `refused`.
+    public var category: CDRFailureCategory {
+        switch code {
+        case .algorithmNotAllowed, .algorithmMismatch, .missingKeyID, .unknownKeyID, .signatureInvalid,
+            .decryptionFailed, .unsupportedEncryption, .encryptionRequired, .issuerMismatch, .audienceMismatch,
+            .untrustedAudience, .authorizedPartyMismatch, .expired, .notYetValid, .issuedInFuture, .issuedTooLongAgo,
+            .lifetimeTooLong, .nonceMismatch, .stateMismatch, .acrNotAccepted, .authTimeTooOld, .subjectMismatch,
+            .replayedToken:
+            return .securityCheckFailed
+        case .malformedToken, .invalidJWKS, .duplicateKeyID, .missingClaim, .invalidClaim, .invalidCertificate:
+            return .invalidResponse
+        case .malformedKey, .unsupportedKey, .keyTooSmall, .invalidVerifier, .invalidConfiguration:
+            return .callerError
+        case .keyGenerationFailed, .signingFailed, .encryptionFailed: return .internalFailure
+        case .jwksFetchFailed: return .outage
+        case .replayCacheFull: return .rateLimited
+        case .authorizationError: return authorizationError.map { .forOAuthError($0.error) } ?? .refused
+        default: return .unclassified
+        }
     }
 }

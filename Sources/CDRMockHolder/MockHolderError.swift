@@ -1,12 +1,17 @@
+public import CDRModels
+
 /// An error from setting up or running the mock data holder.
 public struct MockHolderError: Error, Sendable, CustomStringConvertible {
     /// What went wrong.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
+        private enum Base: String, Hashable, Sendable, CaseIterable {
             case notLoopback, stopped, invalidConfiguration, unknownSoftwareProduct, unknownArrangement
             case recipientCallFailed, administrationFailed
         }
         private let base: Base
+
+        /// Every code, for tests that check each one's category.
+        package static var all: [Code] { Base.allCases.map { Code($0) } }
         private init(_ base: Base) { self.base = base }
         /// The configured host is not a loopback address.
         public static let notLoopback = Code(.notLoopback)
@@ -48,5 +53,23 @@ public struct MockHolderError: Error, Sendable, CustomStringConvertible {
     /// `MockHolderError.<code>: <reason> (<underlying>)`.
     public var description: String {
         "MockHolderError.\(code)" + (reason.map { ": \($0)" } ?? "") + (underlying.map { " (\($0))" } ?? "")
+    }
+}
+
+extension MockHolderError: CDRCategorizedError {
+    /// The kind of failure, by ``code`` (see ``/CDRModels/CDRFailureCategory``):
+    /// - `callerError`: ``Code/notLoopback``, ``Code/invalidConfiguration``, ``Code/unknownSoftwareProduct``;
+    /// - `consentRequired`: ``Code/unknownArrangement``;
+    /// - `outage`: ``Code/stopped``;
+    /// - ``Code/recipientCallFailed``, ``Code/administrationFailed``: the ``underlying`` error's category (a
+    ///   transport failure is an `outage`), else `refused`.
+    public var category: CDRFailureCategory {
+        switch code {
+        case .notLoopback, .invalidConfiguration, .unknownSoftwareProduct: return .callerError
+        case .unknownArrangement: return .consentRequired
+        case .stopped: return .outage
+        case .recipientCallFailed, .administrationFailed: return .of(underlying, otherwise: .refused)
+        default: return .unclassified
+        }
     }
 }

@@ -1,3 +1,5 @@
+public import CDRModels
+
 /// A request that got no usable response: TLS, connection, timeout or size failures.
 ///
 /// Match on ``code``:
@@ -11,7 +13,7 @@
 public struct TransportError: Error, Sendable, CustomStringConvertible {
     /// The failure category.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
+        private enum Base: String, Hashable, Sendable, CaseIterable {
             case tlsHandshakeFailed
             case serverCertificateUntrusted
             case clientCertificateRejected
@@ -26,6 +28,9 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         }
 
         private let base: Base
+
+        /// Every code, for tests that check each one's category.
+        package static var all: [Code] { Base.allCases.map { Code($0) } }
         private init(_ base: Base) { self.base = base }
 
         /// The TLS handshake failed for a reason other than the two below.
@@ -90,5 +95,27 @@ public struct TransportError: Error, Sendable, CustomStringConvertible {
         if let reason { text += ": \(reason)" }
         if let underlying { text += " (\(String(describing: underlying)))" }
         return text
+    }
+}
+
+extension TransportError: CDRCategorizedError {
+    /// The kind of failure, by ``code`` (see ``/CDRModels/CDRFailureCategory``):
+    /// - `outage`: ``Code/connectFailed``, ``Code/connectionClosed``, ``Code/timeout`` (a refused or unreachable
+    ///   server, a dropped connection, a connect or response timeout);
+    /// - `securityCheckFailed`: ``Code/tlsHandshakeFailed``, ``Code/serverCertificateUntrusted``;
+    /// - `refused`: ``Code/clientCertificateRejected``;
+    /// - `invalidResponse`: ``Code/responseTooLarge``;
+    /// - `callerError`: ``Code/invalidRequest``, ``Code/invalidConfiguration``;
+    /// - `cancelled`: ``Code/cancelled``, ``Code/shutDown``.
+    public var category: CDRFailureCategory {
+        switch code {
+        case .connectFailed, .connectionClosed, .timeout: return .outage
+        case .tlsHandshakeFailed, .serverCertificateUntrusted: return .securityCheckFailed
+        case .clientCertificateRejected: return .refused
+        case .responseTooLarge: return .invalidResponse
+        case .invalidRequest, .invalidConfiguration: return .callerError
+        case .cancelled, .shutDown: return .cancelled
+        default: return .unclassified
+        }
     }
 }

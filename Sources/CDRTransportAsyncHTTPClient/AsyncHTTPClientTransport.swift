@@ -265,6 +265,13 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
     /// - a response slower than the request's timeout: `HTTPClientError.deadlineExceeded` →
     ///   `TransportError.Code.timeout`;
     /// - a body over the limit: `NIOTooManyBytesError` → `TransportError.Code.responseTooLarge`.
+    ///
+    /// And by AsyncHTTPClient's and NIO's documented errors: an unreachable host or network (`IOError` with another
+    /// `connectErrnos` value, `NIOConnectionError`) → `connectFailed`; a connect, TLS-handshake, read or pool timeout
+    /// (`HTTPClientError.connectTimeout`, `.tlsHandshakeTimeout`, `.readTimeout`, `.getConnectionFromPoolTimeout`,
+    /// `ChannelError.connectTimeout`) → `timeout`; a connection reset or closed early → `connectionClosed`. The
+    /// retry middleware hands the last of these on unchanged, and all three codes are the `outage` failure category,
+    /// so a fallback source treats a holder that refuses connections or does not answer in time as an outage.
     static func map(_ error: any Error, request: TransportRequest) -> any Error {
         if error is CancellationError || Task.isCancelled { return CancellationError() }
         if let error = error as? TransportError { return error }

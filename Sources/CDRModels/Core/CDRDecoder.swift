@@ -113,10 +113,13 @@ public struct DecodingDiagnostic: Hashable, Sendable, CustomStringConvertible {
 public struct PayloadDecodingError: Error, Sendable, CustomStringConvertible {
     /// The kind of fault.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
-        private enum Base: String, Hashable, Sendable {
+        private enum Base: String, Hashable, Sendable, CaseIterable {
             case notJSON, missingField, typeMismatch, invalidValue
         }
         private let base: Base
+
+        /// Every code, for tests that check each one's category.
+        package static var all: [Code] { Base.allCases.map { Code(base: $0) } }
 
         /// The body is not valid JSON.
         public static let notJSON = Code(base: .notJSON)
@@ -287,4 +290,9 @@ extension UnkeyedDecodingContainer {
         }
         return elements
     }
+}
+
+extension PayloadDecodingError: CDRCategorizedError {
+    /// Every code is `invalidResponse`: the other party sent a body that cannot be read (see ``CDRFailureCategory``).
+    public var category: CDRFailureCategory { .invalidResponse }
 }

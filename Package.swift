@@ -249,6 +249,14 @@ let package = Package(
                 .product(name: "InMemoryLogging", package: "swift-log"),
             ]
         ),
+        // The Swift blocks of README.md and of every DocC article, compiled (Scripts/check-doc-samples.py keeps them
+        // the same as the documents). Each file imports only what its document's blocks import.
+        .testTarget(
+            name: "DocumentationSamplesTests",
+            dependencies: [
+                "CDRClient",
+            ]
+        ),
         .testTarget(
             name: "CDRDemoTests",
             dependencies: [

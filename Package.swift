@@ -255,6 +255,23 @@ let package = Package(
             name: "DocumentationSamplesTests",
             dependencies: [
                 "CDRClient",
+                "CDRAccountData",
+                "CDRAuth",
+                "CDRAuthHummingbird",
+                "CDRBanking",
+                "CDRDDC",
+                "CDRJOSE",
+                "CDRMockData",
+                "CDRMockHolder",
+                "CDRModels",
+                "CDRTesting",
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .testTarget(

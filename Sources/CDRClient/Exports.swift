@@ -65,6 +65,9 @@
 @_exported @_documentation(visibility: internal) import struct CDRDDC.DDCChallengeAnswer
 @_exported @_documentation(visibility: internal) import struct CDRDDC.DDCError
 
+// The logger `CDRClient.withClient(configuration:logger:_:)` and `CDRClient.init` take.
+@_exported @_documentation(visibility: internal) import struct Logging.Logger
+
 // Foundation's value types that the facade takes and returns (callback URLs, periods, dates).
 @_exported @_documentation(visibility: internal) import struct Foundation.URL
 @_exported @_documentation(visibility: internal) import struct Foundation.Date

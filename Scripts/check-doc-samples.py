@@ -16,7 +16,9 @@ compiled, but every `.product(name: "X", ...)` it names must be a library produc
 The check fails, and says which block drifted (with a diff), when a block has no sample, when the two differ, when a
 sample names a block that no longer exists, or when a sample's file imports more than its blocks do.
 
-Usage: python3 Scripts/check-doc-samples.py [--root DIR]
+After a sample changed (by hand or by `swift format`), `--update-docs` copies every sample into the block it names.
+
+Usage: python3 Scripts/check-doc-samples.py [--update-docs] [--root DIR]
 """
 
 import argparse
@@ -117,10 +119,37 @@ def library_products(root):
     return set(re.findall(r'\.library\(\s*name:\s*"([^"]+)"', manifest))
 
 
+def update_docs(root):
+    """Writes each sample (its indentation removed) over the block it names, after the block's import lines."""
+    samples, _, _ = read_samples(root, [])
+    for document in documents(root):
+        name = document.relative_to(root).as_posix()
+        text = document.read_text(encoding="utf-8")
+        matches = list(FENCE.finditer(text))
+        for index in range(len(matches), 0, -1):
+            if (name, index) not in samples:
+                continue
+            match = matches[index - 1]
+            lines = match.group(1).rstrip("\n").split("\n")
+            head = []
+            while lines and (IMPORT.match(lines[0]) or (head and not lines[0].strip())):
+                head.append(lines.pop(0))
+            body = trim(dedent(samples[(name, index)][2]))
+            new = "\n".join(head + body) + "\n"
+            text = text[: match.start(1)] + new + text[match.end(1) :]
+        document.write_text(text, encoding="utf-8")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--root", default=pathlib.Path(__file__).resolve().parent.parent, type=pathlib.Path)
-    root = parser.parse_args().root.resolve()
+    parser.add_argument(
+        "--update-docs", action="store_true",
+        help="copy each sample into its document's block (keeping the block's import lines), then check")
+    arguments = parser.parse_args()
+    root = arguments.root.resolve()
+    if arguments.update_docs:
+        update_docs(root)
 
     problems = []
     samples, file_imports, wrapper_imports = read_samples(root, problems)

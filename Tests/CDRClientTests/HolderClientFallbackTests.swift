@@ -59,7 +59,8 @@ private struct FallbackWorld: Sendable {
                 }
                 try await body(
                     FallbackWorld(
-                        holder: holder, cdr: cdr, bank: bank, arrangement: arrangement, ddc: ddc, connection: connection,
+                        holder: holder, cdr: cdr, bank: bank, arrangement: arrangement, ddc: ddc,
+                        connection: connection,
                         job: job))
             }
         }

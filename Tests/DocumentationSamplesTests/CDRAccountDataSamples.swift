@@ -13,15 +13,16 @@ func accountDataCatalogOverview(
     // sample: Sources/CDRAccountData/Docs.docc/CDRAccountData.md#1
     let registry = AccountIdentityRegistry()
     let source = FallbackAccountDataSource(
-        cdr: CDRAccountDataSource(holderBrandID: brand, arrangementID: arrangementID, banking: banking, registry: registry),
+        cdr: CDRAccountDataSource(
+            holderBrandID: brand, arrangementID: arrangementID, banking: banking, registry: registry),
         ddc: DDCAccountDataSource(client: ddc, connection: connection, job: job, registry: registry),
         policy: .preferCDR)
 
     for account in try await source.accounts() {
         for try await transaction in source.transactions(of: account.id, in: lastQuarter) {
-            print(transaction.amount, transaction.provenance)   // cdr(holder, arrangement, x-v) or ddc(provider, connection, job)
+            print(transaction.amount, transaction.provenance)  // cdr(holder, arrangement, x-v) or ddc(provider, job)
         }
     }
-    print(source.lastDecision!)                                 // transactions: served by … (cdr:brand: outage)
+    print(source.lastDecision!)  // transactions: served by … (cdr:brand: outage)
     // end sample
 }

@@ -23,7 +23,7 @@ func authHummingbirdCatalogOverview(
         holderKeys: holderKeys, receiver: arrangements, logger: logger)
 
     let router = Router()
-    router.addArrangementRevocationRoute(endpoint)          // POST /arrangements/revoke
+    router.addArrangementRevocationRoute(endpoint)  // POST /arrangements/revoke
     let app = Application(
         router: router, server: try .tls(.http1(), tlsConfiguration: tls),
         configuration: .init(address: .hostname("0.0.0.0", port: 443)))

@@ -20,7 +20,8 @@ func authCatalogOverview(
     let redirect = try await connection.startAuthorization(
         AuthorizationRequest(scopes: [.bankAccountsBasic, .bankTransactions], sharingDuration: .days(90)))
     // … send the customer to redirect.url; the holder redirects back to your redirect URI with `response` …
-    let arrangement = try await connection.completeAuthorization(callbackURL: callbackURL, expectedState: redirect.state)  // kept in the session
+    let arrangement = try await connection.completeAuthorization(
+        callbackURL: callbackURL, expectedState: redirect.state)  // kept in the session
 
     // Per data call: a valid, certificate-bound access token; refreshed by one caller at a time.
     let tokens = await connection.tokenManager(for: arrangement.id)

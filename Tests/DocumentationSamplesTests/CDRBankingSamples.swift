@@ -10,12 +10,14 @@ func bankingCatalogOverview(
     lastLogin: Date, id: String, ninetyDaysAgo: Date
 ) async throws {
     // sample: Sources/CDRBanking/Docs.docc/CDRBanking.md#1
-    let transport = MiddlewareTransport(base, middlewares: [
-        InteractionIDMiddleware(),
-        BearerTokenMiddleware(provider: tokenManager),
-        TrafficBudgetMiddleware(budget: UnattendedTrafficBudget()),   // background syncs
-        RetryMiddleware(),
-    ])
+    let transport = MiddlewareTransport(
+        base,
+        middlewares: [
+            InteractionIDMiddleware(),
+            BearerTokenMiddleware(provider: tokenManager),
+            TrafficBudgetMiddleware(budget: UnattendedTrafficBudget()),  // background syncs
+            RetryMiddleware(),
+        ])
     let banking = BankingClient(
         configuration: .init(resourceBaseURL: resources, publicBaseURL: publicResources, pageSize: 1000),
         context: .unattended(authenticatedAt: lastLogin),
@@ -23,8 +25,8 @@ func bankingCatalogOverview(
 
     for try await record in banking.transactions(accountID: id, TransactionFilter(oldest: ninetyDaysAgo)) {
         switch record {
-        case .current(let transaction): print(transaction.amount)     // BankingTransactionV2
-        case .previous(let transaction): print(transaction.amount)    // BankingTransaction (v1)
+        case .current(let transaction): print(transaction.amount)  // BankingTransactionV2
+        case .previous(let transaction): print(transaction.amount)  // BankingTransaction (v1)
         }
     }
     // end sample

@@ -2,7 +2,8 @@
 // (`Scripts/check-doc-samples.py` checks that they are the same). The functions' parameters are what a reader has.
 import CDRClient
 
-func clientCatalogOverview(configuration: CDRClient.Configuration, holderBrandID: String, callbackURL: URL) async throws {
+func clientCatalogOverview(configuration: CDRClient.Configuration, holderBrandID: String, callbackURL: URL) async throws
+{
     // sample: Sources/CDRClient/Docs.docc/CDRClient.md#1
     try await CDRClient.withClient(configuration: configuration) { cdr in
         let bank = try await cdr.connect(holderBrandID: holderBrandID)
@@ -15,7 +16,7 @@ func clientCatalogOverview(configuration: CDRClient.Configuration, holderBrandID
             print(account.displayName, account.provenance)
         }
         let deletion = try await bank.revokeArrangement(id: arrangement.id)
-        print(deletion)   // what was deleted: records, the scope's key, the tokens
+        print(deletion)  // what was deleted: records, the scope's key, the tokens
     }
     // end sample
 }

@@ -8,7 +8,7 @@ func joseCatalogOverview(
     responseJWT: String, fetch: @escaping @Sendable (URL) async throws -> Data
 ) async throws {
     // sample: Sources/CDRJOSE/Docs.docc/CDRJOSE.md#1
-    let key = try SigningKey.generate(.ps256)                     // publish JWKS(keys: [key.publicJWK])
+    let key = try SigningKey.generate(.ps256)  // publish JWKS(keys: [key.publicJWK])
     let pkce = PKCE.generate()
     let request = RequestObject(
         clientID: clientID, audience: holderIssuer, redirectURI: redirectURI,
@@ -18,7 +18,7 @@ func joseCatalogOverview(
 
     let holderKeys = JWKSCache(url: jwksURI) { url in try await fetch(url) }
     let jarm = JARMValidator(configuration: .init(issuer: holderIssuer, clientID: clientID), keys: holderKeys)
-    let response = try await jarm.validate(responseJWT, expectedState: state)   // then exchange response.code
+    let response = try await jarm.validate(responseJWT, expectedState: state)  // then exchange response.code
     // end sample
     _ = (requestJWT, response)
 }

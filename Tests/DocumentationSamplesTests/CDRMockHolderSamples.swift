@@ -19,11 +19,12 @@ func mockHolderCatalogControl(
     inProcess: Bool, holder: MockDataHolder, publicBaseURL: URL, transport: any HTTPTransport
 ) async throws {
     // sample: Sources/CDRMockHolder/Docs.docc/CDRMockHolder.md#2
-    let control: any MockHolderControl = inProcess
+    let control: any MockHolderControl =
+        inProcess
         ? holder
         : MockHolderAdministrationClient(publicBaseURL: publicBaseURL, transport: transport)
     try await control.setOutage(.unavailable)
-    let settings = try await control.ddcSettings()   // settings.apiKey is a secret: don't print it
+    let settings = try await control.ddcSettings()  // settings.apiKey is a secret: don't print it
     // end sample
     _ = settings
 }

@@ -8,9 +8,9 @@ import HTTPTypes
 func testingCatalogPKI() throws {
     // sample: Sources/CDRTesting/Docs.docc/CDRTesting.md#1
     let pki = try TestPKI()
-    let serverTLS = try pki.makeServerTLSConfiguration()   // mTLS, TLS 1.2 minimum
-    let clientTLS = try pki.makeClientTLSConfiguration()   // trusts only this CA, presents pki.client
-    let thumbprint = try pki.client.thumbprint()           // the cnf "x5t#S256" a holder binds tokens to
+    let serverTLS = try pki.makeServerTLSConfiguration()  // mTLS, TLS 1.2 minimum
+    let clientTLS = try pki.makeClientTLSConfiguration()  // trusts only this CA, presents pki.client
+    let thumbprint = try pki.client.thumbprint()  // the cnf "x5t#S256" a holder binds tokens to
     // end sample
     _ = (serverTLS, clientTLS, thumbprint)
 }

@@ -7,15 +7,19 @@ import Foundation
 import HTTPTypes
 import Logging
 
-func transportCatalogOverview(base: any HTTPTransport, logger: Logger, accountsURL: URL, headers: HTTPFields) async throws {
+func transportCatalogOverview(base: any HTTPTransport, logger: Logger, accountsURL: URL, headers: HTTPFields)
+    async throws
+{
     // sample: Sources/CDRTransport/Docs.docc/CDRTransport.md#1
-    let clock = CorrectedClock()                       // one per data holder
-    let transport = MiddlewareTransport(base, middlewares: [
-        InteractionIDMiddleware(),                     // first, so retries and log lines share one id
-        LoggingMiddleware(logger: logger),
-        RetryMiddleware(),                             // 429/503/504 and connection failures, idempotent only
-        ClockCorrectionMiddleware(clock: clock),
-    ])
+    let clock = CorrectedClock()  // one per data holder
+    let transport = MiddlewareTransport(
+        base,
+        middlewares: [
+            InteractionIDMiddleware(),  // first, so retries and log lines share one id
+            LoggingMiddleware(logger: logger),
+            RetryMiddleware(),  // 429/503/504 and connection failures, idempotent only
+            ClockCorrectionMiddleware(clock: clock),
+        ])
     let response = try await transport.send(
         TransportRequest(method: .get, url: accountsURL, headerFields: headers, security: .mutualTLS))
     // end sample

@@ -25,7 +25,7 @@ func gettingStartedRevocationEndpoint(cdr: CDRClient, bank: HolderClient) async 
         receiver: bank)
 
     let router = Router()
-    router.addArrangementRevocationRoute(endpoint)   // POST /arrangements/revoke
+    router.addArrangementRevocationRoute(endpoint)  // POST /arrangements/revoke
     // end sample
     _ = router
 }

@@ -18,7 +18,7 @@ func gettingStartedConfiguration(
         product: product,
         identity: ClientIdentity(certificateChainPEM: certificateChainPEM, privateKeyPEM: privateKeyPEM),
         cdrCertificateAuthority: .certificates(pem: cdrCertificateAuthorityPEM),
-        recordStore: EncryptedRecordStore())   // optional: without a store nothing is kept
+        recordStore: EncryptedRecordStore())  // optional: without a store nothing is kept
     // end sample
     return configuration
 }
@@ -45,7 +45,7 @@ func gettingStartedConsent(bank: HolderClient, session: ExampleSession, callback
     // sample: Sources/CDRClient/Docs.docc/GettingStarted.md#4
     let redirect = try await bank.startAuthorization(
         AuthorizationRequest(scopes: [.bankAccountsBasic, .bankTransactions], sharingDuration: .days(90)))
-    session.cdrState = redirect.state       // bind it to the customer's session
+    session.cdrState = redirect.state  // bind it to the customer's session
     // answer with a redirect to redirect.url
     // end sample
     // sample: Sources/CDRClient/Docs.docc/GettingStarted.md#5
@@ -117,7 +117,7 @@ func gettingStartedFallback(
 
     let accounts = try await data.accounts()
     if let decision = data.lastDecision {
-        print(decision)   // which source served, and why the ones before it did not
+        print(decision)  // which source served, and why the ones before it did not
     }
     // end sample
     // sample: Sources/CDRClient/Docs.docc/GettingStarted.md#12

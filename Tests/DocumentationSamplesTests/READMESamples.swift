@@ -14,7 +14,7 @@ func readmeQuickStart(
         product: SoftwareProductIdentity(
             softwareProductID: softwareProductID, brandID: recipientBrandID,
             signingKey: try SigningKey(pem: signingKeyPEM), redirectURIs: ["https://adr.example.com/cdr/callback"]),
-        identity: ClientIdentity(certificateChainPEM: certificatePEM, privateKeyPEM: privateKeyPEM),   // CDR certificate
+        identity: ClientIdentity(certificateChainPEM: certificatePEM, privateKeyPEM: privateKeyPEM),  // CDR certificate
         cdrCertificateAuthority: .certificates(pem: cdrCertificateAuthorityPEM),
         recordStore: EncryptedRecordStore())
 
@@ -37,13 +37,13 @@ func readmeQuickStart(
 
         let lastQuarter = DateInterval(start: Date().addingTimeInterval(-90 * 86_400), end: Date())
         for account in try await source.accounts() {
-            for try await transaction in source.transactions(of: account.id, in: lastQuarter) {   // a page at a time
-                print(transaction.date, transaction.amount, transaction.provenance)   // cdr(…) or ddc(…)
+            for try await transaction in source.transactions(of: account.id, in: lastQuarter) {  // a page at a time
+                print(transaction.date, transaction.amount, transaction.provenance)  // cdr(…) or ddc(…)
             }
         }
 
         // When the customer withdraws: revoked at the holder; tokens, records and their key deleted.
-        print(try await bank.revokeArrangement(id: arrangement.id))   // what was deleted; never a secret
+        print(try await bank.revokeArrangement(id: arrangement.id))  // what was deleted; never a secret
     }
     // end sample
 }

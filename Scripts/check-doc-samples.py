@@ -7,8 +7,8 @@ The compiled copies live in Tests/DocumentationSamplesTests: each block sits ins
 modules, and nothing else but them, the module a DocC article is about and Foundation (README.md gets no such
 allowance: its quick start compiling with `import CDRClient` alone proves that a reader needs no more). A DocC
 article's sample file may also import modules that only its wrapper functions' parameter types need, when it names
-them in a line `// Imported for the wrappers' parameter types only: A, B.`; README samples may not. The rest of the block must be the same as the sample, line by line, once the sample's indentation is
-removed.
+them in a line `// Imported for the wrappers' parameter types only: A, B.`; README samples may not. The rest of the
+block must be the same as the sample, line by line, once both are dedented.
 
 A block marked with `<!-- doc-sample: manifest -->` on the line before it is a Package.swift fragment: it is not
 compiled, but every `.product(name: "X", ...)` it names must be a library product of Package.swift.
@@ -28,7 +28,7 @@ import re
 import sys
 
 SAMPLES = "Tests/DocumentationSamplesTests"
-FENCE = re.compile(r"^```swift[ \t]*\n(.*?)^```[ \t]*$", re.S | re.M)
+FENCE = re.compile(r"^[ \t]*```(?i:swift)[ \t]*\n(.*?)^[ \t]*```[ \t]*$", re.S | re.M)
 START = re.compile(r"^(\s*)// sample: (\S+)#(\d+)\s*$")
 END = re.compile(r"^\s*// end sample\s*$")
 IMPORT = re.compile(r"^(?:@\w+\s+)*(?:public\s+|internal\s+|package\s+)?import\s+(?:\w+\s+)?([\w]+)")
@@ -198,9 +198,8 @@ def main():
         if key not in used:
             problems.append(f"{rel}:{line}: sample for {key[0]}#{key[1]}, which is not a Swift block of that document")
     for rel, modules in sorted(needed_imports.items()):
-        extra = [
-            module for module in file_imports[rel] if module not in modules and module not in wrapper_imports.get(rel, [])
-        ]
+        declared = wrapper_imports.get(rel, [])
+        extra = [module for module in file_imports[rel] if module not in modules and module not in declared]
         if extra:
             problems.append(
                 f"{rel} imports {', '.join(extra)}, which none of its blocks imports: a reader could not compile them "

@@ -41,13 +41,21 @@ func gettingStartedConnect(cdr: CDRClient, database: ExampleDatabase, holderBran
     // end sample
 }
 
-func gettingStartedConsent(bank: HolderClient, session: ExampleSession, callbackURL: URL) async throws -> Arrangement {
+func gettingStartedStartAuthorization(
+    bank: HolderClient, session: ExampleSession
+) async throws -> AuthorizationRedirect {
     // sample: Sources/CDRClient/Docs.docc/GettingStarted.md#4
     let redirect = try await bank.startAuthorization(
         AuthorizationRequest(scopes: [.bankAccountsBasic, .bankTransactions], sharingDuration: .days(90)))
     session.cdrState = redirect.state  // bind it to the customer's session
     // answer with a redirect to redirect.url
     // end sample
+    return redirect
+}
+
+func gettingStartedCompleteAuthorization(
+    bank: HolderClient, session: ExampleSession, callbackURL: URL
+) async throws -> Arrangement {
     // sample: Sources/CDRClient/Docs.docc/GettingStarted.md#5
     let arrangement = try await bank.completeAuthorization(callbackURL: callbackURL, expectedState: session.cdrState)
     // end sample

@@ -250,7 +250,8 @@ let package = Package(
             ]
         ),
         // The Swift blocks of README.md and of every DocC article, compiled (Scripts/check-doc-samples.py keeps them
-        // the same as the documents). Each file imports only what its document's blocks import.
+        // the same as the documents); each file imports only what its document's blocks import. The Getting started
+        // steps also run against the mock holder.
         .testTarget(
             name: "DocumentationSamplesTests",
             dependencies: [

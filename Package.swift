@@ -243,6 +243,32 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // The Swift blocks of README.md and of every DocC article, compiled (Scripts/check-doc-samples.py keeps them
+        // the same as the documents); each file imports only what its document's blocks import. The Getting started
+        // steps also run against the mock holder.
+        .testTarget(
+            name: "DocumentationSamplesTests",
+            dependencies: [
+                "CDRClient",
+                "CDRAccountData",
+                "CDRAuth",
+                "CDRAuthHummingbird",
+                "CDRBanking",
+                "CDRDDC",
+                "CDRJOSE",
+                "CDRMockData",
+                "CDRMockHolder",
+                "CDRModels",
+                "CDRTesting",
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
         .testTarget(
             name: "CDRDemoTests",
             dependencies: [

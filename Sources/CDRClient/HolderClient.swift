@@ -19,7 +19,7 @@ public final class HolderClient: Sendable {
     public let registration: RegistrationProperties
     /// The consent and token layer for this holder.
     public let connection: DataHolderConnection
-    private let client: CDRClient
+    let client: CDRClient
     private let registries = Mutex<[String: AccountIdentityRegistry]>([:])
     private let budgets = Mutex<[String: UnattendedTrafficBudget]>([:])
 

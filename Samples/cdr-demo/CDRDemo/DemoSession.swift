@@ -151,10 +151,11 @@ struct Session: Sendable {
         // 6. An outage, and DDC serving the same requests.
         events(.step(number: 6, of: Demo.stepCount, title: "Holder outage: fallback to DDC"))
         let ddc = try await Demo.attempt("Connecting to the DDC provider", hint: Self.holderHint) {
-            try await connectDDC(cdr: cdr, endpoints: endpoints, registry: bank.registry(for: arrangement.id))
+            try await connectDDC(cdr: cdr, endpoints: endpoints)
         }
         events(.detail("DDC connection \(ddc.connection.rawValue), capture job \(ddc.job.rawValue) (\(ddc.challenge))"))
-        let fallbackSource = FallbackAccountDataSource(cdr: source, ddc: ddc.source, policy: .preferCDR, logger: logger)
+        let fallbackSource = await bank.accountData(
+            for: arrangement, fallback: .ddc(ddc.client, connection: ddc.connection, job: ddc.job), policy: .preferCDR)
         let fallback = try await Demo.attempt("Serving through DDC during the outage", hint: Self.holderHint) {
             try await control.setOutage(.unavailable)
             do {
@@ -248,10 +249,8 @@ struct Session: Sendable {
         return callback
     }
 
-    /// A DDC connection for the customer, a completed capture job and a source over it.
-    private func connectDDC(
-        cdr: CDRClient, endpoints: MockDataHolder.Endpoints, registry: AccountIdentityRegistry
-    ) async throws -> DDCSetup {
+    /// A DDC connection for the customer and a completed capture job.
+    private func connectDDC(cdr: CDRClient, endpoints: MockDataHolder.Endpoints) async throws -> DDCSetup {
         let settings = try await control.ddcSettings()
         try await control.setDDCMFA(.oneTimeCode)
         let client = cdr.ddc(
@@ -275,7 +274,6 @@ struct Session: Sendable {
         }
         return DDCSetup(
             client: client, connection: connection, job: job,
-            source: DDCAccountDataSource(client: client, connection: connection, job: job, registry: registry),
             challenge: asked.kinds.isEmpty ? "no MFA" : asked.kinds.joined(separator: ", "))
     }
 
@@ -321,7 +319,6 @@ struct DDCSetup: Sendable {
     let client: DDCClient
     let connection: DDCConnectionID
     let job: DDCJobID
-    let source: DDCAccountDataSource
     let challenge: String
 }
 

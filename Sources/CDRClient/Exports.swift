@@ -54,6 +54,8 @@
 @_exported @_documentation(visibility: internal) import struct CDRDDC.DDCJobID
 @_exported @_documentation(visibility: internal) import struct CDRDDC.DDCProviderConfiguration
 @_exported @_documentation(visibility: internal) import struct CDRJOSE.SigningKey
+@_exported @_documentation(visibility: internal) import protocol CDRModels.CDRCategorizedError
+@_exported @_documentation(visibility: internal) import struct CDRModels.CDRFailureCategory
 @_exported @_documentation(visibility: internal) import struct CDRModels.RegisterDataHolderBrandV2
 @_exported @_documentation(visibility: internal) import struct CDRModels.RegistrationProperties
 @_exported @_documentation(visibility: internal) import struct CDRTransport.ClientIdentity

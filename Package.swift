@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "CDRDDC", targets: ["CDRDDC"]),
         .library(name: "CDRAccountData", targets: ["CDRAccountData"]),
         .library(name: "CDRClient", targets: ["CDRClient"]),
+        .library(name: "CDRTestPKI", targets: ["CDRTestPKI"]),
         .library(name: "CDRTesting", targets: ["CDRTesting"]),
         .library(name: "CDRMockData", targets: ["CDRMockData"]),
         .library(name: "CDRMockHolder", targets: ["CDRMockHolder"]),
@@ -144,18 +145,33 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Test support shipped to users: TestPKI (and later RecordingTransport, withMockDataHolder).
+        // A throw-away test PKI (CA, server and client leaves) minted at run time, below the mock holder.
         .target(
-            name: "CDRTesting",
+            name: "CDRTestPKI",
             dependencies: [
                 "CDRJOSE",
-                "CDRTransport",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // Test support shipped to users: withMockDataHolder (the mock world), RecordingTransport, ManualTimeSource.
+        .target(
+            name: "CDRTesting",
+            dependencies: [
+                "CDRTestPKI",
+                "CDRMockHolder",
+                "CDRMockData",
+                "CDRClient",
+                "CDRAuth",
+                "CDRDDC",
+                "CDRJOSE",
+                "CDRModels",
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Deterministic, lazily generated banking data (customers, accounts, transactions, payments, products).
@@ -167,7 +183,7 @@ let package = Package(
                 "CDRModels",
                 "CDRJOSE",
                 "CDRMockData",
-                "CDRTesting",
+                "CDRTestPKI",
                 "CDRTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -374,6 +390,20 @@ let package = Package(
                 "CDRModels",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
+            name: "CDRTestingTests",
+            dependencies: [
+                "CDRTesting",
+                "CDRClient",
+                "CDRAccountData",
+                "CDRAuth",
+                "CDRMockHolder",
+                "CDRMockData",
+                "CDRModels",
+                "CDRTransport",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(

@@ -1,6 +1,6 @@
 public import CDRJOSE
 public import CDRMockData
-public import CDRTesting
+public import CDRTestPKI
 import Foundation
 import Hummingbird
 import HummingbirdTLS

@@ -403,6 +403,7 @@ let package = Package(
                 "CDRMockData",
                 "CDRModels",
                 "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),

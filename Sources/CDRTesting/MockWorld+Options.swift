@@ -50,7 +50,7 @@ extension MockWorld {
         /// them when `nil`.
         public var consentedAccounts: Int?
         /// The consent to give while the world is built; `nil` to build the world without an arrangement (then
-        /// ``MockWorld/arrangement`` throws, and a test calls ``MockWorld/consent(_:customer:accounts:)`` itself).
+        /// ``MockWorld/arrangement`` throws, and a test calls ``MockWorld/consent(_:customer:accounts:at:)`` itself).
         public var consent: AuthorizationRequest?
         /// Faults to switch on once the world is built, just before the body runs (in-process holders only).
         public var faults: (@Sendable (MockFaults) -> Void)?

@@ -29,7 +29,7 @@ public struct MockWorld: Sendable {
     /// The TLS settings of ``base``: the holder's client identity and its CA, pinned for both trust modes.
     public let transportConfiguration: AsyncHTTPClientTransport.Configuration
     /// The real transport to the holder (AsyncHTTPClient over TLS and mutual TLS on loopback).
-    public let base: any HTTPTransport
+    public let base: AsyncHTTPClientTransport
     /// Records every request that reaches the network, with its response (below the client's middleware).
     public let recording: RecordingTransport
     /// The software product registered on the mock Register.
@@ -42,7 +42,7 @@ public struct MockWorld: Sendable {
     public let metadata: HolderMetadata
     /// The client connected to the holder, registered with Dynamic Client Registration.
     public let holderClient: HolderClient
-    /// The customer who consented (or who will, by default, in ``consent(_:customer:accounts:)``).
+    /// The customer who consented (or who will, by default, in ``consent(_:customer:accounts:at:)``).
     public let customer: String
 
     private let inProcessHolder: MockDataHolder?
@@ -51,7 +51,7 @@ public struct MockWorld: Sendable {
     init(
         options: Options, endpoints: MockDataHolder.Endpoints, control: any MockHolderControl,
         inProcessHolder: MockDataHolder?, transportConfiguration: AsyncHTTPClientTransport.Configuration,
-        base: any HTTPTransport, recording: RecordingTransport, product: SoftwareProductIdentity, client: CDRClient,
+        base: AsyncHTTPClientTransport, recording: RecordingTransport, product: SoftwareProductIdentity, client: CDRClient,
         brand: HolderBrand, metadata: HolderMetadata, holderClient: HolderClient, arrangement: Arrangement?
     ) {
         self.options = options
@@ -117,14 +117,17 @@ public struct MockWorld: Sendable {
     ///   - request: What to ask for; ``Options/standardConsent`` by default.
     ///   - customer: The consenting customer; the world's ``customer`` by default.
     ///   - accounts: The account ids to share; all of the customer's when `nil`.
+    ///   - holderClient: The holder client that asks; the world's ``holderClient`` by default.
     /// - Returns: The new arrangement.
     /// - Throws: `AuthorizationError` from the consent flow, `MockHolderError` when the holder does not redirect.
     public func consent(
-        _ request: AuthorizationRequest = Options.standardConsent, customer: String? = nil, accounts: [String]? = nil
+        _ request: AuthorizationRequest = Options.standardConsent, customer: String? = nil, accounts: [String]? = nil,
+        at holderClient: HolderClient? = nil
     ) async throws -> Arrangement {
-        let redirect = try await holderClient.startAuthorization(request)
+        let asking = holderClient ?? self.holderClient
+        let redirect = try await asking.startAuthorization(request)
         let callback = try await callbackURL(for: redirect, customer: customer, accounts: accounts)
-        return try await holderClient.completeAuthorization(callbackURL: callback, expectedState: redirect.state)
+        return try await asking.completeAuthorization(callbackURL: callback, expectedState: redirect.state)
     }
 
     /// The browser leg, headless: follows an authorisation URL with the mock's auto-consent and returns the URL the

@@ -128,7 +128,7 @@ extension MockWorld {
                     throw MockHolderError(
                         .invalidConfiguration, reason: "the Register lists no brand with issuer \(endpoints.issuer)")
                 }
-                let holderClient = try await client.connect(brand: brand)
+                let holderClient = try await client.connect(holderBrandID: brand.id)
                 let metadata = try await DiscoveryClient(transport: client.transport).discover(issuer: brand.issuer)
                 var world = MockWorld(
                     options: options, endpoints: endpoints, control: control, inProcessHolder: inProcess,

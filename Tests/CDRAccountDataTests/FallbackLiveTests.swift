@@ -7,7 +7,7 @@ import CDRModels
 import Foundation
 import Testing
 
-@Suite("DDC source and fallback decisions against the mock holder and its DDC provider")
+@Suite("DDC source and fallback decisions against the mock holder and its DDC provider", .timeLimit(.minutes(5)))
 struct FallbackLiveTests {
     @Test("DDC source: the same customer's accounts and transactions, each record with DDC provenance")
     func ddcSource() async throws {

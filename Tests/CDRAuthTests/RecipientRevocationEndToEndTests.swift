@@ -13,7 +13,7 @@ import Logging
 import Synchronization
 import Testing
 
-@Suite("RecipientRevocation: the mock data holder revokes through the adapter")
+@Suite("RecipientRevocation: the mock data holder revokes through the adapter", .timeLimit(.minutes(5)))
 struct RecipientRevocationEndToEndTests {
     @Test("Holder-initiated revocation reaches the receiver and the holder gets 204", .timeLimit(.minutes(2)))
     func holderRevokes() async throws {

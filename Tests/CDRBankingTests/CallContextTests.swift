@@ -20,7 +20,7 @@ struct StripHeader: TransportMiddleware {
     }
 }
 
-@Suite("Call context headers: x-fapi-auth-date, customer present and unattended")
+@Suite("Call context headers: x-fapi-auth-date, customer present and unattended", .timeLimit(.minutes(5)))
 struct CallContextTests {
     static let customerIP = "203.0.113.7"
     static var customerHeaders: HTTPFields {

@@ -14,7 +14,7 @@ import Testing
 /// The real consent flow (discovery, DCR, PAR, the headless consent page, the JARM callback and the token
 /// exchange) with the arrangement's `TokenManager` as the banking client's token source. Adapted from the
 /// `FlowHarness` of CDRAuthTests.
-@Suite("End to end: consent, token manager and banking client")
+@Suite("End to end: consent, token manager and banking client", .timeLimit(.minutes(5)))
 struct ConsentEndToEndTests {
     @Test(
         "An authorised arrangement's token manager drives the banking client over mutual TLS", .timeLimit(.minutes(2)))

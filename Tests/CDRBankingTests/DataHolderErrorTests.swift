@@ -8,7 +8,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Holder errors become DataHolderError with the standard's URN")
+@Suite("Holder errors become DataHolderError with the standard's URN", .timeLimit(.minutes(5)))
 struct DataHolderErrorTests {
     @Test("An unknown access token: .unauthorized (401) with the interaction id; no token in the description")
     func unknownToken() async throws {

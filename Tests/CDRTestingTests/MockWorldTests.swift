@@ -5,6 +5,7 @@ import CDRMockHolder
 import CDRModels
 import CDRTesting
 import CDRTransport
+import CDRTransportAsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Testing

@@ -60,39 +60,21 @@ struct Onboarding: Sendable {
         redirectURIs: [String]? = nil, timeSource: (any TimeSource)? = nil,
         _ body: (Onboarding) async throws -> T
     ) async throws -> T {
-        var configuration = MockDataHolder.Configuration()
-        if let timeSource { configuration.timeSource = timeSource }
-        let clock = timeSource ?? SystemTimeSource()
-        return try await MockDataHolder.withRunning(configuration) { holder in
-            let endpoints = try #require(holder.endpoints)
-            let key = try SigningKey.generate(signing, keyID: productID + "-sig")
-            var jwks = JWKS(keys: [key.publicJWK])
-            if let encryption { jwks.keys.append(encryption.publicJWK) }
-            let registered = Self.registerRedirectURIs(productID)
-            holder.register.add(
-                .init(
-                    id: productID, brandID: "brand-" + productID, name: "Onboarding \(productID)",
-                    redirectURIs: registered, jwks: jwks))
-            let product = SoftwareProductIdentity(
-                softwareProductID: productID, brandID: "brand-" + productID, signingKey: key,
-                decryptionKey: encryption, redirectURIs: redirectURIs ?? [registered[0]])
-            let pki = holder.pki
-            return try await AsyncHTTPClientTransport.withTransport(
-                configuration: .init(
-                    mutualTLS: .init(identity: try pki.clientIdentity(), trustRoots: try pki.trustRoots),
-                    publicTrustRoots: try pki.trustRoots)
-            ) { base in
-                try await body(
-                    Onboarding(
-                        holder: holder, endpoints: endpoints, product: product,
-                        transport: RecordingTransport(recording: base), timeSource: clock))
-            }
+        var options = MockWorld.Options(consent: nil)
+        if let timeSource { options.holderConfiguration.timeSource = timeSource }
+        return try await withMockDataHolder(options) { world in
+            let product = try await world.registerProduct(
+                id: productID, signing: signing, decryptionKey: encryption, redirectURIs: redirectURIs)
+            return try await body(
+                Onboarding(
+                    holder: try world.holder, endpoints: world.endpoints, product: product, transport: world.recording,
+                    timeSource: timeSource ?? SystemTimeSource()))
         }
     }
 
     /// The redirect URIs the Register knows for a product.
     static func registerRedirectURIs(_ productID: String) -> [String] {
-        ["https://recipient.example/\(productID)/callback", "https://recipient.example/\(productID)/second"]
+        MockWorld.registeredRedirectURIs(of: productID)
     }
 }
 

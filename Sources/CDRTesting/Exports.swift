@@ -13,3 +13,4 @@
 @_exported public import class CDRMockHolder.MockDDCProvider
 @_exported public import protocol CDRMockHolder.MockHolderControl
 @_exported public import struct CDRMockHolder.MockHolderAdministrationClient
+@_exported public import struct CDRMockHolder.MockGrant

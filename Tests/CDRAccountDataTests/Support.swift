@@ -9,13 +9,6 @@ import CDRTransport
 import Foundation
 import Testing
 
-/// A token provider that hands out a mock grant's access token.
-struct GrantToken: AccessTokenProvider {
-    let token: String
-    func accessToken() async throws -> String { token }
-    func accessToken(afterRejecting rejected: String) async throws -> String { token }
-}
-
 /// A running mock holder, a transport for it, a grant for `customer-1` and a CDR source over it.
 struct CDRHarness: Sendable {
     let holder: MockDataHolder
@@ -42,14 +35,13 @@ struct CDRHarness: Sendable {
         try await withMockDataHolder(options) { world in
             let holder = try world.holder
             let owned = try world.accountIDs(of: "customer-1")
-            let grant = try holder.makeGrant(
-                customerID: "customer-1", accountIDs: sharedAccounts.map { Array(owned.prefix($0)) },
-                boundTo: try holder.pki.client.thumbprint(), lifetime: .seconds(600))
+            let grant = try world.makeGrant(
+                accountIDs: sharedAccounts.map { Array(owned.prefix($0)) }, lifetime: .seconds(600))
             let transport = MiddlewareTransport(
                 world.base,
                 middlewares: [
                     InteractionIDMiddleware(),
-                    BearerTokenMiddleware(provider: GrantToken(token: accessToken ?? grant.accessToken)),
+                    BearerTokenMiddleware(provider: FixedAccessTokenProvider(accessToken ?? grant.accessToken)),
                 ])
             let banking = BankingClient(
                 configuration: .init(

@@ -36,7 +36,7 @@ struct DataHolderErrorTests {
                 live.recording,
                 middlewares: [
                     InteractionIDMiddleware(),
-                    BearerTokenMiddleware(provider: FixedTokenProvider(token: expired.accessToken)),
+                    BearerTokenMiddleware(provider: FixedAccessTokenProvider(expired.accessToken)),
                 ])
             let client = BankingClient(
                 configuration: try live.client().configuration,

@@ -8,13 +8,6 @@ import Foundation
 import HTTPTypes
 import Testing
 
-/// An access token provider that always hands out the same token (a grant made with `makeGrant`).
-struct FixedTokenProvider: AccessTokenProvider {
-    let token: String
-    func accessToken() async throws -> String { token }
-    func accessToken(afterRejecting rejected: String) async throws -> String { token }
-}
-
 /// A banking client's world against a running mock holder over real mutual TLS on loopback: a grant bound to the
 /// holder's client certificate, a recording transport just above the network (so the headers actually sent can be
 /// checked) and the middleware a recipient puts in front of it.
@@ -54,14 +47,12 @@ struct LiveBanking: Sendable {
             let customer = try #require(holder.dataset.customers.first)
             let owned = holder.dataset.accounts(of: customer)
             let chosen = accountIndices.map { $0.map { owned[$0] } } ?? owned
-            let grant = try holder.makeGrant(
-                customerID: customer.id, accountIDs: chosen.map(\.id), scopes: scopes,
-                boundTo: try holder.pki.client.thumbprint())
+            let grant = try world.makeGrant(customer: customer.id, accountIDs: chosen.map(\.id), scopes: scopes)
             let transport = MiddlewareTransport(
                 world.recording,
                 middlewares: [
                     InteractionIDMiddleware(),
-                    BearerTokenMiddleware(provider: FixedTokenProvider(token: token ?? grant.accessToken)),
+                    BearerTokenMiddleware(provider: FixedAccessTokenProvider(token ?? grant.accessToken)),
                 ] + middlewares(holder))
             try await body(
                 LiveBanking(

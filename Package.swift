@@ -327,6 +327,7 @@ let package = Package(
             dependencies: [
                 "CDRAuth",
                 "CDRAuthHummingbird",
+                "CDRClient",
                 "CDRTransport",
                 "CDRTransportAsyncHTTPClient",
                 "CDRMockHolder",
@@ -347,6 +348,7 @@ let package = Package(
             name: "CDRBankingTests",
             dependencies: [
                 "CDRBanking",
+                "CDRClient",
                 "CDRAuth",
                 "CDRJOSE",
                 "CDRTransport",

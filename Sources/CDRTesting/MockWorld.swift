@@ -201,6 +201,18 @@ public struct MockWorld: Sendable {
             redirectURIs: redirectURIs, at: control)
     }
 
+    /// Connects another software product (one from
+    /// ``registerProduct(id:signing:decryptionKey:recipientBaseURI:redirectURIs:)``) to the holder, as the world's
+    /// client did: Register, discovery, SSA and DCR, over the same transport and stores.
+    /// - Parameter product: The product.
+    /// - Returns: Its holder client, for ``consent(_:customer:accounts:at:)``.
+    /// - Throws: `AuthorizationError` from the Register, discovery or DCR.
+    public func connect(_ product: SoftwareProductIdentity) async throws -> HolderClient {
+        var configuration = client.configuration
+        configuration.product = product
+        return try await CDRClient(configuration: configuration, transport: recording).connect(holderBrandID: brand.id)
+    }
+
     /// The redirect URIs ``registerProduct(id:signing:decryptionKey:recipientBaseURI:redirectURIs:)`` gives the
     /// Register for a product.
     /// - Parameter productID: The product's id.

@@ -38,7 +38,8 @@ struct MockHolderProcess: Sendable {
                 .invalidConfiguration, reason: "cannot start \(executable.path)", underlying: error)
         }
         do {
-            let started = MockHolderProcess(publicBaseURL: try await waitForEndpoints(in: folder, of: process), folder: folder)
+            let started = MockHolderProcess(
+                publicBaseURL: try await waitForEndpoints(in: folder, of: process), folder: folder)
             let result = try await body(started)
             await stop(process)
             return result

@@ -3,8 +3,8 @@ public import CDRClient
 public import CDRDDC
 public import CDRJOSE
 import CDRMockData
-public import CDRModels
 public import CDRMockHolder
+public import CDRModels
 public import CDRTransport
 public import CDRTransportAsyncHTTPClient
 public import Foundation
@@ -51,7 +51,8 @@ public struct MockWorld: Sendable {
     init(
         options: Options, endpoints: MockDataHolder.Endpoints, control: any MockHolderControl,
         inProcessHolder: MockDataHolder?, transportConfiguration: AsyncHTTPClientTransport.Configuration,
-        base: AsyncHTTPClientTransport, recording: RecordingTransport, product: SoftwareProductIdentity, client: CDRClient,
+        base: AsyncHTTPClientTransport, recording: RecordingTransport, product: SoftwareProductIdentity,
+        client: CDRClient,
         brand: HolderBrand, metadata: HolderMetadata, holderClient: HolderClient, arrangement: Arrangement?
     ) {
         self.options = options

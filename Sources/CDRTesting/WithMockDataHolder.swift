@@ -1,9 +1,9 @@
 import CDRAuth
 import CDRClient
+import CDRJOSE
 import CDRMockHolder
 import CDRTransport
 import CDRTransportAsyncHTTPClient
-import CDRJOSE
 import Foundation
 
 /// Runs `body` in a mock world: a running mock data holder, a transport for it, a software product registered on
@@ -77,7 +77,8 @@ extension MockWorld {
         }
         guard options.consentedAccounts == nil else {
             throw MockHolderError(
-                .invalidConfiguration, reason: "consentedAccounts needs the holder's data set (a holder in this process)")
+                .invalidConfiguration,
+                reason: "consentedAccounts needs the holder's data set (a holder in this process)")
         }
         let caPEM = try String(contentsOf: folder.appendingPathComponent("ca.pem"), encoding: .utf8)
         let identity = try ConnectionFiles.identity(
@@ -160,8 +161,9 @@ extension MockWorld {
 enum ConnectionFiles {
     /// Splits `identity.pem` (the certificate PEM followed by the private key PEM) into a client identity.
     static func identity(pem: String) throws -> ClientIdentity {
-        guard let keyStart = pem.range(of: "-----BEGIN PRIVATE KEY-----")
-            ?? pem.range(of: "-----BEGIN EC PRIVATE KEY-----"),
+        guard
+            let keyStart = pem.range(of: "-----BEGIN PRIVATE KEY-----")
+                ?? pem.range(of: "-----BEGIN EC PRIVATE KEY-----"),
             pem[..<keyStart.lowerBound].contains("-----BEGIN CERTIFICATE-----")
         else {
             throw MockHolderError(

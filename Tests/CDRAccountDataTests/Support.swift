@@ -77,7 +77,9 @@ struct CDRHarness: Sendable {
     }
 
     /// Checks DDC provenance.
-    func expectDDC(_ provenance: Provenance, source: DDCAccountDataSource, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectDDC(
+        _ provenance: Provenance, source: DDCAccountDataSource, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(provenance.method == .ddc, sourceLocation: sourceLocation)
         #expect(provenance.ddc?.providerID == "mock-aggregator", sourceLocation: sourceLocation)
         #expect(provenance.ddc?.connectionID == source.connection?.rawValue, sourceLocation: sourceLocation)

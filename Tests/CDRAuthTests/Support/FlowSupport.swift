@@ -46,20 +46,24 @@ struct FlowHarness: Sendable {
             let store = InMemoryTokenStore()
             let connection = try DataHolderConnection(configuration: settings, transport: transport, tokenStore: store)
             try await body(
-                FlowHarness(world: world, holder: try world.holder, transport: transport, connection: connection, store: store))
+                FlowHarness(
+                    world: world, holder: try world.holder, transport: transport, connection: connection, store: store))
         }
     }
 
     /// The browser leg, headless: the mock's auto-consent answers the authorisation URL; returns the JARM
     /// `response` from the 302 back to the recipient.
     func consent(
-        _ redirect: AuthorizationRedirect, customer: String = "customer-1", accounts: [String]? = nil, deny: Bool = false
+        _ redirect: AuthorizationRedirect, customer: String = "customer-1", accounts: [String]? = nil,
+        deny: Bool = false
     ) async throws -> String {
         try await world.authorizationResponse(for: redirect, customer: customer, accounts: accounts, deny: deny)
     }
 
     /// PAR → consent → callback: an authorised arrangement.
-    func authorise(_ request: AuthorizationRequest = .standard, customer: String = "customer-1") async throws -> Arrangement {
+    func authorise(_ request: AuthorizationRequest = .standard, customer: String = "customer-1") async throws
+        -> Arrangement
+    {
         let redirect = try await connection.startAuthorization(request)
         let response = try await consent(redirect, customer: customer)
         return try await connection.completeAuthorization(response: response, expectedState: redirect.state)

@@ -60,58 +60,49 @@ struct Onboarding: Sendable {
         redirectURIs: [String]? = nil, timeSource: (any TimeSource)? = nil,
         _ body: (Onboarding) async throws -> T
     ) async throws -> T {
-        var options = MockWorld.Options(consent: nil)
-        if let timeSource { options.holderConfiguration.timeSource = timeSource }
-        return try await withMockDataHolder(options) { world in
-            let product = try await world.registerProduct(
-                id: productID, signing: signing, decryptionKey: encryption, redirectURIs: redirectURIs)
-            return try await body(
-                Onboarding(
-                    holder: try world.holder, endpoints: world.endpoints, product: product, transport: world.recording,
-                    timeSource: timeSource ?? SystemTimeSource()))
+        var configuration = MockDataHolder.Configuration()
+        if let timeSource { configuration.timeSource = timeSource }
+        let clock = timeSource ?? SystemTimeSource()
+        return try await MockDataHolder.withRunning(configuration) { holder in
+            let endpoints = try #require(holder.endpoints)
+            let key = try SigningKey.generate(signing, keyID: productID + "-sig")
+            var jwks = JWKS(keys: [key.publicJWK])
+            if let encryption { jwks.keys.append(encryption.publicJWK) }
+            let registered = Self.registerRedirectURIs(productID)
+            holder.register.add(
+                .init(
+                    id: productID, brandID: "brand-" + productID, name: "Onboarding \(productID)",
+                    redirectURIs: registered, jwks: jwks))
+            let product = SoftwareProductIdentity(
+                softwareProductID: productID, brandID: "brand-" + productID, signingKey: key,
+                decryptionKey: encryption, redirectURIs: redirectURIs ?? [registered[0]])
+            let pki = holder.pki
+            return try await AsyncHTTPClientTransport.withTransport(
+                configuration: .init(
+                    mutualTLS: .init(identity: try pki.clientIdentity(), trustRoots: try pki.trustRoots),
+                    publicTrustRoots: try pki.trustRoots)
+            ) { base in
+                try await body(
+                    Onboarding(
+                        holder: holder, endpoints: endpoints, product: product,
+                        transport: RecordingTransport(recording: base), timeSource: clock))
+            }
         }
     }
 
     /// The redirect URIs the Register knows for a product.
     static func registerRedirectURIs(_ productID: String) -> [String] {
-        MockWorld.registeredRedirectURIs(of: productID)
+        ["https://recipient.example/\(productID)/callback", "https://recipient.example/\(productID)/second"]
     }
 }
 
 // MARK: Secrets
 
-/// Every secret a recording saw: client assertions, registration request JWTs, bearer tokens, access tokens and
-/// SSAs.
-func secrets(in transport: RecordingTransport) -> [String] {
-    var found: [String] = []
-    for exchange in transport.exchanges {
-        let request = exchange.request
-        if let authorization = request.headerFields[.authorization], authorization.hasPrefix("Bearer ") {
-            found.append(String(authorization.dropFirst("Bearer ".count)))
-        }
-        if let body = request.body, let text = String(data: body, encoding: .utf8) {
-            if request.headerFields[.contentType] == "application/jwt" { found.append(text) }
-            if let form = FormEncoding.decode(text), let assertion = form["client_assertion"] {
-                found.append(assertion)
-            }
-        }
-        guard let response = exchange.response else { continue }
-        let text = String(decoding: response.body, as: UTF8.self)
-        if request.url.path.hasSuffix("/ssa") { found.append(text.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        if let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] {
-            for name in ["access_token", "software_statement"] {
-                if let value = object[name] as? String { found.append(value) }
-            }
-        }
-    }
-    return found.filter { $0.count >= 16 }
-}
-
 /// Expects that neither the description nor the dump of `error` contains a secret the transport saw.
 func expectNoSecrets(
     _ error: any Error, _ transport: RecordingTransport, sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    let all = secrets(in: transport)
+    let all = transport.secrets
     #expect(!all.isEmpty, "the recording saw no secrets to look for", sourceLocation: sourceLocation)
     var dumped = ""
     dump(error, to: &dumped)

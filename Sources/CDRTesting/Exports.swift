@@ -9,7 +9,7 @@
 @_exported public import class CDRMockHolder.MockFaults
 @_exported public import struct CDRMockHolder.MockGrant
 @_exported public import struct CDRMockHolder.MockHolderAdministrationClient
-@_exported public import struct CDRMockHolder.MockHolderError
 @_exported public import protocol CDRMockHolder.MockHolderControl
+@_exported public import struct CDRMockHolder.MockHolderError
 @_exported public import class CDRMockHolder.MockRegister
 @_exported public import struct CDRTestPKI.TestPKI

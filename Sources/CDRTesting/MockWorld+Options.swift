@@ -1,5 +1,6 @@
 public import CDRAuth
 public import CDRClient
+public import CDRJOSE
 public import CDRMockData
 public import CDRMockHolder
 public import CDRTransport
@@ -56,6 +57,9 @@ extension MockWorld {
         public var faults: (@Sendable (MockFaults) -> Void)?
         /// The software product's id at the mock Register; its brand is `brand-<id>`.
         public var productID: String
+        /// The algorithm of the software product's signing key: ES256 by default, whose key is quick to generate
+        /// (an RSA key for PS256 takes a noticeable time in a debug build, and many tests start worlds at once).
+        public var signing: JWSAlgorithm
         /// The recipient's base URI the Register lists for the product (for holder-initiated revocation).
         public var recipientBaseURI: String?
         /// The retry policy of the client's standard chain; short back-off by default, so tests stay fast.
@@ -76,6 +80,7 @@ extension MockWorld {
         ///   - consent: The consent given while the world is built, or `nil` for none.
         ///   - faults: Faults switched on before the body runs.
         ///   - productID: The software product's id.
+        ///   - signing: The product key's algorithm.
         ///   - recipientBaseURI: The recipient's base URI at the Register.
         ///   - retry: The client's retry policy.
         ///   - requestTimeout: The per-request timeout.
@@ -88,7 +93,8 @@ extension MockWorld {
             customer: String = "customer-1", consentedAccounts: Int? = nil,
             consent: AuthorizationRequest? = Options.standardConsent,
             faults: (@Sendable (MockFaults) -> Void)? = nil, productID: String = "sp-test",
-            recipientBaseURI: String? = nil, retry: RetryMiddleware.Policy = .init(initialBackoff: .milliseconds(10)),
+            signing: JWSAlgorithm = .es256, recipientBaseURI: String? = nil,
+            retry: RetryMiddleware.Policy = .init(initialBackoff: .milliseconds(10)),
             requestTimeout: Duration = .seconds(30), tokenStore: any TokenStore = InMemoryTokenStore(),
             recordStore: (any RecordStore)? = nil
         ) {
@@ -99,6 +105,7 @@ extension MockWorld {
             self.consent = consent
             self.faults = faults
             self.productID = productID
+            self.signing = signing
             self.recipientBaseURI = recipientBaseURI
             self.retry = retry
             self.requestTimeout = requestTimeout

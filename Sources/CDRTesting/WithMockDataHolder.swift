@@ -112,7 +112,7 @@ extension MockWorld {
             try await AsyncHTTPClientTransport.withTransport(configuration: transport) { base in
                 let recording = RecordingTransport(recording: base)
                 let product = try await MockWorld.registerProduct(
-                    id: options.productID, signing: .ps256, decryptionKey: nil,
+                    id: options.productID, signing: options.signing, decryptionKey: nil,
                     recipientBaseURI: options.recipientBaseURI, redirectURIs: nil, at: control)
                 let register = RegisterClient.Configuration(
                     publicBaseURL: try url(endpoints.publicBaseURL), secureBaseURL: try url(endpoints.secureBaseURL),

@@ -29,9 +29,8 @@ struct ClientHarness: Sendable {
         keepsRecords: Bool = true, _ body: @Sendable (ClientHarness) async throws -> Void
     ) async throws {
         let store = keepsRecords ? EncryptedRecordStore() : nil
-        try await withMockDataHolder(MockWorld.Options(consent: nil, productID: "sp-client", recordStore: store)) {
-            try await body(ClientHarness(world: $0, holder: try $0.holder, store: store))
-        }
+        let options = MockWorld.Options(consent: nil, productID: "sp-client", signing: .ps256, recordStore: store)
+        try await withMockDataHolder(options) { try await body(ClientHarness(world: $0, holder: try $0.holder, store: store)) }
     }
 
     /// The browser leg, headless: the mock consents for `customer` and redirects to the callback.

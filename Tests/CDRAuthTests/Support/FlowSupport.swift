@@ -35,7 +35,8 @@ struct FlowHarness: Sendable {
         _ body: @Sendable (FlowHarness) async throws -> Void
     ) async throws {
         var options = MockWorld.Options(
-            holderConfiguration: configuration, consent: nil, productID: "sp-flow", recipientBaseURI: recipientBaseURI)
+            holderConfiguration: configuration, consent: nil, productID: "sp-flow", signing: .ps256,
+            recipientBaseURI: recipientBaseURI)
         if let pki { options.holder = .holder(try MockDataHolder(configuration: configuration, pki: pki)) }
         try await withMockDataHolder(options) { world in
             let transport = MiddlewareTransport(

@@ -30,7 +30,9 @@ struct ClientHarness: Sendable {
     ) async throws {
         let store = keepsRecords ? EncryptedRecordStore() : nil
         let options = MockWorld.Options(consent: nil, productID: "sp-client", signing: .ps256, recordStore: store)
-        try await withMockDataHolder(options) { try await body(ClientHarness(world: $0, holder: try $0.holder, store: store)) }
+        try await withMockDataHolder(options) { world in
+            try await body(ClientHarness(world: world, holder: try world.holder, store: store))
+        }
     }
 
     /// The browser leg, headless: the mock consents for `customer` and redirects to the callback.

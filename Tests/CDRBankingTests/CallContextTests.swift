@@ -84,6 +84,7 @@ struct CallContextTests {
             _ = try await client.balance(accountID: live.accounts[0].id)
             let sent = live.recording.requests
             #expect(sent.count == 2)
+            #expect(!live.recording.exchanges.isEmpty)
             #expect(live.recording.exchanges.allSatisfy { $0.response?.status.code == 200 })
             for request in sent {
                 #expect(request.headerFields[.fapiCustomerIPAddress] == Self.customerIP)

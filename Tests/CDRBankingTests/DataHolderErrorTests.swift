@@ -20,6 +20,7 @@ struct DataHolderErrorTests {
             #expect(error?.status == 401)
             #expect(error?.operation == "listBankingAccounts")
             let interactionID = try #require(error?.interactionID)
+            #expect(!live.recording.requests.isEmpty)
             #expect(live.recording.requests.allSatisfy { $0.interactionID == interactionID })
             #expect(live.recording.exchanges.allSatisfy { $0.response?.interactionID == interactionID })
             let leaks = error.map { allText(of: $0).contains(token) } ?? true

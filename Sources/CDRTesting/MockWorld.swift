@@ -108,7 +108,7 @@ public struct MockWorld: Sendable {
     public var trustRoots: TrustRoots { transportConfiguration.publicTrustRoots }
 
     /// The client identity the holder's secure listener accepts.
-    public var clientIdentity: ClientIdentity? { transportConfiguration.mutualTLS?.identity }
+    public var clientIdentity: ClientIdentity { client.configuration.identity }
 
     // MARK: Consent
 

@@ -19,6 +19,7 @@ struct MockWorldTests {
             #expect(!world.registration.clientId.isEmpty)
             #expect(world.brand.issuer == world.endpoints.issuer)
             #expect(world.metadata.issuer == world.endpoints.issuer)
+            #expect(world.clientIdentity.certificateChainPEM == (try world.holder.pki.client.certificatePEM()))
             let arrangement = try world.arrangement
             #expect(world.recording.requests.isEmpty, "the recording starts empty when the body runs")
             let accounts = try await world.holderClient.accountData(for: arrangement).accounts()

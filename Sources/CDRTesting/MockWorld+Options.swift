@@ -21,18 +21,18 @@ extension MockWorld {
     public struct Options: Sendable {
         /// Where the mock data holder runs.
         public enum Holder: Sendable {
-            /// A new ``/CDRMockHolder/MockDataHolder`` in this process, started for the world and stopped after it, set up with
-            /// ``Options/holderConfiguration``.
+            /// A new ``/CDRMockHolder/MockDataHolder`` in this process, started for the world and stopped after
+            /// it, set up with ``Options/holderConfiguration``.
             case inProcess
-            /// A ``/CDRMockHolder/MockDataHolder`` the caller created (with its own certificates, say), started for the world and
-            /// stopped after it. ``Options/holderConfiguration`` is ignored.
+            /// A ``/CDRMockHolder/MockDataHolder`` the caller created (with its own certificates, say), started for
+            /// the world and stopped after it. ``Options/holderConfiguration`` is ignored.
             case holder(MockDataHolder)
             /// A `cdr-mock-holder` already running in another process, given its public base URL and the files
             /// `cdr-mock-holder --output DIR` wrote (`ca.pem` and `identity.pem`).
             ///
-            /// The holder is driven through its administration routes (``/CDRMockHolder/MockHolderAdministrationClient``):
-            /// ``MockWorld/holder`` throws, ``Options/faults`` is refused, and the Register's holder brand is found
-            /// by its issuer.
+            /// The holder is driven through its administration routes
+            /// (``/CDRMockHolder/MockHolderAdministrationClient``): ``MockWorld/holder`` throws, ``Options/faults``
+            /// is refused, and the Register's holder brand is found by its issuer.
             case remote(publicBaseURL: URL, connectionFiles: URL)
             /// A `cdr-mock-holder` started from `executable` for the world (with the data set sizes of
             /// ``Options/holderConfiguration`` and `--output` to a temporary folder) and stopped with `SIGTERM`

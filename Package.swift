@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "CDRDDC", targets: ["CDRDDC"]),
         .library(name: "CDRAccountData", targets: ["CDRAccountData"]),
         .library(name: "CDRClient", targets: ["CDRClient"]),
+        .library(name: "CDRTestPKI", targets: ["CDRTestPKI"]),
         .library(name: "CDRTesting", targets: ["CDRTesting"]),
         .library(name: "CDRMockData", targets: ["CDRMockData"]),
         .library(name: "CDRMockHolder", targets: ["CDRMockHolder"]),
@@ -141,18 +142,33 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        // Test support shipped to users: TestPKI (and later RecordingTransport, withMockDataHolder).
+        // A throw-away test PKI (CA, server and client leaves) minted at run time, below the mock holder.
         .target(
-            name: "CDRTesting",
+            name: "CDRTestPKI",
             dependencies: [
                 "CDRJOSE",
-                "CDRTransport",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // Test support shipped to users: withMockDataHolder (the mock world), RecordingTransport, ManualTimeSource.
+        .target(
+            name: "CDRTesting",
+            dependencies: [
+                "CDRTestPKI",
+                "CDRMockHolder",
+                "CDRMockData",
+                "CDRClient",
+                "CDRAuth",
+                "CDRDDC",
+                "CDRJOSE",
+                "CDRModels",
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         // Deterministic, lazily generated banking data (customers, accounts, transactions, payments, products).
@@ -164,7 +180,7 @@ let package = Package(
                 "CDRModels",
                 "CDRJOSE",
                 "CDRMockData",
-                "CDRTesting",
+                "CDRTestPKI",
                 "CDRTransport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -250,6 +266,7 @@ let package = Package(
             name: "DocumentationSamplesTests",
             dependencies: [
                 "CDRClient",
+                "CDRTestPKI",
                 "CDRAccountData",
                 "CDRAuth",
                 "CDRAuthHummingbird",
@@ -333,6 +350,7 @@ let package = Package(
             dependencies: [
                 "CDRAuth",
                 "CDRAuthHummingbird",
+                "CDRClient",
                 "CDRTransport",
                 "CDRTransportAsyncHTTPClient",
                 "CDRMockHolder",
@@ -353,6 +371,7 @@ let package = Package(
             name: "CDRBankingTests",
             dependencies: [
                 "CDRBanking",
+                "CDRClient",
                 "CDRAuth",
                 "CDRJOSE",
                 "CDRTransport",
@@ -392,6 +411,21 @@ let package = Package(
                 "CDRMockData",
                 "CDRTesting",
                 "CDRModels",
+            ]
+        ),
+        .testTarget(
+            name: "CDRTestingTests",
+            dependencies: [
+                "CDRTesting",
+                "CDRClient",
+                "CDRAccountData",
+                "CDRAuth",
+                "CDRMockHolder",
+                "CDRMockData",
+                "CDRModels",
+                "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(

@@ -1,4 +1,4 @@
-import CDRTesting
+import CDRTestPKI
 public import Foundation
 
 extension MockDataHolder {

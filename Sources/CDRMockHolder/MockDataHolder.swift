@@ -1,7 +1,7 @@
 public import CDRJOSE
 public import CDRMockData
 public import CDRModels
-public import CDRTesting
+public import CDRTestPKI
 import Foundation
 import Hummingbird
 import HummingbirdTLS

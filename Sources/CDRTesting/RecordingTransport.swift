@@ -1,5 +1,6 @@
 public import CDRTransport
 import Foundation
+import HTTPTypes
 import Synchronization
 
 /// An `HTTPTransport` for tests: it records every request and answers with a handler you give, or
@@ -47,6 +48,39 @@ public final class RecordingTransport: HTTPTransport {
     /// - Returns: The matching requests, oldest first.
     public func requests(pathSuffix suffix: String) -> [TransportRequest] {
         requests.filter { $0.url.path.hasSuffix(suffix) }
+    }
+
+    /// Every secret the recorded exchanges carried, for checks that none reaches a log, an error or printed output:
+    /// bearer tokens, client assertions, request objects, codes and other form secrets, JWT bodies (registration
+    /// requests), software statements, and the tokens in JSON answers (access, refresh and ID tokens, codes).
+    ///
+    /// Only values of 16 characters or more are listed, so that short, common strings do not match by chance. Don't
+    /// print the result.
+    public var secrets: [String] {
+        var found: [String] = []
+        for exchange in exchanges {
+            let request = exchange.request
+            if let authorization = request.headerFields[.authorization], authorization.hasPrefix("Bearer ") {
+                found.append(String(authorization.dropFirst("Bearer ".count)))
+            }
+            if let body = request.body, let text = String(data: body, encoding: .utf8) {
+                if request.headerFields[.contentType] == "application/jwt" { found.append(text) }
+                if let form = FormEncoding.decode(text) {
+                    let names = ["client_assertion", "request", "code", "code_verifier", "refresh_token", "token"]
+                    found += names.compactMap { form[$0] }
+                }
+            }
+            guard let response = exchange.response else { continue }
+            if request.url.path.hasSuffix("/ssa") {
+                found.append(
+                    String(decoding: response.body, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines))
+            }
+            if let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] {
+                let names = ["access_token", "refresh_token", "id_token", "software_statement", "code"]
+                found += names.compactMap { object[$0] as? String }
+            }
+        }
+        return found.filter { $0.count >= 16 }
     }
 
     /// Forgets the exchanges so far.

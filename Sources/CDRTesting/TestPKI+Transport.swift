@@ -12,6 +12,7 @@ extension TestPKI {
     /// - Throws: When the certificate or key cannot be serialised.
     public func clientIdentity(_ identity: Identity? = nil) throws -> ClientIdentity {
         let chosen = identity ?? client
-        return ClientIdentity(certificateChainPEM: try chosen.certificatePEM(), privateKeyPEM: try chosen.privateKeyPEM())
+        return ClientIdentity(
+            certificateChainPEM: try chosen.certificatePEM(), privateKeyPEM: try chosen.privateKeyPEM())
     }
 }

@@ -6,7 +6,7 @@ import CDRModels
 import Foundation
 import Testing
 
-@Suite("CDR account-data source against the mock holder over mTLS")
+@Suite("CDR account-data source against the mock holder over mTLS", .timeLimit(.minutes(5)))
 struct CDRSourceTests {
     @Test("accounts map from listBankingAccounts v3 with provenance; v2 when pinned")
     func accounts() async throws {

@@ -3,6 +3,7 @@ import CDRAuth
 import CDRBanking
 import CDRMockHolder
 import CDRModels
+import CDRTesting
 import CDRTransport
 import Foundation
 import Testing
@@ -84,7 +85,7 @@ struct FallbackCategoryLiveTests {
             let cdr = Self.cdrSource(
                 harness, resourceBaseURL: try Self.url(harness.endpoints.resourceBaseURL, port: port),
                 publicBaseURL: try Self.url(harness.endpoints.publicResourceBaseURL, port: port),
-                transport: Self.chain(harness, tokens: GrantToken(token: harness.grant.accessToken)))
+                transport: Self.chain(harness, tokens: FixedAccessTokenProvider(harness.grant.accessToken)))
 
             let thrown = await #expect(throws: TransportError.self) { try await cdr.accounts() }
             #expect(thrown?.code == .connectFailed)
@@ -113,7 +114,7 @@ struct FallbackCategoryLiveTests {
             let cdr = Self.cdrSource(
                 harness, resourceBaseURL: try #require(URL(string: harness.endpoints.resourceBaseURL)),
                 publicBaseURL: try #require(URL(string: harness.endpoints.publicResourceBaseURL)),
-                transport: Self.chain(harness, tokens: GrantToken(token: harness.grant.accessToken)),
+                transport: Self.chain(harness, tokens: FixedAccessTokenProvider(harness.grant.accessToken)),
                 requestTimeout: .milliseconds(300))
             // Served in time before the fault, so the timeout below is the latency's doing.
             let before = try await cdr.accounts()

@@ -7,7 +7,7 @@ import CDRModels
 import Foundation
 import Testing
 
-@Suite("DDC source and fallback decisions against the mock holder and its DDC provider")
+@Suite("DDC source and fallback decisions against the mock holder and its DDC provider", .timeLimit(.minutes(5)))
 struct FallbackLiveTests {
     @Test("DDC source: the same customer's accounts and transactions, each record with DDC provenance")
     func ddcSource() async throws {
@@ -48,6 +48,7 @@ struct FallbackLiveTests {
             let ddc = try await harness.connectDDC()
             let source = FallbackAccountDataSource(cdr: harness.cdr, ddc: ddc, policy: .preferCDR)
             let before = try await source.accounts()
+            #expect(!before.isEmpty)
             #expect(before.allSatisfy { $0.provenance.method == .cdr })
             harness.holder.faults.outage = .unavailable
             let during = try await source.accounts()
@@ -74,6 +75,7 @@ struct FallbackLiveTests {
         try await CDRHarness.run(accessToken: "not-a-token") { harness in
             let source = FallbackAccountDataSource(cdr: harness.cdr, ddc: try await harness.connectDDC())
             let accounts = try await source.accounts()
+            #expect(!accounts.isEmpty)
             #expect(accounts.allSatisfy { $0.provenance.method == .ddc })
             #expect(source.lastDecision?.skipped.map(\.reason) == [.missingArrangement])
         }
@@ -93,6 +95,7 @@ struct FallbackLiveTests {
             #expect(transactions.allSatisfy { $0.provenance.method == .ddc })
             #expect(source.lastDecision?.skipped.map(\.reason) == [.missingAccounts])
             let sharedTransactions = try await source.transactions(of: shared[0].id, in: harness.wholeHistory).collect()
+            #expect(!sharedTransactions.isEmpty)
             #expect(sharedTransactions.allSatisfy { $0.provenance.method == .cdr })
         }
     }

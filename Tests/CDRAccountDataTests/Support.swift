@@ -6,16 +6,8 @@ import CDRMockHolder
 import CDRModels
 import CDRTesting
 import CDRTransport
-import CDRTransportAsyncHTTPClient
 import Foundation
 import Testing
-
-/// A token provider that hands out a mock grant's access token.
-struct GrantToken: AccessTokenProvider {
-    let token: String
-    func accessToken() async throws -> String { token }
-    func accessToken(afterRejecting rejected: String) async throws -> String { token }
-}
 
 /// A running mock holder, a transport for it, a grant for `customer-1` and a CDR source over it.
 struct CDRHarness: Sendable {
@@ -39,41 +31,34 @@ struct CDRHarness: Sendable {
         accessToken: String? = nil,
         _ body: @Sendable (CDRHarness) async throws -> Void
     ) async throws {
-        try await MockDataHolder(configuration: .init(dataset: dataset)).withRunning { holder in
-            let endpoints = try #require(holder.endpoints)
-            let configuration = AsyncHTTPClientTransport.Configuration(
-                mutualTLS: .init(identity: try holder.pki.clientIdentity(), trustRoots: try holder.pki.trustRoots),
-                publicTrustRoots: try holder.pki.trustRoots, requestTimeout: .seconds(30))
-            try await AsyncHTTPClientTransport.withTransport(configuration: configuration) { base in
-                let owned = holder.dataset.customer(id: "customer-1").map { holder.dataset.accounts(of: $0).map(\.id) }
-                let grant = try holder.makeGrant(
-                    customerID: "customer-1", accountIDs: sharedAccounts.flatMap { owned.map(Array.init)?.prefix($0) }.map(Array.init),
-                    boundTo: try holder.pki.client.thumbprint(), lifetime: .seconds(600))
-                let transport = MiddlewareTransport(
-                    base,
-                    middlewares: [
-                        InteractionIDMiddleware(),
-                        BearerTokenMiddleware(provider: GrantToken(token: accessToken ?? grant.accessToken)),
-                    ])
-                let banking = BankingClient(
-                    configuration: .init(
-                        resourceBaseURL: try #require(URL(string: endpoints.resourceBaseURL)),
-                        publicBaseURL: try #require(URL(string: endpoints.publicResourceBaseURL)),
-                        holderBrandID: brand, versions: versions, pageSize: 100),
-                    context: .unattended(authenticatedAt: Date()), transport: transport)
-                let registry = AccountIdentityRegistry()
-                let cdr = CDRAccountDataSource(
-                    holderBrandID: brand, arrangementID: grant.arrangementID, banking: banking, registry: registry)
-                let ddcClient = DDCClient(
-                    configuration: .init(
-                        providerID: "mock-aggregator", baseURL: try #require(URL(string: endpoints.ddcBaseURL)),
-                        apiKey: holder.ddc.apiKey, pollInterval: .milliseconds(5)),
-                    transport: MiddlewareTransport(base, middlewares: [InteractionIDMiddleware()]))
-                try await body(
-                    CDRHarness(
-                        holder: holder, endpoints: endpoints, base: base, grant: grant, banking: banking,
-                        registry: registry, cdr: cdr, ddcClient: ddcClient))
-            }
+        let options = MockWorld.Options(holderConfiguration: .init(dataset: dataset), consent: nil)
+        try await withMockDataHolder(options) { world in
+            let holder = try world.holder
+            let owned = try world.accountIDs(of: "customer-1")
+            let grant = try world.makeGrant(
+                accountIDs: sharedAccounts.map { Array(owned.prefix($0)) }, lifetime: .seconds(600))
+            let transport = MiddlewareTransport(
+                world.base,
+                middlewares: [
+                    InteractionIDMiddleware(),
+                    BearerTokenMiddleware(provider: FixedAccessTokenProvider(accessToken ?? grant.accessToken)),
+                ])
+            let banking = BankingClient(
+                configuration: .init(
+                    resourceBaseURL: try #require(URL(string: world.endpoints.resourceBaseURL)),
+                    publicBaseURL: try #require(URL(string: world.endpoints.publicResourceBaseURL)),
+                    holderBrandID: brand, versions: versions, pageSize: 100),
+                context: .unattended(authenticatedAt: Date()), transport: transport)
+            let registry = AccountIdentityRegistry()
+            let cdr = CDRAccountDataSource(
+                holderBrandID: brand, arrangementID: grant.arrangementID, banking: banking, registry: registry)
+            let ddcClient = DDCClient(
+                configuration: try await world.ddcProvider(),
+                transport: MiddlewareTransport(world.base, middlewares: [InteractionIDMiddleware()]))
+            try await body(
+                CDRHarness(
+                    holder: holder, endpoints: world.endpoints, base: world.base, grant: grant, banking: banking,
+                    registry: registry, cdr: cdr, ddcClient: ddcClient))
         }
     }
 
@@ -92,7 +77,9 @@ struct CDRHarness: Sendable {
     }
 
     /// Checks DDC provenance.
-    func expectDDC(_ provenance: Provenance, source: DDCAccountDataSource, sourceLocation: SourceLocation = #_sourceLocation) {
+    func expectDDC(
+        _ provenance: Provenance, source: DDCAccountDataSource, sourceLocation: SourceLocation = #_sourceLocation
+    ) {
         #expect(provenance.method == .ddc, sourceLocation: sourceLocation)
         #expect(provenance.ddc?.providerID == "mock-aggregator", sourceLocation: sourceLocation)
         #expect(provenance.ddc?.connectionID == source.connection?.rawValue, sourceLocation: sourceLocation)

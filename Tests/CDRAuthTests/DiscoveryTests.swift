@@ -7,7 +7,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Discovery")
+@Suite("Discovery", .timeLimit(.minutes(5)))
 struct DiscoveryTests {
     // MARK: Live against the mock holder
 

@@ -12,7 +12,7 @@ import Logging
 import NIOSSL
 import Testing
 
-@Suite("A holder-initiated revocation reaches the connection through /arrangements/revoke")
+@Suite("A holder-initiated revocation reaches the connection through /arrangements/revoke", .timeLimit(.minutes(5)))
 struct HolderRevocationFlowTests {
     @Test("the holder revokes over TLS; the recipient's endpoint ends the arrangement and deletes its tokens", .timeLimit(.minutes(2)))
     func holderRevokesThroughEndpoint() async throws {

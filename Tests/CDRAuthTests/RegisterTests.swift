@@ -9,7 +9,7 @@ import HTTPTypes
 import Synchronization
 import Testing
 
-@Suite("Register")
+@Suite("Register", .timeLimit(.minutes(5)))
 struct RegisterTests {
     // MARK: Live against the mock Register
 

@@ -8,7 +8,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Registration")
+@Suite("Registration", .timeLimit(.minutes(5)))
 struct RegistrationTests {
     // MARK: Live against the mock holder
 

@@ -20,7 +20,7 @@ struct StripHeader: TransportMiddleware {
     }
 }
 
-@Suite("Call context headers: x-fapi-auth-date, customer present and unattended")
+@Suite("Call context headers: x-fapi-auth-date, customer present and unattended", .timeLimit(.minutes(5)))
 struct CallContextTests {
     static let customerIP = "203.0.113.7"
     static var customerHeaders: HTTPFields {
@@ -84,6 +84,7 @@ struct CallContextTests {
             _ = try await client.balance(accountID: live.accounts[0].id)
             let sent = live.recording.requests
             #expect(sent.count == 2)
+            #expect(!live.recording.exchanges.isEmpty)
             #expect(live.recording.exchanges.allSatisfy { $0.response?.status.code == 200 })
             for request in sent {
                 #expect(request.headerFields[.fapiCustomerIPAddress] == Self.customerIP)

@@ -8,7 +8,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Holder errors become DataHolderError with the standard's URN")
+@Suite("Holder errors become DataHolderError with the standard's URN", .timeLimit(.minutes(5)))
 struct DataHolderErrorTests {
     @Test("An unknown access token: .unauthorized (401) with the interaction id; no token in the description")
     func unknownToken() async throws {
@@ -20,6 +20,7 @@ struct DataHolderErrorTests {
             #expect(error?.status == 401)
             #expect(error?.operation == "listBankingAccounts")
             let interactionID = try #require(error?.interactionID)
+            #expect(!live.recording.requests.isEmpty)
             #expect(live.recording.requests.allSatisfy { $0.interactionID == interactionID })
             #expect(live.recording.exchanges.allSatisfy { $0.response?.interactionID == interactionID })
             let leaks = error.map { allText(of: $0).contains(token) } ?? true
@@ -36,7 +37,7 @@ struct DataHolderErrorTests {
                 live.recording,
                 middlewares: [
                     InteractionIDMiddleware(),
-                    BearerTokenMiddleware(provider: FixedTokenProvider(token: expired.accessToken)),
+                    BearerTokenMiddleware(provider: FixedAccessTokenProvider(expired.accessToken)),
                 ])
             let client = BankingClient(
                 configuration: try live.client().configuration,

@@ -230,7 +230,7 @@ let operationProbes: [String: @Sendable (Probe) async throws -> Void] = [
     },
 ]
 
-@Suite("Every operation against the mock holder over mutual TLS")
+@Suite("Every operation against the mock holder over mutual TLS", .timeLimit(.minutes(5)))
 struct OperationTests {
     @Test("Every operation id of CDSOperation.all has a probe, and every probe names a catalogued operation")
     func everyOperationHasAProbe() {

@@ -20,7 +20,7 @@ func accountIDs(_ records: [Versioned<BankingAccountV3, BankingAccountV2>]) -> [
     records.map { $0.currentValue?.accountId.rawValue ?? $0.previousValue?.accountId.rawValue ?? "?" }
 }
 
-@Suite("Pagination against the mock holder's faults")
+@Suite("Pagination against the mock holder's faults", .timeLimit(.minutes(5)))
 struct LivePaginationTests {
     /// 14 accounts in pages of 5: three pages.
     static let pageSize = 5

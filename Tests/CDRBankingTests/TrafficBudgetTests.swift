@@ -53,7 +53,7 @@ func budgetRequest(token: String?, customerIP: String? = nil, security: Endpoint
 /// A transport that answers 200 to everything and records what reached it.
 func okTransport() -> RecordingTransport { RecordingTransport { _ in TransportResponse(status: .ok) } }
 
-@Suite("The unattended traffic budget")
+@Suite("The unattended traffic budget", .timeLimit(.minutes(5)))
 struct TrafficBudgetTests {
     @Test("Under the default limits the 6th call within a second waits for the window, and is not refused")
     func sixthCallWaits() async throws {

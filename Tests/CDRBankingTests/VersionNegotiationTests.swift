@@ -8,7 +8,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite("Version negotiation: x-v, x-min-v and the answered x-v")
+@Suite("Version negotiation: x-v, x-min-v and the answered x-v", .timeLimit(.minutes(5)))
 struct VersionNegotiationTests {
     static func restricted(_ id: String, _ range: ClosedRange<Int>) -> VersionPreferences {
         var preferences = VersionPreferences()

@@ -14,54 +14,32 @@ import Foundation
 import HTTPTypes
 import Testing
 
-/// A running mock holder, a software product registered at its Register, and a `CDRClient` over real mutual TLS.
+/// A mock world without consent: the `CDRClient` of a product registered at the Register, over real mutual TLS, and
+/// the holder client it connected with `connect(holderBrandID:)`.
 struct ClientHarness: Sendable {
+    let world: MockWorld
     let holder: MockDataHolder
-    let endpoints: MockDataHolder.Endpoints
-    let cdr: CDRClient
     let store: EncryptedRecordStore?
 
-    static let redirectURI = "https://recipient.example/cdr/callback"
+    var cdr: CDRClient { world.client }
+    var endpoints: MockDataHolder.Endpoints { world.endpoints }
+    var brandID: String { world.brand.id }
 
     static func run(
         keepsRecords: Bool = true, _ body: @Sendable (ClientHarness) async throws -> Void
     ) async throws {
-        let dataset = MockDataset.Configuration(customerCount: 2, accountsPerCustomer: 3, transactionsPerAccount: 120)
-        try await MockDataHolder(configuration: .init(dataset: dataset)).withRunning { holder in
-            let endpoints = try #require(holder.endpoints)
-            let key = try SigningKey.generate(.ps256, keyID: "client-test-sig")
-            holder.register.add(
-                .init(
-                    id: "sp-client", brandID: "brand-client", name: "CDRClient test", redirectURIs: [redirectURI],
-                    jwks: JWKS(keys: [key.publicJWK])))
-            let store = keepsRecords ? EncryptedRecordStore() : nil
-            let configuration = CDRClient.Configuration(
-                product: SoftwareProductIdentity(
-                    softwareProductID: "sp-client", brandID: "brand-client", signingKey: key, redirectURIs: [redirectURI]),
-                identity: try holder.pki.clientIdentity(), cdrCertificateAuthority: try holder.pki.trustRoots,
-                publicTrustRoots: try holder.pki.trustRoots,
-                register: .init(
-                    publicBaseURL: try #require(URL(string: endpoints.publicBaseURL)),
-                    secureBaseURL: try #require(URL(string: endpoints.secureBaseURL)),
-                    tokenURL: try #require(URL(string: endpoints.registerTokenURL))),
-                recordStore: store, retry: .init(initialBackoff: .milliseconds(10)), requestTimeout: .seconds(30))
-            try await CDRClient.withClient(configuration: configuration) { cdr in
-                try await body(ClientHarness(holder: holder, endpoints: endpoints, cdr: cdr, store: store))
-            }
+        let store = keepsRecords ? EncryptedRecordStore() : nil
+        let options = MockWorld.Options(consent: nil, productID: "sp-client", signing: .ps256, recordStore: store)
+        try await withMockDataHolder(options) { world in
+            try await body(ClientHarness(world: world, holder: try world.holder, store: store))
         }
     }
 
-    var brandID: String { holder.configuration.brand.id }
-
     /// The browser leg, headless: the mock consents for `customer` and redirects to the callback.
     func consent(_ bank: HolderClient, customer: String = "customer-1") async throws -> Arrangement {
-        let redirect = try await bank.startAuthorization(
-            AuthorizationRequest(scopes: [.bankAccountsBasic, .bankTransactions], sharingDuration: .days(30)))
-        let url = try #require(URL(string: redirect.url.absoluteString + "&mock_customer=" + customer))
-        let answer = try await cdr.transport.send(TransportRequest(method: .get, url: url, security: .publicTLS))
-        try #require(answer.status.code == 302)
-        let callback = try #require(answer.headerFields[.location].flatMap(URL.init(string:)))
-        return try await bank.completeAuthorization(callbackURL: callback, expectedState: redirect.state)
+        try await world.consent(
+            AuthorizationRequest(scopes: [.bankAccountsBasic, .bankTransactions], sharingDuration: .days(30)),
+            customer: customer, at: bank)
     }
 
     /// The dataset's accounts of a customer.
@@ -71,7 +49,7 @@ struct ClientHarness: Sendable {
     }
 }
 
-@Suite("CDRClient: the facade against the mock holder over mutual TLS")
+@Suite("CDRClient: the facade against the mock holder over mutual TLS", .timeLimit(.minutes(5)))
 struct CDRClientTests {
     @Test("The Register lists the holder brand with its endpoints")
     func holderBrands() async throws {
@@ -107,7 +85,7 @@ struct CDRClientTests {
     @Test("connect → consent → accounts and transactions with provenance, equal to the holder's data")
     func consentAndData() async throws {
         try await ClientHarness.run { harness in
-            let bank = try await harness.cdr.connect(holderBrandID: harness.brandID)
+            let bank = harness.world.holderClient
             #expect(!bank.registration.clientId.isEmpty)
             let arrangement = try await harness.consent(bank)
             let source = await bank.accountData(for: arrangement)
@@ -134,7 +112,7 @@ struct CDRClientTests {
     @Test("Reconnecting with a kept registration reuses the client_id and still authorises")
     func reconnect() async throws {
         try await ClientHarness.run { harness in
-            let first = try await harness.cdr.connect(holderBrandID: harness.brandID)
+            let first = harness.world.holderClient
             let again = try await harness.cdr.connect(holderBrandID: harness.brandID, registration: first.registration)
             #expect(again.registration.clientId == first.registration.clientId)
             let arrangement = try await harness.consent(again)
@@ -146,7 +124,7 @@ struct CDRClientTests {
     func revokeDeletes() async throws {
         try await ClientHarness.run { harness in
             let store = try #require(harness.store)
-            let bank = try await harness.cdr.connect(holderBrandID: harness.brandID)
+            let bank = harness.world.holderClient
             let arrangement = try await harness.consent(bank)
             let other = try await harness.consent(bank, customer: "customer-2")
             let source = await bank.accountData(for: arrangement)
@@ -180,7 +158,7 @@ struct CDRClientTests {
     func holderRevocation() async throws {
         try await ClientHarness.run { harness in
             let store = try #require(harness.store)
-            let bank = try await harness.cdr.connect(holderBrandID: harness.brandID)
+            let bank = harness.world.holderClient
             let arrangement = try await harness.consent(bank)
             let accounts = try await bank.accountData(for: arrangement).accounts()
             try await bank.keep(accounts.map(StoredRecord.account), of: arrangement.id)
@@ -202,7 +180,7 @@ struct CDRClientTests {
     @Test("Without a record store nothing is kept, and revocation still deletes the tokens")
     func nothingKeptByDefault() async throws {
         try await ClientHarness.run(keepsRecords: false) { harness in
-            let bank = try await harness.cdr.connect(holderBrandID: harness.brandID)
+            let bank = harness.world.holderClient
             let arrangement = try await harness.consent(bank)
             let accounts = try await bank.accountData(for: arrangement).accounts()
             #expect(try await bank.keep(accounts.map(StoredRecord.account), of: arrangement.id) == false)

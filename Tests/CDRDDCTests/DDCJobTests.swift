@@ -33,6 +33,7 @@ import Testing
             let job = try await harness.client.startJob(connection: connection)
             let events = try await harness.collectEvents(of: job)
             #expect(Self.outline(events) == Self.successfulSteps)
+            #expect(!events.isEmpty)
             #expect(events.allSatisfy { $0.jobID == job })
             let status = try await harness.client.jobStatus(job)
             #expect(status.state == .succeeded)

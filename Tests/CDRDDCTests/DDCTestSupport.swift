@@ -3,7 +3,6 @@ import CDRMockData
 import CDRMockHolder
 import CDRTesting
 import CDRTransport
-import CDRTransportAsyncHTTPClient
 import Foundation
 import InMemoryLogging
 import Logging
@@ -24,24 +23,18 @@ struct DDCHarness: Sendable {
         adjust: @Sendable (inout DDCProviderConfiguration) -> Void = { _ in },
         _ body: @Sendable (DDCHarness) async throws -> Void
     ) async throws {
-        try await MockDataHolder(configuration: configuration).withRunning { holder in
-            let endpoints = try #require(holder.endpoints)
-            let transportConfiguration = AsyncHTTPClientTransport.Configuration(
-                mutualTLS: .init(identity: try holder.pki.clientIdentity(), trustRoots: try holder.pki.trustRoots),
-                publicTrustRoots: try holder.pki.trustRoots, requestTimeout: .seconds(30))
-            try await AsyncHTTPClientTransport.withTransport(configuration: transportConfiguration) { base in
-                var handler = InMemoryLogHandler()
-                handler.logLevel = .trace
-                let logger = Logger(label: "cdr-ddc-test") { _ in handler }
-                let transport = MiddlewareTransport.standard(
-                    base, logger: logger, retry: .init(initialBackoff: .milliseconds(10)))
-                var settings = DDCProviderConfiguration(
-                    providerID: "mock-ddc", baseURL: try #require(URL(string: endpoints.ddcBaseURL)),
-                    apiKey: holder.ddc.apiKey, pollInterval: .zero, maximumPolls: 50, pageSize: 50)
-                adjust(&settings)
-                let client = DDCClient(configuration: settings, transport: transport, logger: logger)
-                try await body(DDCHarness(holder: holder, client: client, logs: handler))
-            }
+        try await withMockDataHolder(MockWorld.Options(holderConfiguration: configuration, consent: nil)) { world in
+            var handler = InMemoryLogHandler()
+            handler.logLevel = .trace
+            let logger = Logger(label: "cdr-ddc-test") { _ in handler }
+            let transport = MiddlewareTransport.standard(
+                world.base, logger: logger, retry: .init(initialBackoff: .milliseconds(10)))
+            var settings = try await world.ddcProvider(id: "mock-ddc", pollInterval: .zero)
+            settings.maximumPolls = 50
+            settings.pageSize = 50
+            adjust(&settings)
+            let client = DDCClient(configuration: settings, transport: transport, logger: logger)
+            try await body(DDCHarness(holder: try world.holder, client: client, logs: handler))
         }
     }
 

@@ -32,7 +32,7 @@ final class EventLog: Sendable {
     }
 }
 
-@Suite("cdr-demo: the main path against the real mock holder")
+@Suite("cdr-demo: the main path against the real mock holder", .timeLimit(.minutes(5)))
 struct DemoTests {
     static let dataset = MockDataset.Configuration(customerCount: 2, accountsPerCustomer: 3, transactionsPerAccount: 400)
 
@@ -156,7 +156,7 @@ struct DemoTests {
     }
 }
 
-@Suite("cdr-demo --interactive: consent in a browser, the callback on a local listener")
+@Suite("cdr-demo --interactive: consent in a browser, the callback on a local listener", .timeLimit(.minutes(5)))
 struct InteractiveDemoTests {
     @Test("The URL is shown; the browser's redirect reaches the listener and the run completes", .timeLimit(.minutes(3)))
     func interactiveConsent() async throws {

@@ -212,6 +212,7 @@ import Testing
             #expect(Set(accounts.map(\.productCategory)) == Set(BankingProductCategory.knownValues))
             #expect(accounts.contains { $0.openStatus == .closed })
             #expect(accounts.contains { !$0.isOwned })
+            #expect(accounts.contains { $0.bsb != nil }, "some accounts have a BSB to check")
             for account in accounts {
                 let detail = account.detailV5()
                 switch account.productCategory {
@@ -245,7 +246,7 @@ import Testing
                 #expect(detail.fees?.isEmpty == false)
                 #expect(detail.addresses?.isEmpty == false)
                 #expect((account.bsb == nil) == (account.accountNumber == nil))
-                if let bsb = account.bsb { #expect(bsb.count == 6 && bsb.allSatisfy(\.isNumber)) }
+                #expect(account.bsb.map { $0.count == 6 && $0.allSatisfy(\.isNumber) } ?? true)
             }
         }
         let balances = data.customers.flatMap { data.accounts(of: $0) }.map { data.balance(of: $0) }
@@ -288,15 +289,17 @@ import Testing
         #expect(seen.contains { $0.hasSuffix("/PENDING") })
     }
 
-    @Test func textFilterMatchesDescriptionOrReference() {
+    @Test func textFilterMatchesDescriptionOrReference() throws {
         let data = Self.dataset()
         let account = data.accounts(of: data.customers[0])[0]
         let transaction = data.transaction(of: account, at: 0)
         #expect(transaction.matches(text: String(transaction.description.uppercased().prefix(5))))
         #expect(transaction.matches(text: ""))
         #expect(!transaction.matches(text: "no such text anywhere"))
-        let withReference = (0..<250).map { data.transaction(of: account, at: $0) }.first { !$0.reference.isEmpty }
-        if let withReference { #expect(withReference.matches(text: withReference.reference.lowercased())) }
+        let withReference = try #require(
+            (0..<250).map { data.transaction(of: account, at: $0) }.first { !$0.reference.isEmpty },
+            "the first 250 transactions include one with a reference")
+        #expect(withReference.matches(text: withReference.reference.lowercased()))
     }
 
     @Test func payeesCoverEveryType() {

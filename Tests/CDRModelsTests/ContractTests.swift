@@ -85,6 +85,10 @@ struct ContractTests {
             #expect(lenient.diagnostics.isEmpty, "\(lenient.diagnostics)")
             let strict = try CDRDecoder(mode: .strict).decode(T.self, from: body)
             #expect(try reencoded(strict.value) == original, "round trip changed \(fixture.file)")
+            // An unknown-enum fixture must name the element to check; a valid one may.
+            if fixture.expect == "unknown-enum" {
+                #expect(fixture.unknownEnumPath != nil, "\(fixture.file) names no unknownEnumPath")
+            }
             if let path = fixture.unknownEnumPath {
                 #expect(try reencoded(lenient.value).value(at: path) == original.value(at: path))
                 #expect(original.value(at: path) != nil, "unknownEnumPath \(path) not in \(fixture.file)")

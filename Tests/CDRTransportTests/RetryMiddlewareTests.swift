@@ -33,7 +33,7 @@ struct RetryChain {
     var statuses: [Int?] { attempts.exchanges.map { $0.response?.status.code } }
 }
 
-@Suite struct RetryMiddlewareTests {
+@Suite(.timeLimit(.minutes(5))) struct RetryMiddlewareTests {
     // MARK: - Retry-After parsing
 
     @Test func retryAfterReadsDelaySeconds() {

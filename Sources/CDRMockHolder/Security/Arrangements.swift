@@ -1,7 +1,7 @@
 import CDRTransport
 import AsyncHTTPClient
 import CDRJOSE
-import CDRTesting
+import CDRTestPKI
 public import Foundation
 import Logging
 import NIOCore

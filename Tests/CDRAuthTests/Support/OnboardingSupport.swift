@@ -98,38 +98,11 @@ struct Onboarding: Sendable {
 
 // MARK: Secrets
 
-/// Every secret a recording saw: client assertions, registration request JWTs, bearer tokens, access tokens and
-/// SSAs.
-func secrets(in transport: RecordingTransport) -> [String] {
-    var found: [String] = []
-    for exchange in transport.exchanges {
-        let request = exchange.request
-        if let authorization = request.headerFields[.authorization], authorization.hasPrefix("Bearer ") {
-            found.append(String(authorization.dropFirst("Bearer ".count)))
-        }
-        if let body = request.body, let text = String(data: body, encoding: .utf8) {
-            if request.headerFields[.contentType] == "application/jwt" { found.append(text) }
-            if let form = FormEncoding.decode(text), let assertion = form["client_assertion"] {
-                found.append(assertion)
-            }
-        }
-        guard let response = exchange.response else { continue }
-        let text = String(decoding: response.body, as: UTF8.self)
-        if request.url.path.hasSuffix("/ssa") { found.append(text.trimmingCharacters(in: .whitespacesAndNewlines)) }
-        if let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any] {
-            for name in ["access_token", "software_statement"] {
-                if let value = object[name] as? String { found.append(value) }
-            }
-        }
-    }
-    return found.filter { $0.count >= 16 }
-}
-
 /// Expects that neither the description nor the dump of `error` contains a secret the transport saw.
 func expectNoSecrets(
     _ error: any Error, _ transport: RecordingTransport, sourceLocation: SourceLocation = #_sourceLocation
 ) {
-    let all = secrets(in: transport)
+    let all = transport.secrets
     #expect(!all.isEmpty, "the recording saw no secrets to look for", sourceLocation: sourceLocation)
     var dumped = ""
     dump(error, to: &dumped)

@@ -4,17 +4,9 @@ import CDRMockHolder
 import CDRModels
 import CDRTesting
 import CDRTransport
-import CDRTransportAsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Testing
-
-/// An access token provider that always hands out the same token (a grant made with `makeGrant`).
-struct FixedTokenProvider: AccessTokenProvider {
-    let token: String
-    func accessToken() async throws -> String { token }
-    func accessToken(afterRejecting rejected: String) async throws -> String { token }
-}
 
 /// A banking client's world against a running mock holder over real mutual TLS on loopback: a grant bound to the
 /// holder's client certificate, a recording transport just above the network (so the headers actually sent can be
@@ -50,30 +42,22 @@ struct LiveBanking: Sendable {
         middlewares: @Sendable (MockDataHolder) -> [any TransportMiddleware] = { _ in [] },
         _ body: @Sendable (LiveBanking) async throws -> Void
     ) async throws {
-        try await MockDataHolder(configuration: configuration).withRunning { holder in
-            let endpoints = try #require(holder.endpoints)
+        try await withMockDataHolder(MockWorld.Options(holderConfiguration: configuration, consent: nil)) { world in
+            let holder = try world.holder
             let customer = try #require(holder.dataset.customers.first)
             let owned = holder.dataset.accounts(of: customer)
             let chosen = accountIndices.map { $0.map { owned[$0] } } ?? owned
-            let grant = try holder.makeGrant(
-                customerID: customer.id, accountIDs: chosen.map(\.id), scopes: scopes,
-                boundTo: try holder.pki.client.thumbprint())
-            let transportConfiguration = AsyncHTTPClientTransport.Configuration(
-                mutualTLS: .init(identity: try holder.pki.clientIdentity(), trustRoots: try holder.pki.trustRoots),
-                publicTrustRoots: try holder.pki.trustRoots, requestTimeout: .seconds(30))
-            try await AsyncHTTPClientTransport.withTransport(configuration: transportConfiguration) { base in
-                let recording = RecordingTransport(recording: base)
-                let transport = MiddlewareTransport(
-                    recording,
-                    middlewares: [
-                        InteractionIDMiddleware(),
-                        BearerTokenMiddleware(provider: FixedTokenProvider(token: token ?? grant.accessToken)),
-                    ] + middlewares(holder))
-                try await body(
-                    LiveBanking(
-                        holder: holder, endpoints: endpoints, recording: recording, transport: transport, grant: grant,
-                        customer: customer, accounts: chosen, authenticatedAt: authenticationTime))
-            }
+            let grant = try world.makeGrant(customer: customer.id, accountIDs: chosen.map(\.id), scopes: scopes)
+            let transport = MiddlewareTransport(
+                world.recording,
+                middlewares: [
+                    InteractionIDMiddleware(),
+                    BearerTokenMiddleware(provider: FixedAccessTokenProvider(token ?? grant.accessToken)),
+                ] + middlewares(holder))
+            try await body(
+                LiveBanking(
+                    holder: holder, endpoints: world.endpoints, recording: world.recording, transport: transport,
+                    grant: grant, customer: customer, accounts: chosen, authenticatedAt: authenticationTime))
         }
     }
 

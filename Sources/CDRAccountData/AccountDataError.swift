@@ -8,7 +8,8 @@ public struct AccountDataError: Error, Sendable, CustomStringConvertible {
     /// The kind of failure.
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable, CaseIterable {
-            case outage, missingArrangement, missingAccount, missingConnection, sourceFailed, noSourceAllowed, notOffered
+            case outage, missingArrangement, missingAccount, missingConnection, sourceFailed, noSourceAllowed,
+                notOffered
         }
         private let base: Base
 

@@ -92,7 +92,8 @@ public struct Provenance: Hashable, Sendable, Codable, CustomStringConvertible {
     public var description: String {
         let time = fetchedAt.formatted(.iso8601)
         if let cdr {
-            return "cdr(holder: \(cdr.holderBrandID), arrangement: \(cdr.arrangementID), x-v: \(cdr.version)) at \(time)"
+            return
+                "cdr(holder: \(cdr.holderBrandID), arrangement: \(cdr.arrangementID), x-v: \(cdr.version)) at \(time)"
         }
         if let ddc {
             return "ddc(provider: \(ddc.providerID), connection: \(ddc.connectionID), job: \(ddc.jobID)) at \(time)"

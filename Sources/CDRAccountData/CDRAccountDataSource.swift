@@ -75,7 +75,9 @@ public struct CDRAccountDataSource: AccountDataSource {
 
     private func provenance(_ arrangement: String, version: Int, interactionID: String?, at date: Date) -> Provenance {
         .cdr(
-            .init(holderBrandID: holderBrandID, arrangementID: arrangement, version: version, interactionID: interactionID),
+            .init(
+                holderBrandID: holderBrandID, arrangementID: arrangement, version: version, interactionID: interactionID
+            ),
             fetchedAt: date)
     }
 
@@ -191,7 +193,8 @@ public struct CDRAccountDataSource: AccountDataSource {
 
     func map(_ page: Page<Versioned<BankingTransactionV2, BankingTransaction>>, account: AccountKey) -> [Transaction] {
         guard let arrangementID else { return [] }
-        let stamp = provenance(arrangementID, version: page.version, interactionID: page.interactionID, at: page.fetchedAt)
+        let stamp = provenance(
+            arrangementID, version: page.version, interactionID: page.interactionID, at: page.fetchedAt)
         return page.records.map { record in
             let value: any TransactionSummary
             switch record {
@@ -229,7 +232,8 @@ public struct CDRAccountDataSource: AccountDataSource {
         let arrangement = try arrangement()
         var payees: [Payee] = []
         for try await page in banking.payees().pages {
-            let stamp = provenance(arrangement, version: page.version, interactionID: page.interactionID, at: page.fetchedAt)
+            let stamp = provenance(
+                arrangement, version: page.version, interactionID: page.interactionID, at: page.fetchedAt)
             payees += page.records.map {
                 Payee(
                     id: $0.payeeId.rawValue, nickname: $0.nickname, details: $0.description, kind: $0.type.rawValue,
@@ -249,12 +253,14 @@ public struct CDRAccountDataSource: AccountDataSource {
         var payments: [RegularPayment] = []
         var keys: [String: AccountKey] = [:]
         for try await page in banking.directDebits().pages {
-            let stamp = provenance(arrangement, version: page.version, interactionID: page.interactionID, at: page.fetchedAt)
+            let stamp = provenance(
+                arrangement, version: page.version, interactionID: page.interactionID, at: page.fetchedAt)
             for (index, record) in page.records.enumerated() {
                 let sourceID = record.accountId.rawValue
                 if keys[sourceID] == nil { keys[sourceID] = try await key(forSourceID: sourceID) }
                 guard let key = keys[sourceID] else { continue }
-                let counterparty = record.authorisedEntity.description ?? record.authorisedEntity.financialInstitution ?? ""
+                let counterparty =
+                    record.authorisedEntity.description ?? record.authorisedEntity.financialInstitution ?? ""
                 payments.append(
                     RegularPayment(
                         id: "dd-\(sourceID)-\(page.number)-\(index)", kind: .directDebit, accountID: key,
@@ -263,7 +269,8 @@ public struct CDRAccountDataSource: AccountDataSource {
             }
         }
         for try await page in banking.scheduledPayments().pages {
-            let stamp = provenance(arrangement, version: page.version, interactionID: page.interactionID, at: page.fetchedAt)
+            let stamp = provenance(
+                arrangement, version: page.version, interactionID: page.interactionID, at: page.fetchedAt)
             for record in page.records {
                 let sourceID = record.from.accountId.rawValue
                 if keys[sourceID] == nil { keys[sourceID] = try await key(forSourceID: sourceID) }

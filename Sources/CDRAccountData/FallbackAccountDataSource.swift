@@ -33,7 +33,10 @@ public struct FallbackPolicy: Hashable, Sendable {
     public var fallsBackOn: Set<FallbackReason>
 
     /// Creates a policy.
-    public init(order: [AccessMethod], fallsBackOn: Set<FallbackReason> = [.outage, .missingArrangement, .missingAccounts, .error]) {
+    public init(
+        order: [AccessMethod],
+        fallsBackOn: Set<FallbackReason> = [.outage, .missingArrangement, .missingAccounts, .error]
+    ) {
         self.order = order
         self.fallsBackOn = fallsBackOn
     }
@@ -157,7 +160,8 @@ public final class FallbackAccountDataSource: AccountDataSource {
         for (index, (_, source)) in candidates.enumerated() {
             do {
                 let value = try await body(source)
-                record(SourceDecision(request: request, servedBy: source.descriptor, skipped: skipped, decidedAt: Date()))
+                record(
+                    SourceDecision(request: request, servedBy: source.descriptor, skipped: skipped, decidedAt: Date()))
                 return value
             } catch {
                 // A cancelled call is not the source's failure: the caller stopped waiting, so no other source

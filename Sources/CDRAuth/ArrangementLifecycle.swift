@@ -135,7 +135,8 @@ public final class ArrangementLifecycle: Sendable {
     ///   already ended, or another holder's or client's).
     /// - Throws: The store's error.
     public func holderRevokedArrangement(id: String) async throws -> ArrangementEnding? {
-        guard let arrangement = try await tokenStore.load(arrangementID: id)?.arrangement, !arrangement.state.isTerminal,
+        guard let arrangement = try await tokenStore.load(arrangementID: id)?.arrangement,
+            !arrangement.state.isTerminal,
             arrangement.holderIssuer == context.endpoints.issuer,
             arrangement.clientID == context.configuration.clientID
         else { return nil }

@@ -25,7 +25,8 @@ public struct CDRScope: Hashable, Sendable, RawRepresentable, Codable, CustomStr
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let scope = CDRScope(rawValue: text) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a read scope"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "not a read scope"))
         }
         self = scope
     }

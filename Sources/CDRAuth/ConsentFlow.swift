@@ -43,7 +43,8 @@ public final class ConsentFlow: Sendable {
     ///   no scope), `.unsupportedHolder` (no PAR endpoint), `.pushedAuthorizationRejected` (with the OAuth error).
     public func startAuthorization(_ request: AuthorizationRequest) async throws -> AuthorizationRedirect {
         guard (0...CDRClaims.maximumSharingDuration).contains(request.sharingDuration) else {
-            throw AuthorizationError(.invalidRequest, reason: "sharing_duration must be 0…\(CDRClaims.maximumSharingDuration) s")
+            throw AuthorizationError(
+                .invalidRequest, reason: "sharing_duration must be 0…\(CDRClaims.maximumSharingDuration) s")
         }
         guard !request.scopes.isEmpty else { throw AuthorizationError(.invalidRequest, reason: "no scope requested") }
         guard !request.authenticationContexts.isEmpty else {
@@ -67,17 +68,21 @@ public final class ConsentFlow: Sendable {
             clientID: context.configuration.clientID, audience: context.endpoints.issuer, redirectURI: redirectURI,
             scopes: ["openid", "profile"] + Self.unique(request.scopes.map(\.rawValue)), state: state, nonce: nonce,
             pkce: pkce, claims: claims)
-        let signed = try await requestObject.sign(with: context.configuration.product.signingKey, timeSource: context.clock)
+        let signed = try await requestObject.sign(
+            with: context.configuration.product.signingKey, timeSource: context.clock)
         let response = try await context.oauth.postForm(
             parEndpoint, [("request", signed)], authentication: context.authentication, operation: "par")
         struct PARResponse: Decodable {
             var request_uri: String
             var expires_in: Int?
         }
-        let par = try context.oauth.decode(PARResponse.self, from: response, failure: .pushedAuthorizationRejected, expecting: [201])
-        let expiresAt = context.clock.now().addingTimeInterval(context.configuration.pendingAuthorizationLifetime.timeInterval)
+        let par = try context.oauth.decode(
+            PARResponse.self, from: response, failure: .pushedAuthorizationRejected, expecting: [201])
+        let expiresAt = context.clock.now().addingTimeInterval(
+            context.configuration.pendingAuthorizationLifetime.timeInterval)
         try await pending.insert(
-            PendingAuthorization(request: request, redirectURI: redirectURI, pkce: pkce, nonce: nonce, expiresAt: expiresAt),
+            PendingAuthorization(
+                request: request, redirectURI: redirectURI, pkce: pkce, nonce: nonce, expiresAt: expiresAt),
             state: state, now: context.clock.now())
         var components = URLComponents(url: context.endpoints.authorization, resolvingAgainstBaseURL: false)
         components?.percentEncodedQuery = FormEncoding.encode([
@@ -88,7 +93,9 @@ public final class ConsentFlow: Sendable {
         }
         context.logger.debug(
             "CDR authorisation pushed",
-            metadata: ["cdr.holder": "\(context.endpoints.issuer)", "cdr.interaction_id": "\(response.interactionID ?? "-")"])
+            metadata: [
+                "cdr.holder": "\(context.endpoints.issuer)", "cdr.interaction_id": "\(response.interactionID ?? "-")",
+            ])
         return AuthorizationRedirect(url: url, state: state, expiresAt: expiresAt)
     }
 
@@ -103,8 +110,9 @@ public final class ConsentFlow: Sendable {
     public func completeAuthorization(callbackURL: URL, expectedState: String) async throws -> Arrangement {
         let components = URLComponents(url: callbackURL, resolvingAgainstBaseURL: false)
         let fragmentItems = components?.fragment.flatMap { FormEncoding.decode($0) } ?? [:]
-        guard let response = components?.queryItems?.first(where: { $0.name == "response" })?.value
-            ?? fragmentItems["response"]
+        guard
+            let response = components?.queryItems?.first(where: { $0.name == "response" })?.value
+                ?? fragmentItems["response"]
         else {
             throw AuthorizationError(.invalidAuthorizationResponse, reason: "the callback has no response parameter")
         }
@@ -131,7 +139,8 @@ public final class ConsentFlow: Sendable {
         let validator = JARMValidator(
             configuration: .init(
                 issuer: context.endpoints.issuer, clientID: context.configuration.clientID,
-                allowedAlgorithms: [context.configuration.authorizationSigningAlgorithm], clockSkew: context.configuration.clockSkew,
+                allowedAlgorithms: [context.configuration.authorizationSigningAlgorithm],
+                clockSkew: context.configuration.clockSkew,
                 decrypter: context.configuration.isAuthorizationResponseEncrypted
                     ? context.configuration.product.decryptionKey.map { JWEDecrypter(keys: [$0]) } : nil),
             keys: context.holderKeys, timeSource: context.clock)
@@ -141,10 +150,12 @@ public final class ConsentFlow: Sendable {
         } catch let error as JOSEError where error.code == .authorizationError {
             _ = try? await pending.take(state: state, now: context.clock.now())
             throw AuthorizationError(
-                .authorizationDenied, reason: "the holder answered with an OAuth error", oauthError: error.authorizationError,
+                .authorizationDenied, reason: "the holder answered with an OAuth error",
+                oauthError: error.authorizationError,
                 underlying: error)
         } catch {
-            throw AuthorizationError(.invalidAuthorizationResponse, reason: "the JARM response failed validation", underlying: error)
+            throw AuthorizationError(
+                .invalidAuthorizationResponse, reason: "the JARM response failed validation", underlying: error)
         }
         // Validated: use the pending authorisation up (a concurrent completion with the same response loses here).
         _ = try await pending.take(state: state, now: context.clock.now())
@@ -162,11 +173,13 @@ public final class ConsentFlow: Sendable {
             interactionID: tokenResponse.interactionID)
         guard let idTokenJWS = tokens.idToken else {
             throw AuthorizationError(
-                .invalidTokenResponse, reason: "the token response has no id_token", interactionID: tokenResponse.interactionID)
+                .invalidTokenResponse, reason: "the token response has no id_token",
+                interactionID: tokenResponse.interactionID)
         }
         let idToken: IDToken
         do {
-            idToken = try await context.idTokenValidator(acr: flow.request).validate(idTokenJWS, expectedNonce: flow.nonce)
+            idToken = try await context.idTokenValidator(acr: flow.request).validate(
+                idTokenJWS, expectedNonce: flow.nonce)
         } catch {
             throw AuthorizationError(
                 .invalidIDToken, reason: "the ID token failed validation (arrangement \(arrangementID) not stored)",
@@ -178,12 +191,16 @@ public final class ConsentFlow: Sendable {
                 interactionID: tokenResponse.interactionID)
         }
         var arrangement: Arrangement
-        if let existing = try await lifecycle.tokenStore.load(arrangementID: arrangementID)?.arrangement, !existing.state.isTerminal {
-            guard existing.holderIssuer == context.endpoints.issuer, existing.clientID == context.configuration.clientID,
+        if let existing = try await lifecycle.tokenStore.load(arrangementID: arrangementID)?.arrangement,
+            !existing.state.isTerminal
+        {
+            guard existing.holderIssuer == context.endpoints.issuer,
+                existing.clientID == context.configuration.clientID,
                 existing.subject == nil || existing.subject == idToken.subject
             else {
                 throw AuthorizationError(
-                    .invalidIDToken, reason: "the amended arrangement \(arrangementID) belongs to another customer or client",
+                    .invalidIDToken,
+                    reason: "the amended arrangement \(arrangementID) belongs to another customer or client",
                     interactionID: tokenResponse.interactionID)
             }
             arrangement = try existing.applying(.amended, at: now)

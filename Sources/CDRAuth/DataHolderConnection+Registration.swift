@@ -17,7 +17,8 @@ extension DataHolderConnection.Configuration {
             guard let raw else { return fallback }
             let algorithm = JWSAlgorithm(rawValue: raw)
             guard algorithm == .ps256 || algorithm == .es256 else {
-                throw AuthorizationError(.unsupportedHolder, reason: "registered algorithm \(raw) is not PS256 or ES256")
+                throw AuthorizationError(
+                    .unsupportedHolder, reason: "registered algorithm \(raw) is not PS256 or ES256")
             }
             return algorithm
         }

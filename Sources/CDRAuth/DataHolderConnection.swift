@@ -125,7 +125,8 @@ public final class DataHolderConnection: Sendable {
         logger: Logger = .cdrDisabled
     ) throws {
         guard !configuration.isAuthorizationResponseEncrypted || configuration.product.decryptionKey != nil else {
-            throw AuthorizationError(.invalidRequest, reason: "JARM encryption is registered but no decryption key is set")
+            throw AuthorizationError(
+                .invalidRequest, reason: "JARM encryption is registered but no decryption key is set")
         }
         let holderClock = clock ?? CorrectedClock()
         let oauthTransport: any HTTPTransport =

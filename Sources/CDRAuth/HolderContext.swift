@@ -25,7 +25,8 @@ struct HolderContext: Sendable {
     /// The settings a token manager works by.
     var tokenPolicy: TokenManager.Policy {
         TokenManager.Policy(
-            refreshLeeway: configuration.refreshLeeway.timeInterval, expiryWarning: configuration.expiryWarning.timeInterval,
+            refreshLeeway: configuration.refreshLeeway.timeInterval,
+            expiryWarning: configuration.expiryWarning.timeInterval,
             clockSkew: configuration.clockSkew.timeInterval)
     }
 
@@ -116,7 +117,8 @@ extension TokenStore {
                 "cdr.tokens_deleted": "\(hadTokens)",
             ])
         return ArrangementEnding(
-            arrangementID: id, state: arrangement?.state ?? ArrangementEnding.state(for: event), tokensDeleted: hadTokens,
+            arrangementID: id, state: arrangement?.state ?? ArrangementEnding.state(for: event),
+            tokensDeleted: hadTokens,
             holderConfirmed: holderKnewIt, endedAt: now)
     }
 }

@@ -64,7 +64,8 @@ struct OAuthClient: Sendable {
         return AuthorizationError(
             code, reason: "HTTP \(response.status.code)", status: response.status.code,
             oauthError: oauth.map {
-                AuthorizationErrorResponse(error: $0.error, errorDescription: $0.errorDescription, errorURI: $0.errorURI)
+                AuthorizationErrorResponse(
+                    error: $0.error, errorDescription: $0.errorDescription, errorURI: $0.errorURI)
             }, interactionID: response.interactionID)
     }
 }

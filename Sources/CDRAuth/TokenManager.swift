@@ -36,8 +36,9 @@ public actor TokenManager {
         ///   - refreshLeeway: 30 s by default.
         ///   - expiryWarning: 7 days by default.
         ///   - clockSkew: 30 s by default.
-        public init(refreshLeeway: TimeInterval = 30, expiryWarning: TimeInterval = 7 * 86_400, clockSkew: TimeInterval = 30)
-        {
+        public init(
+            refreshLeeway: TimeInterval = 30, expiryWarning: TimeInterval = 7 * 86_400, clockSkew: TimeInterval = 30
+        ) {
             self.refreshLeeway = refreshLeeway
             self.expiryWarning = expiryWarning
             self.clockSkew = clockSkew
@@ -46,7 +47,8 @@ public actor TokenManager {
 
     /// The refresh-token grant: the current token set and the ID token of the consent in, the new token set out.
     /// It throws ``AuthorizationError/Code/tokenRequestRejected`` with the OAuth error when the holder refuses.
-    public typealias RefreshFunction = @Sendable (_ current: TokenSet, _ originalIDToken: IDToken?) async throws -> TokenSet
+    public typealias RefreshFunction =
+        @Sendable (_ current: TokenSet, _ originalIDToken: IDToken?) async throws -> TokenSet
 
     /// The `cdr_arrangement_id`.
     public nonisolated let arrangementID: String
@@ -141,7 +143,9 @@ public actor TokenManager {
 
     private func performRefresh() async throws -> TokenSet {
         let record = try await currentRecord()
-        guard let tokens = record.tokens, record.arrangement.state.allowsDataAccess else { throw ended(record.arrangement) }
+        guard let tokens = record.tokens, record.arrangement.state.allowsDataAccess else {
+            throw ended(record.arrangement)
+        }
         let now = clock.now()
         if let end = tokens.sharingExpiresAt, end <= now {
             _ = try await endArrangement(with: .expired, holderKnewIt: false)

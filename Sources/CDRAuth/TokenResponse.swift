@@ -58,7 +58,9 @@ public struct RefreshTokenIntrospection: Decodable, Sendable, Hashable {
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         active = try container.decode(Bool.self, forKey: .active)
-        expiresAt = try container.decodeIfPresent(Int.self, forKey: .exp).map { Date(timeIntervalSince1970: TimeInterval($0)) }
+        expiresAt = try container.decodeIfPresent(Int.self, forKey: .exp).map {
+            Date(timeIntervalSince1970: TimeInterval($0))
+        }
         scope = try container.decodeIfPresent(String.self, forKey: .scope)
         arrangementID = try container.decodeIfPresent(String.self, forKey: .arrangementID)
     }

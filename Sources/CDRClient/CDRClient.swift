@@ -174,7 +174,8 @@ public final class CDRClient: Sendable {
     ///   - registration: A registration made earlier with this brand (its `client_id` is reused; no DCR).
     /// - Returns: The holder client; keep ``HolderClient/registration`` to reconnect without registering again.
     /// - Throws: ``CDRClientError/Code/holderNotFound``, or `AuthorizationError` from discovery, the Register or DCR.
-    public func connect(holderBrandID: String, registration: RegistrationProperties? = nil) async throws -> HolderClient {
+    public func connect(holderBrandID: String, registration: RegistrationProperties? = nil) async throws -> HolderClient
+    {
         let entries = try await register.dataHolderBrands(industry: .banking)
         guard let entry = entries.first(where: { $0.dataHolderBrandId == holderBrandID }) else {
             throw CDRClientError(.holderNotFound, reason: "the Register lists no banking holder brand \(holderBrandID)")

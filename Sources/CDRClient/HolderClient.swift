@@ -23,7 +23,8 @@ public final class HolderClient: Sendable {
     private let registries = Mutex<[String: AccountIdentityRegistry]>([:])
     private let budgets = Mutex<[String: UnattendedTrafficBudget]>([:])
 
-    init(brand: HolderBrand, registration: RegistrationProperties, connection: DataHolderConnection, client: CDRClient) {
+    init(brand: HolderBrand, registration: RegistrationProperties, connection: DataHolderConnection, client: CDRClient)
+    {
         self.brand = brand
         self.registration = registration
         self.connection = connection

@@ -95,7 +95,9 @@ public struct DataDeletion: Sendable, Hashable, CustomStringConvertible {
             parts.append(arrangement.tokensDeleted ? "tokens deleted" : "no tokens held")
             parts.append(arrangement.state)
         }
-        if let providerConfirmed { parts.append(providerConfirmed ? "provider deleted the connection" : "provider unreachable") }
+        if let providerConfirmed {
+            parts.append(providerConfirmed ? "provider deleted the connection" : "provider unreachable")
+        }
         return "\(scope): " + parts.joined(separator: ", ")
     }
 }

@@ -39,7 +39,9 @@ package enum ClaimChecks {
     }
 
     /// `iat`: optional unless `required`; never in the future beyond skew; not older than `maximumAge` if given.
-    package static func issuedAt(_ claims: JWTClaims, now: Date, skew: TimeInterval, required: Bool, maximumAge: TimeInterval?)
+    package static func issuedAt(
+        _ claims: JWTClaims, now: Date, skew: TimeInterval, required: Bool, maximumAge: TimeInterval?
+    )
         throws
     {
         guard let value = claims["iat"] else {

@@ -1,5 +1,5 @@
-public import Foundation
 import CDRModels
+public import Foundation
 import Synchronization
 
 /// Where validators and builders get the current time.

@@ -33,14 +33,17 @@ public struct LoggingMiddleware: TransportMiddleware {
         if let operation = request.operation { metadata["cdr.operation"] = "\(operation)" }
         if logger.logLevel <= .trace {
             logger.trace(
-                "CDR request headers", metadata: metadata.merging(["cdr.headers": "\(Redaction.render(request.headerFields))"]) { $1 })
+                "CDR request headers",
+                metadata: metadata.merging(["cdr.headers": "\(Redaction.render(request.headerFields))"]) { $1 })
         }
         let start = ContinuousClock.now
         do {
             let response = try await next(request)
             metadata["cdr.status"] = "\(response.status.code)"
             metadata["cdr.duration_ms"] = "\(Self.milliseconds(since: start))"
-            if let id = response.interactionID, id != request.interactionID { metadata["cdr.holder_interaction_id"] = "\(id)" }
+            if let id = response.interactionID, id != request.interactionID {
+                metadata["cdr.holder_interaction_id"] = "\(id)"
+            }
             logger.debug("CDR request finished", metadata: metadata)
             return response
         } catch {

@@ -67,7 +67,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         ///   - maximumConnectionsPerHost: 8 by default.
         ///   - idleTimeout: 60 s by default.
         public init(
-            mutualTLS: MutualTLS? = nil, publicTrustRoots: TrustRoots = .system, connectTimeout: Duration = .seconds(10),
+            mutualTLS: MutualTLS? = nil, publicTrustRoots: TrustRoots = .system,
+            connectTimeout: Duration = .seconds(10),
             requestTimeout: Duration = .seconds(60), maximumResponseSize: Int = 32 << 20,
             maximumConnectionsPerHost: Int = 8, idleTimeout: Duration = .seconds(60)
         ) {
@@ -121,7 +122,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         func makeClient(_ tls: TLSConfiguration) -> HTTPClient {
             var settings = HTTPClient.Configuration(tlsConfiguration: tls)
             settings.redirectConfiguration = .disallow
-            settings.timeout = .init(connect: .init(configuration.connectTimeout), read: .init(configuration.requestTimeout))
+            settings.timeout = .init(
+                connect: .init(configuration.connectTimeout), read: .init(configuration.requestTimeout))
             settings.connectionPool = .init(
                 idleTimeout: .init(configuration.idleTimeout),
                 concurrentHTTP1ConnectionsPerHostSoftLimit: configuration.maximumConnectionsPerHost)
@@ -243,7 +245,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         } catch let error as TransportError {
             throw error
         } catch {
-            throw TransportError(.invalidConfiguration, reason: "the pinned roots could not be parsed", underlying: error)
+            throw TransportError(
+                .invalidConfiguration, reason: "the pinned roots could not be parsed", underlying: error)
         }
     }
 
@@ -291,7 +294,8 @@ public final class AsyncHTTPClientTransport: HTTPTransport {
         case let error as BoringSSLError:
             code = tlsCode(String(describing: error))
         case let error as NIOSSLExtraError:
-            code = error == .failedToValidateHostname || error == .serverHostnameImpossibleToMatch
+            code =
+                error == .failedToValidateHostname || error == .serverHostnameImpossibleToMatch
                 ? .serverCertificateUntrusted : .tlsHandshakeFailed
         case let error as IOError:
             code = connectErrnos.contains(error.errnoCode) ? .connectFailed : .connectionClosed

@@ -106,7 +106,8 @@ struct FallbackPolicyTests {
     @Test("cdrOnly never uses DDC: the outage is thrown as a typed error with the attempt")
     func cdrOnly() async throws {
         let ddc = ScriptedSource(.ddc)
-        let source = FallbackAccountDataSource(cdr: ScriptedSource(.cdr, failing: Self.outage), ddc: ddc, policy: .cdrOnly)
+        let source = FallbackAccountDataSource(
+            cdr: ScriptedSource(.cdr, failing: Self.outage), ddc: ddc, policy: .cdrOnly)
         let error = await #expect(throws: AccountDataError.self) { try await source.accounts() }
         #expect(error?.code == .outage)
         #expect(error?.attempts.map(\.reason) == [.outage])
@@ -126,7 +127,8 @@ struct FallbackPolicyTests {
     func narrowPolicy() async throws {
         let ddc = ScriptedSource(.ddc)
         let policy = FallbackPolicy(order: [.cdr, .ddc], fallsBackOn: [.outage])
-        let source = FallbackAccountDataSource(cdr: ScriptedSource(.cdr, failing: Self.revoked), ddc: ddc, policy: policy)
+        let source = FallbackAccountDataSource(
+            cdr: ScriptedSource(.cdr, failing: Self.revoked), ddc: ddc, policy: policy)
         let error = await #expect(throws: AccountDataError.self) { try await source.accounts() }
         #expect(error?.code == .missingArrangement)
         #expect(ddc.calls.withLock { $0 } == 0)

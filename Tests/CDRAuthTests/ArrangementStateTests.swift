@@ -32,9 +32,11 @@ struct ArrangementStateTests {
         #expect(!arrangement.state.allowsDataAccess)
     }
 
-    @Test("revocation by each party is terminal and idempotent", arguments: [
-        RevocationInitiator.consumer, .holder, .recipient,
-    ])
+    @Test(
+        "revocation by each party is terminal and idempotent",
+        arguments: [
+            RevocationInitiator.consumer, .holder, .recipient,
+        ])
     func revocation(_ initiator: RevocationInitiator) throws {
         let revoked = try authorised().applying(.used, at: start).applying(.revoked(by: initiator), at: start + 1)
         #expect(revoked.state == .revoked(by: initiator))

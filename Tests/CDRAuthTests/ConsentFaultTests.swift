@@ -22,7 +22,8 @@ struct ConsentFaultTests {
             let response = try await harness.consent(redirect)
             let sentBefore = harness.recording.requests.count
             let error = await #expect(throws: AuthorizationError.self) {
-                _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
+                _ = try await harness.connection.completeAuthorization(
+                    response: response, expectedState: redirect.state)
             }
             // invalidState/missingState find no pending authorisation (or one whose state doesn't match).
             let expected: Set<AuthorizationError.Code> =
@@ -38,14 +39,17 @@ struct ConsentFaultTests {
 
     static let rejectedIDTokenFaults = MockFaults.IDTokenFault.allCases.filter { $0 != .audienceAsArray }
 
-    @Test("each bad ID token stops the flow: no arrangement, nothing called after the token", arguments: rejectedIDTokenFaults)
+    @Test(
+        "each bad ID token stops the flow: no arrangement, nothing called after the token",
+        arguments: rejectedIDTokenFaults)
     func idTokenFault(_ fault: MockFaults.IDTokenFault) async throws {
         try await FlowHarness.run { harness in
             harness.holder.faults.idToken = [fault]
             let redirect = try await harness.connection.startAuthorization(.standard)
             let response = try await harness.consent(redirect)
             let error = await #expect(throws: AuthorizationError.self) {
-                _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
+                _ = try await harness.connection.completeAuthorization(
+                    response: response, expectedState: redirect.state)
             }
             #expect(error?.code == .invalidIDToken, "\(fault): \(String(describing: error))")
             #expect(await harness.store.arrangementIDs.isEmpty)
@@ -85,9 +89,11 @@ struct ConsentFaultTests {
         }
     }
 
-    @Test("429 and 503 with Retry-After are retried for idempotent calls only", arguments: [
-        MockFaults.HTTPFault.throttle(retryAfter: 1), .serverError(status: 503, retryAfter: 1),
-    ])
+    @Test(
+        "429 and 503 with Retry-After are retried for idempotent calls only",
+        arguments: [
+            MockFaults.HTTPFault.throttle(retryAfter: 1), .serverError(status: 503, retryAfter: 1),
+        ])
     func retryAfter(_ fault: MockFaults.HTTPFault) async throws {
         try await FlowHarness.run { harness in
             let arrangement = try await harness.authorise()
@@ -140,10 +146,12 @@ struct ConsentFaultTests {
     func otherBrandsRevocation() async throws {
         try await FlowHarness.run(connection: { $0.holderBrandID = "the-holders-brand" }) { harness in
             let arrangement = try await harness.authorise()
-            let foreign = ArrangementRevocation(arrangementID: arrangement.id, holderBrandID: "another-brand", receivedAt: Date())
+            let foreign = ArrangementRevocation(
+                arrangementID: arrangement.id, holderBrandID: "another-brand", receivedAt: Date())
             #expect(try await harness.connection.revokeArrangement(foreign) == false)
             #expect(await harness.store.load(arrangementID: arrangement.id)?.tokens != nil)
-            let own = ArrangementRevocation(arrangementID: arrangement.id, holderBrandID: "the-holders-brand", receivedAt: Date())
+            let own = ArrangementRevocation(
+                arrangementID: arrangement.id, holderBrandID: "the-holders-brand", receivedAt: Date())
             #expect(try await harness.connection.revokeArrangement(own))
             #expect(try await harness.connection.revokeArrangement(own) == false)
         }
@@ -195,7 +203,8 @@ struct ConsentFaultTests {
         try await FlowHarness.run { harness in
             let arrangement = try await harness.authorise()
             let manager = await harness.connection.tokenManager(for: arrangement.id)
-            let authorised = MiddlewareTransport(harness.transport, middlewares: [BearerTokenMiddleware(provider: manager)])
+            let authorised = MiddlewareTransport(
+                harness.transport, middlewares: [BearerTokenMiddleware(provider: manager)])
             var fields = HTTPFields()
             fields[.cdsVersion] = "3"
             fields[.fapiAuthDate] = HTTPDate.format(Date())
@@ -211,10 +220,12 @@ struct ConsentFaultTests {
             // Public endpoints get no token.
             let products = try await authorised.send(
                 TransportRequest(
-                    method: .get, url: try #require(URL(string: harness.endpoints.publicResourceBaseURL + "/banking/products")),
+                    method: .get,
+                    url: try #require(URL(string: harness.endpoints.publicResourceBaseURL + "/banking/products")),
                     headerFields: fields, security: .publicTLS))
             #expect(products.status.code != 401)
-            #expect(harness.recording.requests(pathSuffix: "/banking/products").first?.headerFields[.authorization] == nil)
+            #expect(
+                harness.recording.requests(pathSuffix: "/banking/products").first?.headerFields[.authorization] == nil)
         }
     }
 

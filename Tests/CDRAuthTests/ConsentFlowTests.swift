@@ -19,7 +19,8 @@ struct ConsentFlowTests {
             let query = try #require(URLComponents(url: redirect.url, resolvingAgainstBaseURL: false)?.queryItems)
             #expect(Set(query.map(\.name)) == ["client_id", "request_uri"])
             #expect(redirect.url.absoluteString.hasPrefix(harness.endpoints.publicBaseURL + "/authorise?"))
-            let arrangement = try await connection.completeAuthorization(response: try await harness.consent(redirect), expectedState: redirect.state)
+            let arrangement = try await connection.completeAuthorization(
+                response: try await harness.consent(redirect), expectedState: redirect.state)
             #expect(arrangement.state == .authorised)
             #expect(arrangement.scopes.contains("bank:transactions:read"))
             #expect(arrangement.subject?.isEmpty == false)
@@ -101,7 +102,8 @@ struct ConsentFlowTests {
             let redirect = try await harness.connection.startAuthorization(.standard)
             let response = try await harness.consent(redirect, deny: true)
             let error = await #expect(throws: AuthorizationError.self) {
-                _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
+                _ = try await harness.connection.completeAuthorization(
+                    response: response, expectedState: redirect.state)
             }
             #expect(error?.code == .authorizationDenied)
             #expect(error?.oauthError?.error == "access_denied")
@@ -116,7 +118,8 @@ struct ConsentFlowTests {
             let response = try await harness.consent(redirect)
             _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
             let replay = await #expect(throws: AuthorizationError.self) {
-                _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
+                _ = try await harness.connection.completeAuthorization(
+                    response: response, expectedState: redirect.state)
             }
             #expect(replay?.code == .unknownState)
             #expect(harness.sent("/token") == 1)
@@ -130,7 +133,8 @@ struct ConsentFlowTests {
             let response = try await harness.consent(redirect)
             try await Task.sleep(for: .milliseconds(400))
             let error = await #expect(throws: AuthorizationError.self) {
-                _ = try await harness.connection.completeAuthorization(response: response, expectedState: redirect.state)
+                _ = try await harness.connection.completeAuthorization(
+                    response: response, expectedState: redirect.state)
             }
             #expect(error?.code == .stateExpired)
             #expect(harness.sent("/token") == 0)
@@ -144,7 +148,8 @@ struct ConsentFlowTests {
             try await Task.sleep(for: .milliseconds(1200))
             let answer = try await harness.transport.send(
                 TransportRequest(
-                    method: .get, url: try #require(URL(string: redirect.url.absoluteString + "&mock_customer=customer-1")),
+                    method: .get,
+                    url: try #require(URL(string: redirect.url.absoluteString + "&mock_customer=customer-1")),
                     security: .publicTLS))
             #expect(answer.status.code != 302)
             #expect(String(decoding: answer.body, as: UTF8.self).contains("expired"))
@@ -175,7 +180,8 @@ struct ConsentFlowTests {
             let theirResponse = try await harness.consent(theirs, customer: "customer-2")
             // Their (valid) response presented in my session: refused, nothing exchanged.
             let injected = await #expect(throws: AuthorizationError.self) {
-                _ = try await harness.connection.completeAuthorization(response: theirResponse, expectedState: mine.state)
+                _ = try await harness.connection.completeAuthorization(
+                    response: theirResponse, expectedState: mine.state)
             }
             #expect(injected?.code == .invalidAuthorizationResponse)
             // A forged, unsigned response carrying my state: refused, and my flow is still pending.
@@ -212,7 +218,8 @@ struct ConsentFlowTests {
             for request in [
                 AuthorizationRequest(scopes: [.bankAccountsBasic], sharingDuration: 31_536_001),
                 AuthorizationRequest(scopes: [], sharingDuration: 0),
-                AuthorizationRequest(scopes: [.bankAccountsBasic], sharingDuration: 0, redirectURI: "https://evil.example/cb"),
+                AuthorizationRequest(
+                    scopes: [.bankAccountsBasic], sharingDuration: 0, redirectURI: "https://evil.example/cb"),
             ] {
                 let error = await #expect(throws: AuthorizationError.self) {
                     _ = try await harness.connection.startAuthorization(request)
@@ -226,7 +233,8 @@ struct ConsentFlowTests {
     @Test("once-off collection: no refresh token, and refresh asks for consent again")
     func onceOff() async throws {
         try await FlowHarness.run { harness in
-            let arrangement = try await harness.authorise(AuthorizationRequest(scopes: [.bankAccountsBasic], sharingDuration: 0))
+            let arrangement = try await harness.authorise(
+                AuthorizationRequest(scopes: [.bankAccountsBasic], sharingDuration: 0))
             #expect(arrangement.sharingExpiresAt == nil)
             let tokens = try #require(await harness.store.load(arrangementID: arrangement.id)?.tokens)
             #expect(tokens.refreshToken == nil)

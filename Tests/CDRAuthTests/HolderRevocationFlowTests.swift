@@ -2,9 +2,9 @@ import CDRAuth
 import CDRAuthHummingbird
 import CDRJOSE
 import CDRMockHolder
+import CDRTesting
 import CDRTransport
 import Foundation
-import CDRTesting
 import Hummingbird
 import HummingbirdTLS
 import HummingbirdTesting
@@ -14,7 +14,9 @@ import Testing
 
 @Suite("A holder-initiated revocation reaches the connection through /arrangements/revoke", .timeLimit(.minutes(5)))
 struct HolderRevocationFlowTests {
-    @Test("the holder revokes over TLS; the recipient's endpoint ends the arrangement and deletes its tokens", .timeLimit(.minutes(2)))
+    @Test(
+        "the holder revokes over TLS; the recipient's endpoint ends the arrangement and deletes its tokens",
+        .timeLimit(.minutes(2)))
     func holderRevokesThroughEndpoint() async throws {
         // One PKI for both: the holder's outgoing client trusts its CA, and the recipient serves its server leaf.
         let pki = try TestPKI()
@@ -32,7 +34,10 @@ struct HolderRevocationFlowTests {
             try await FlowHarness.run(recipientBaseURI: recipientBaseURI, pki: pki) { harness in
                 let transport = harness.transport
                 let directory = HolderJWKSDirectory(
-                    jwksURLs: [harness.holder.configuration.brand.id: try #require(URL(string: harness.endpoints.issuer + "/jwks"))]
+                    jwksURLs: [
+                        harness.holder.configuration.brand.id: try #require(
+                            URL(string: harness.endpoints.issuer + "/jwks"))
+                    ]
                 ) { url in
                     let response = try await transport.send(
                         TransportRequest(method: .get, url: url, security: .publicTLS, operation: "holderJWKS"))
@@ -51,7 +56,8 @@ struct HolderRevocationFlowTests {
                 // The holder's call must be answered 204, or revokeArrangement throws.
                 try await harness.holder.revokeArrangement(id: arrangement.id, notifyRecipient: true)
                 #expect(await harness.store.load(arrangementID: arrangement.id)?.tokens == nil)
-                #expect(await harness.store.load(arrangementID: arrangement.id)?.arrangement.state == .revoked(by: .holder))
+                #expect(
+                    await harness.store.load(arrangementID: arrangement.id)?.arrangement.state == .revoked(by: .holder))
                 #expect(try await harness.listAccounts(token: token).status.code == 401)
                 let error = await #expect(throws: AuthorizationError.self) {
                     _ = try await harness.connection.tokenManager(for: arrangement.id).accessToken()

@@ -101,7 +101,10 @@ struct CDRClientTests {
             let first = try #require(accounts.first)
             let transactions = try await source.transactions(of: first.id, in: nil).collect()
             #expect(!transactions.isEmpty)
-            #expect(transactions.allSatisfy { $0.accountID == first.id && $0.provenance.cdr?.arrangementID == arrangement.id })
+            #expect(
+                transactions.allSatisfy {
+                    $0.accountID == first.id && $0.provenance.cdr?.arrangementID == arrangement.id
+                })
             // The banking client answers with the newest version by default.
             let banking = await bank.banking(for: arrangement)
             let page = try await banking.accounts().pages.first { _ in true }
@@ -163,7 +166,8 @@ struct CDRClientTests {
             let accounts = try await bank.accountData(for: arrangement).accounts()
             try await bank.keep(accounts.map(StoredRecord.account), of: arrangement.id)
 
-            let foreign = ArrangementRevocation(arrangementID: arrangement.id, holderBrandID: "other-brand", receivedAt: Date())
+            let foreign = ArrangementRevocation(
+                arrangementID: arrangement.id, holderBrandID: "other-brand", receivedAt: Date())
             #expect(try await bank.revokeArrangement(foreign) == false)
             #expect(await store.count(in: bank.scope(of: arrangement.id)) == accounts.count)
 
@@ -246,7 +250,8 @@ struct EncryptedRecordStoreTests {
         #expect(sealed.count == 2)
         for bytes in sealed {
             let text = String(decoding: bytes, as: UTF8.self)
-            #expect(!text.contains("COFFEE") && !text.contains("RENT") && !text.contains("arr-1") && !text.contains("ref-"))
+            #expect(
+                !text.contains("COFFEE") && !text.contains("RENT") && !text.contains("arr-1") && !text.contains("ref-"))
         }
     }
 
@@ -257,7 +262,10 @@ struct EncryptedRecordStoreTests {
         let second = DataScope.ddcConnection(providerID: "agg", connectionID: "conn-1")
         try await store.save([.transaction(Self.transaction("a", description: "A"))], in: first)
         try await store.save(
-            [.transaction(Self.transaction("b", description: "B")), .transaction(Self.transaction("c", description: "C"))],
+            [
+                .transaction(Self.transaction("b", description: "B")),
+                .transaction(Self.transaction("c", description: "C")),
+            ],
             in: second)
         let deleted = await store.deleteAll(in: first)
         #expect(deleted.records == 1 && deleted.keyDestroyed)

@@ -7,10 +7,10 @@ import CDRMockHolder
 import CDRTesting
 import CDRTransport
 import CDRTransportAsyncHTTPClient
+import Foundation
 import HTTPTypes
 import NIOCore
 import NIOHTTP1
-import Foundation
 import Synchronization
 import Testing
 
@@ -26,7 +26,11 @@ final class EventLog: Sendable {
     var lastProgress: (done: Int, accounts: Int, records: Int)? {
         storage.withLock { events in
             events.compactMap { event -> (Int, Int, Int)? in
-                if case .transactions(let done, let accounts, let records) = event { (done, accounts, records) } else { nil }
+                if case .transactions(let done, let accounts, let records) = event {
+                    (done, accounts, records)
+                } else {
+                    nil
+                }
             }.last
         }
     }
@@ -34,7 +38,8 @@ final class EventLog: Sendable {
 
 @Suite("cdr-demo: the main path against the real mock holder", .timeLimit(.minutes(5)))
 struct DemoTests {
-    static let dataset = MockDataset.Configuration(customerCount: 2, accountsPerCustomer: 3, transactionsPerAccount: 400)
+    static let dataset = MockDataset.Configuration(
+        customerCount: 2, accountsPerCustomer: 3, transactionsPerAccount: 400)
 
     /// Checks a result against the holder's dataset.
     static func check(_ result: DemoResult, holder: MockDataHolder) throws {
@@ -43,7 +48,10 @@ struct DemoTests {
 
         // Accounts and balances: every account of the customer, over CDR, with its balance.
         #expect(result.accounts.count == accounts.count)
-        #expect(result.accounts.allSatisfy { $0.provenance.method == "cdr" && $0.provenance.arrangementID == result.consent.arrangementID })
+        #expect(
+            result.accounts.allSatisfy {
+                $0.provenance.method == "cdr" && $0.provenance.arrangementID == result.consent.arrangementID
+            })
         #expect(result.accounts.allSatisfy { $0.currentBalance != nil && $0.provenance.interactionID != nil })
         #expect(Set(result.accounts.map(\.maskedNumber)).count == accounts.count)
 
@@ -79,7 +87,7 @@ struct DemoTests {
         let deletion = result.deletion
         #expect(deletion.holderConfirmed)
         #expect(deletion.tokensDeleted && !deletion.tokensRemaining)
-        #expect(deletion.recordsDeleted == accounts.count * 2 + expectedTotal)   // accounts, balances, transactions
+        #expect(deletion.recordsDeleted == accounts.count * 2 + expectedTotal)  // accounts, balances, transactions
         #expect(deletion.recordsRemaining == 0)
         #expect(deletion.keyDestroyed)
         #expect(deletion.dataCallAfterRevocation == "refused: missingArrangement")
@@ -92,7 +100,9 @@ struct DemoTests {
         #expect(holder.faults.outage == nil)
     }
 
-    @Test("The main path on an in-process holder: accounts, transactions, DDC fallback, deletion", .timeLimit(.minutes(3)))
+    @Test(
+        "The main path on an in-process holder: accounts, transactions, DDC fallback, deletion", .timeLimit(.minutes(3))
+    )
     func mainPath() async throws {
         try await MockDataHolder(configuration: .init(dataset: Self.dataset)).withRunning { holder in
             let log = EventLog()
@@ -115,7 +125,9 @@ struct DemoTests {
         }
     }
 
-    @Test("The same path against a holder reached only by URL, CA and identity (as with cdr-mock-holder)", .timeLimit(.minutes(3)))
+    @Test(
+        "The same path against a holder reached only by URL, CA and identity (as with cdr-mock-holder)",
+        .timeLimit(.minutes(3)))
     func remotePath() async throws {
         try await MockDataHolder(configuration: .init(dataset: Self.dataset)).withRunning { holder in
             let endpoints = try #require(holder.endpoints)
@@ -158,10 +170,12 @@ struct DemoTests {
 
 @Suite("cdr-demo --interactive: consent in a browser, the callback on a local listener", .timeLimit(.minutes(5)))
 struct InteractiveDemoTests {
-    @Test("The URL is shown; the browser's redirect reaches the listener and the run completes", .timeLimit(.minutes(3)))
+    @Test(
+        "The URL is shown; the browser's redirect reaches the listener and the run completes", .timeLimit(.minutes(3)))
     func interactiveConsent() async throws {
         try await MockDataHolder(configuration: .init(dataset: DemoTests.dataset)).withRunning { holder in
-            let browserConfiguration = AsyncHTTPClientTransport.Configuration(publicTrustRoots: try holder.pki.trustRoots)
+            let browserConfiguration = AsyncHTTPClientTransport.Configuration(
+                publicTrustRoots: try holder.pki.trustRoots)
             try await AsyncHTTPClientTransport.withTransport(configuration: browserConfiguration) { browser in
                 let visit = Mutex<Task<String, any Error>?>(nil)
                 let options = DemoOptions(holder: .running(holder), interactive: true, consentTimeout: .seconds(60))
@@ -171,9 +185,11 @@ struct InteractiveDemoTests {
                     // pages. Then the browser follows the holder's redirect to the demo's listener.
                     let task = Task<String, any Error> {
                         let authorise = try #require(URL(string: url.absoluteString + "&mock_customer=customer-1"))
-                        let answer = try await browser.send(TransportRequest(method: .get, url: authorise, security: .publicTLS))
+                        let answer = try await browser.send(
+                            TransportRequest(method: .get, url: authorise, security: .publicTLS))
                         let location = try #require(answer.headerFields[.location])
-                        let page = try await HTTPClient.shared.execute(HTTPClientRequest(url: location), timeout: .seconds(30))
+                        let page = try await HTTPClient.shared.execute(
+                            HTTPClientRequest(url: location), timeout: .seconds(30))
                         #expect(page.status == .ok)
                         return location
                     }

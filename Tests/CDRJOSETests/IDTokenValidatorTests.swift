@@ -119,7 +119,8 @@ struct IDTokenValidatorTests {
         #expect(
             await joseErrorCode { _ = try await mfaOnly.validate(token, expectedNonce: "nonce-1") } == .acrNotAccepted)
         let upgraded = try await HolderTokens.sign(HolderTokens.idTokenClaims().setting("acr", "urn:cds.au:cdr:3"))
-        #expect(try await mfaOnly.validate(upgraded, expectedNonce: "nonce-1").authenticationContextClass
+        #expect(
+            try await mfaOnly.validate(upgraded, expectedNonce: "nonce-1").authenticationContextClass
                 == "urn:cds.au:cdr:3")
         // Nothing requested: nothing accepted (no permissive default).
         #expect(
@@ -164,8 +165,9 @@ struct IDTokenValidatorTests {
         let original = try await validator.validate(
             try await HolderTokens.sign(HolderTokens.idTokenClaims()), expectedNonce: "nonce-1")
         let token = try await testCase.mutation.apply(to: HolderTokens.idTokenClaims())
-        #expect(await joseErrorCode { _ = try await validator.validateRefreshed(token, original: original) }
-            == testCase.expected)
+        #expect(
+            await joseErrorCode { _ = try await validator.validateRefreshed(token, original: original) }
+                == testCase.expected)
     }
 
     @Test("a configuration naming RS256 or none still rejects them; the key-type check still applies")

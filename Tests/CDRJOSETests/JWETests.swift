@@ -127,9 +127,11 @@ struct JWETests {
         }
     }
 
-    @Test("the header alg must be the decryption key's registered alg", arguments: [
-        (JWEKeyAlgorithm.rsaOAEP256, JWEKeyAlgorithm.rsaOAEP), (.rsaOAEP, .rsaOAEP256),
-    ])
+    @Test(
+        "the header alg must be the decryption key's registered alg",
+        arguments: [
+            (JWEKeyAlgorithm.rsaOAEP256, JWEKeyAlgorithm.rsaOAEP), (.rsaOAEP, .rsaOAEP256),
+        ])
     func keyAlgorithmBinding(registered: JWEKeyAlgorithm, used: JWEKeyAlgorithm) throws {
         let key = try DecryptionKey.generate(registered, keyID: "enc-key")
         let jwe = try JWE.encrypt(Self.payload, to: key.publicJWK, keyAlgorithm: used)

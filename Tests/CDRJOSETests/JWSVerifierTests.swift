@@ -68,8 +68,10 @@ struct JWSVerifierTests {
     func wideningHasNoEffect() async throws {
         let verifier = JWSVerifier(
             keySource: Fixtures.holderJWKS,
-            allowedAlgorithms: [.ps256, .es256, JWSAlgorithm(rawValue: "RS256"), JWSAlgorithm(rawValue: "none"),
-                JWSAlgorithm(rawValue: "HS256")])
+            allowedAlgorithms: [
+                .ps256, .es256, JWSAlgorithm(rawValue: "RS256"), JWSAlgorithm(rawValue: "none"),
+                JWSAlgorithm(rawValue: "HS256"),
+            ])
         #expect(verifier.allowedAlgorithms == JWSAlgorithm.cdrAllowed)
         for token in [try Forge.rs256(Self.claims), Forge.unsigned(Self.claims), Forge.hs256(Self.claims)] {
             #expect(await joseErrorCode { _ = try await verifier.verify(token) } == .algorithmNotAllowed)

@@ -41,7 +41,9 @@ import Testing
             ) {
                 #expect($0.status == .badRequest)
             }
-            try await client.execute(uri: "/cds-au/v1/banking/products/unknown-id", method: .get, headers: [.cdsVersion: "7"]) {
+            try await client.execute(
+                uri: "/cds-au/v1/banking/products/unknown-id", method: .get, headers: [.cdsVersion: "7"]
+            ) {
                 #expect($0.status == .notFound)
             }
             try await client.execute(uri: "/cds-au/v1/discovery/outages", method: .get, headers: [.cdsVersion: "2"]) {

@@ -25,7 +25,8 @@ struct TestHTTPClient: Sendable {
     let client: HTTPClient
 
     init(pki: TestPKI, identity: TestPKI.Identity? = nil, presentsCertificate: Bool = true) throws {
-        let tls = presentsCertificate
+        let tls =
+            presentsCertificate
             ? try pki.makeClientTLSConfiguration(presenting: identity)
             : try pki.makeClientTLSConfigurationWithoutIdentity()
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
@@ -42,7 +43,8 @@ struct TestHTTPClient: Sendable {
         if let body { request.body = .bytes(ByteBuffer(bytes: body)) }
         let response = try await client.execute(request, timeout: .seconds(30))
         let bytes = try await response.body.collect(upTo: 64 << 20)
-        return HTTPAnswer(status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
+        return HTTPAnswer(
+            status: Int(response.status.code), headers: response.headers, body: Data(bytes.readableBytesView))
     }
 
     func form(_ url: String, _ parameters: [(String, String)], headers: [(String, String)] = []) async throws

@@ -58,7 +58,8 @@ struct ContractTests {
     @Test func manifestIsComplete() throws {
         let fixtures = try Fixture.loadManifest()
         for operation in CDSOperation.all {
-            let kinds = Set(fixtures.filter { $0.operation == operation.id && $0.version == operation.version }.map(\.kind))
+            let kinds = Set(
+                fixtures.filter { $0.operation == operation.id && $0.version == operation.version }.map(\.kind))
             #expect(kinds.isSuperset(of: ["full", "minimal", "invalid"]), "fixtures missing for \(operation)")
         }
         for fixture in fixtures {

@@ -134,7 +134,9 @@ struct DecodingPolicyTests {
         }
         #expect(variant.type == "crypto" && value.to.uType == "crypto")
         let again = try JSONEncoder().encode(value)
-        #expect(try JSONDecoder().decode(JSONValue.self, from: again) == JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)))
+        #expect(
+            try JSONDecoder().decode(JSONValue.self, from: again)
+                == JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)))
         // Numbers in an unknown payload never pass through Double.
         let text = String(decoding: again, as: UTF8.self)
         #expect(text.contains("12345678901234567890") && text.contains("123456789.123456789123"))
@@ -150,7 +152,8 @@ struct DecodingPolicyTests {
             return
         }
         #expect(key.stringValue == "domestic")
-        let ok = try JSONDecoder().decode(BankingScheduledPaymentToV2.self, from: Data(#"{"toUType":"payeeId","payeeId":"p-9"}"#.utf8))
+        let ok = try JSONDecoder().decode(
+            BankingScheduledPaymentToV2.self, from: Data(#"{"toUType":"payeeId","payeeId":"p-9"}"#.utf8))
         #expect(ok.to == .payeeId("p-9"))
     }
 
@@ -167,9 +170,12 @@ struct DecodingPolicyTests {
         #expect(Set(CDSOperation.all.map(\.id)).count == 23)
         #expect(CDSOperation.versions(of: "listBankingAccounts") == [3, 2])
         #expect(CDSOperation.versions(of: "getBankingProductDetail") == [7, 6])
-        #expect(CDSOperation.named("listBankingAccounts", version: 3)?.responseType == ResponseBankingAccountListV3.self)
+        #expect(
+            CDSOperation.named("listBankingAccounts", version: 3)?.responseType == ResponseBankingAccountListV3.self)
         #expect(CDSOperation.named("listBankingProducts", version: 5)?.isAuthenticated == false)
-        #expect(CDSOperation.named("listBankingBalancesSpecificAccounts", version: 1)?.requestType == RequestAccountIdListV1.self)
+        #expect(
+            CDSOperation.named("listBankingBalancesSpecificAccounts", version: 1)?.requestType
+                == RequestAccountIdListV1.self)
     }
 
     @Test func catalogueCarriesTheScopesOfEachOperation() {

@@ -140,7 +140,8 @@ import Testing
             configuration.mutualTLS?.trustRoots = try stranger.trustRoots
             configuration.publicTrustRoots = try stranger.trustRoots
             try await AsyncHTTPClientTransport.withTransport(configuration: configuration) { transport in
-                let request = security == .mutualTLS ? try Live.accountsRequest(holder) : try Live.productsRequest(holder)
+                let request =
+                    security == .mutualTLS ? try Live.accountsRequest(holder) : try Live.productsRequest(holder)
                 let error = try await #require(throws: TransportError.self) { try await transport.send(request) }
                 #expect(error.code == .serverCertificateUntrusted, "\(error)")
                 #expect(holder.completedHandshakes.total == 0)
@@ -210,7 +211,8 @@ import Testing
                 fields[.cdsClientHeaders] = "Q1VTVE9NRVItSEVBREVS"
                 fields[.fapiInteractionID] = "0b0f3c3e-7a55-4b5e-9b6a-000000000001"
                 let request = TransportRequest(
-                    method: .get, url: try Live.url("https://127.0.0.1:\(port)/cds-au/v1/banking/accounts?secret=QUERY"),
+                    method: .get,
+                    url: try Live.url("https://127.0.0.1:\(port)/cds-au/v1/banking/accounts?secret=QUERY"),
                     headerFields: fields, security: .publicTLS)
                 let error = try await #require(throws: TransportError.self) { try await transport.send(request) }
                 #expect(error.interactionID == "0b0f3c3e-7a55-4b5e-9b6a-000000000001")

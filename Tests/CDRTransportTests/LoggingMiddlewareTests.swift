@@ -65,7 +65,8 @@ import Testing
             let entries = handler.entries
             #expect(entries.contains { $0.level == .trace }, "trace lists the header names")
             #expect(entries.contains { $0.level == .info && "\($0.message)".contains("Retrying") })
-            let finished = try #require(entries.first { $0.level == .debug && "\($0.message)" == "CDR request finished" })
+            let finished = try #require(
+                entries.first { $0.level == .debug && "\($0.message)" == "CDR request finished" })
             #expect(finished.metadata["cdr.interaction_id"] == .string(id))
             #expect(finished.metadata["cdr.status"] == .string("200"))
             #expect(finished.metadata["cdr.operation"] == .string("listBankingAccounts"))

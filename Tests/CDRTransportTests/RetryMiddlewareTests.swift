@@ -1,18 +1,21 @@
 import CDRMockHolder
 import CDRModels
 import CDRTesting
-@testable import CDRTransport
 import CDRTransportAsyncHTTPClient
 import Foundation
 import HTTPTypes
 import Synchronization
 import Testing
 
+@testable import CDRTransport
+
 /// Records the waits the middleware asks for instead of sleeping, so the tests stay fast.
 final class SleepRecorder: Sendable {
     private let waits = Mutex<[Duration]>([])
     var recorded: [Duration] { waits.withLock { $0 } }
-    var sleep: @Sendable (Duration) async throws -> Void { { [self] duration in waits.withLock { $0.append(duration) } } }
+    var sleep: @Sendable (Duration) async throws -> Void {
+        { [self] duration in waits.withLock { $0.append(duration) } }
+    }
 }
 
 /// The chain the brief asks for: interaction ids outermost, then retries, then a recorder that sees every attempt.

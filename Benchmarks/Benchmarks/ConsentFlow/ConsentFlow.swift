@@ -69,7 +69,8 @@ struct ConsentHarness {
         let registration = try await HolderRegistrationClient(holder: metadata, product: product, transport: transport)
             .register(using: register)
         let connection = try DataHolderConnection(
-            configuration: .init(product: product, registration: registration, metadata: metadata), transport: transport)
+            configuration: .init(product: product, registration: registration, metadata: metadata), transport: transport
+        )
         return ConsentHarness(holder: holder, endpoints: endpoints, transport: transport, connection: connection)
     }
 

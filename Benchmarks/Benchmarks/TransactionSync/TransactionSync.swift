@@ -62,10 +62,12 @@ func sync(transactions count: Int, benchmark: Benchmark) async throws -> Int {
                 configuration: .init(
                     resourceBaseURL: resources, publicBaseURL: publicResources, holderBrandID: "mock", pageSize: 1_000),
                 context: .unattended(authenticatedAt: Date()), transport: transport)
-            let source = CDRAccountDataSource(holderBrandID: "mock", arrangementID: grant.arrangementID, banking: banking)
+            let source = CDRAccountDataSource(
+                holderBrandID: "mock", arrangementID: grant.arrangementID, banking: banking)
             guard let account = try await source.accounts().first else { throw SetupError() }
             let end = holder.dataset.configuration.referenceDate.addingTimeInterval(1)
-            let period = DateInterval(start: end.addingTimeInterval(-Double(history.components.seconds) - 86_400), end: end)
+            let period = DateInterval(
+                start: end.addingTimeInterval(-Double(history.components.seconds) - 86_400), end: end)
             let clock = ContinuousClock()
             let started = clock.now
             benchmark.startMeasurement()

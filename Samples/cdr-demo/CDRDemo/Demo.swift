@@ -94,7 +94,7 @@ public enum Demo {
                 started = true
                 return try await body(transport)
             }
-        } catch where !started {
+        } catch  where !started {
             throw DemoError(
                 step: "Loading the TLS material", reason: "\(error)",
                 hint: "Check that --ca and --identity are the files cdr-mock-holder wrote.")

@@ -22,7 +22,11 @@ public enum DemoIdentity {
             } else if line.hasPrefix("-----END "), let open = label {
                 current.append(line)
                 let block = current.joined(separator: "\n") + "\n"
-                if open == "CERTIFICATE" { certificates.append(block) } else if open.hasSuffix("PRIVATE KEY") { key = block }
+                if open == "CERTIFICATE" {
+                    certificates.append(block)
+                } else if open.hasSuffix("PRIVATE KEY") {
+                    key = block
+                }
                 label = nil
                 current = []
             } else if label != nil {

@@ -10,13 +10,15 @@ public enum DemoReport {
         lines.append("")
         lines.append(
             "\(result.holder.brandName) (\(result.holder.brandID)), arrangement \(result.consent.arrangementID), "
-                + "\(result.transactions.count) transactions from \(day(result.transactions.from)) to \(day(result.transactions.to))")
+                + "\(result.transactions.count) transactions from \(day(result.transactions.from)) to \(day(result.transactions.to))"
+        )
         let header = ["Account", "Number", "Category", "Current", "Available", "Txns", "Net", "Served by"]
         let rows = result.accounts.map { row in
             [
                 row.name, row.maskedNumber, row.category, money(row.currentBalance, row.currency),
                 money(row.availableBalance, row.currency), "\(row.transactions)", money(row.net, nil),
-                row.provenance.version.map { "\(row.provenance.method.uppercased()) x-v \($0)" } ?? row.provenance.method.uppercased(),
+                row.provenance.version.map { "\(row.provenance.method.uppercased()) x-v \($0)" }
+                    ?? row.provenance.method.uppercased(),
             ]
         }
         lines += table(header: header, rows: rows, rightAligned: [3, 4, 5, 6])
@@ -30,14 +32,17 @@ public enum DemoReport {
         let provenance = fallback.provenance
         lines.append(
             "  provenance: provider \(provenance.source), connection \(provenance.connectionID ?? "-"), "
-                + "job \(provenance.jobID ?? "-"), fetched \(ISO8601DateFormatter().string(from: provenance.fetchedAt))")
+                + "job \(provenance.jobID ?? "-"), fetched \(ISO8601DateFormatter().string(from: provenance.fetchedAt))"
+        )
         lines.append(
             "  account keys \(fallback.sameAccountKeys ? "match" : "differ from") the CDR accounts'; "
                 + "after the outage \(fallback.servedByAfterRecovery) serves again.")
 
         let deletion = result.deletion
         lines.append("")
-        lines.append("Revoked: arrangement \(deletion.arrangementID) is \(deletion.state) (holder confirmed: \(deletion.holderConfirmed)).")
+        lines.append(
+            "Revoked: arrangement \(deletion.arrangementID) is \(deletion.state) (holder confirmed: \(deletion.holderConfirmed))."
+        )
         lines.append(
             "  tokens deleted: \(deletion.tokensDeleted) (left: \(deletion.tokensRemaining ? "some" : "none")); "
                 + "records deleted: \(deletion.recordsDeleted) (left: \(deletion.recordsRemaining)); "
@@ -81,7 +86,9 @@ public enum DemoReport {
     private static func table(header: [String], rows: [[String]], rightAligned: Set<Int>) -> [String] {
         var widths = header.map(\.count)
         for row in rows {
-            for (index, cell) in row.enumerated() where index < widths.count { widths[index] = max(widths[index], cell.count) }
+            for (index, cell) in row.enumerated() where index < widths.count {
+                widths[index] = max(widths[index], cell.count)
+            }
         }
         func line(_ cells: [String]) -> String {
             cells.enumerated().map { index, cell in

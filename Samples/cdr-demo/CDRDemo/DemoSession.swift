@@ -33,7 +33,8 @@ struct Session: Sendable {
         var started = clock.now
         func lap(_ name: String) {
             let elapsed = clock.now - started
-            timings[name] = Int(elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
+            timings[name] = Int(
+                elapsed.components.seconds * 1000 + elapsed.components.attoseconds / 1_000_000_000_000_000)
             started = clock.now
         }
 
@@ -85,16 +86,22 @@ struct Session: Sendable {
             }
             return brand
         }
-        let bank = try await Demo.attempt("Registering with \(brand.name)", hint: "Run with --verbose for the SDK's log.") {
+        let bank = try await Demo.attempt(
+            "Registering with \(brand.name)", hint: "Run with --verbose for the SDK's log."
+        ) {
             try await cdr.connect(brand: brand)
         }
         events(.detail("\(brand) registered \(Self.productID): client_id \(bank.registration.clientId)"))
         lap("registration")
 
         // 3. Consent.
-        events(.step(number: 3, of: Demo.stepCount, title: "Consent (\(options.interactive ? "in a browser" : "headless"))"))
+        events(
+            .step(
+                number: 3, of: Demo.stepCount, title: "Consent (\(options.interactive ? "in a browser" : "headless"))"))
         let arrangement = try await Demo.attempt(
-            "Consent", hint: options.interactive ? "Consent within the time allowed, or run without --interactive." : Self.holderHint
+            "Consent",
+            hint: options.interactive
+                ? "Consent within the time allowed, or run without --interactive." : Self.holderHint
         ) {
             let redirect = try await bank.startAuthorization(
                 AuthorizationRequest(
@@ -118,7 +125,8 @@ struct Session: Sendable {
         let (accounts, balances) = try await Demo.attempt("Reading accounts and balances", hint: Self.holderHint) {
             let accounts = try await source.accounts()
             let balances = try await source.balances()
-            try await bank.keep(accounts.map(StoredRecord.account) + balances.map(StoredRecord.balance), of: arrangement.id)
+            try await bank.keep(
+                accounts.map(StoredRecord.account) + balances.map(StoredRecord.balance), of: arrangement.id)
             return (accounts, balances)
         }
         events(.detail("\(accounts.count) accounts, \(balances.count) balances"))
@@ -169,7 +177,10 @@ struct Session: Sendable {
                 throw error
             }
         }
-        events(.detail("during the outage \(fallback.servedBy) served \(fallback.accounts) accounts (CDR skipped: \(fallback.cdrSkippedBecause))"))
+        events(
+            .detail(
+                "during the outage \(fallback.servedBy) served \(fallback.accounts) accounts (CDR skipped: \(fallback.cdrSkippedBecause))"
+            ))
         let recovered = try await Demo.attempt("Reading accounts after the outage", hint: Self.holderHint) {
             _ = try await fallbackSource.accounts()
             return fallbackSource.lastDecision?.servedBy?.description ?? "none"
@@ -228,7 +239,8 @@ struct Session: Sendable {
                 tokensDeleted: deletion.arrangement?.tokensDeleted ?? false, tokensRemaining: tokensRemaining,
                 recordsDeleted: deletion.recordsDeleted, recordsRemaining: recordsRemaining,
                 keyDestroyed: deletion.keyDestroyed, dataCallAfterRevocation: afterwards,
-                ddcRecordsDeleted: ddcDeletion.recordsDeleted, ddcProviderConfirmed: ddcDeletion.providerConfirmed ?? false),
+                ddcRecordsDeleted: ddcDeletion.recordsDeleted,
+                ddcProviderConfirmed: ddcDeletion.providerConfirmed ?? false),
             timings: timings)
     }
 
@@ -240,7 +252,8 @@ struct Session: Sendable {
             throw DemoError(step: "Consent", reason: "the authorisation URL is malformed", hint: Self.holderHint)
         }
         let answer = try await cdr.transport.send(TransportRequest(method: .get, url: url, security: .publicTLS))
-        guard answer.status.code == 302, let location = answer.headerFields[.location], let callback = URL(string: location)
+        guard answer.status.code == 302, let location = answer.headerFields[.location],
+            let callback = URL(string: location)
         else {
             throw DemoError(
                 step: "Consent", reason: "the holder answered the authorisation with \(answer.status.code)",
@@ -260,7 +273,8 @@ struct Session: Sendable {
         // The customer types their bank login into the recipient's form; it goes straight to the provider.
         let credentials = DDCCredentials(
             username: options.customerID, password: try await control.ddcPassword(for: options.customerID))
-        let connection = try await client.createConnection(institutionID: settings.institutionID, credentials: credentials)
+        let connection = try await client.createConnection(
+            institutionID: settings.institutionID, credentials: credentials)
         let control = self.control
         let customerID = options.customerID
         let asked = ChallengeLog()
@@ -308,7 +322,8 @@ struct Session: Sendable {
 
     private func url(_ text: String) throws -> URL {
         guard let url = URL(string: text) else {
-            throw DemoError(step: "Reading the holder's endpoints", reason: "\(text) is not a URL", hint: Self.holderHint)
+            throw DemoError(
+                step: "Reading the holder's endpoints", reason: "\(text) is not a URL", hint: Self.holderHint)
         }
         return url
     }

@@ -39,7 +39,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Consent in a browser: print the authorisation URL and wait for the callback on a local listener.")
     var interactive = false
 
-    @Option(name: .customLong("callback-port"), help: "Port of the local callback listener with --interactive; 0 picks a free one.")
+    @Option(
+        name: .customLong("callback-port"),
+        help: "Port of the local callback listener with --interactive; 0 picks a free one.")
     var callbackPort = 0
 
     @Option(name: .customLong("consent-timeout"), help: "Seconds to wait for consent with --interactive.")
@@ -54,7 +56,9 @@ struct DemoCommand: AsyncParsableCommand {
     @Option(name: .customLong("accounts-per-customer"), help: "Accounts per customer of the embedded holder.")
     var accountsPerCustomer = 4
 
-    @Option(name: .customLong("transactions-per-account"), help: "Transactions per account (over a year) of the embedded holder.")
+    @Option(
+        name: .customLong("transactions-per-account"),
+        help: "Transactions per account (over a year) of the embedded holder.")
     var transactionsPerAccount = 600
 
     @Flag(help: "Print the result as JSON on standard output (progress still goes to standard error).")
@@ -102,7 +106,9 @@ struct DemoCommand: AsyncParsableCommand {
         guard (0...65_535).contains(callbackPort) else { throw ValidationError("--callback-port must be 0…65535") }
         guard (1...365).contains(days) else { throw ValidationError("--days must be 1…365") }
         guard consentTimeout > 0 else { throw ValidationError("--consent-timeout must be positive") }
-        guard (1...50).contains(accountsPerCustomer) else { throw ValidationError("--accounts-per-customer must be 1…50") }
+        guard (1...50).contains(accountsPerCustomer) else {
+            throw ValidationError("--accounts-per-customer must be 1…50")
+        }
         guard (0...1_000_000).contains(transactionsPerAccount) else {
             throw ValidationError("--transactions-per-account must be 0…1000000")
         }

@@ -32,7 +32,9 @@ final class ProgressDisplay: Sendable {
             }
         case .openInBrowser(let url):
             endCounter()
-            write("      Open this URL in a browser and consent (sign in as a mock customer, for example customer-1):\n\n      \(url.absoluteString)\n\n")
+            write(
+                "      Open this URL in a browser and consent (sign in as a mock customer, for example customer-1):\n\n      \(url.absoluteString)\n\n"
+            )
             write("      Waiting for the holder's redirect to the local listener…\n")
         }
     }

@@ -1,5 +1,5 @@
-import CDRTransport
 import CDRModels
+import CDRTransport
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -1,7 +1,7 @@
-import CDRTransport
 import AsyncHTTPClient
 import CDRJOSE
 import CDRTestPKI
+import CDRTransport
 public import Foundation
 import Logging
 import NIOCore

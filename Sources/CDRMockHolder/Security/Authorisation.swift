@@ -1,7 +1,7 @@
-import CDRTransport
 import CDRJOSE
 import CDRMockData
 import CDRModels
+import CDRTransport
 import Foundation
 import HTTPTypes
 import Hummingbird

@@ -189,7 +189,9 @@ enum RFC3339 {
     }
 
     @inline(__always)
-    private static func expect(_ text: Substring.UTF8View, _ index: inout Substring.UTF8View.Index, _ char: Unicode.Scalar)
+    private static func expect(
+        _ text: Substring.UTF8View, _ index: inout Substring.UTF8View.Index, _ char: Unicode.Scalar
+    )
         -> Bool
     {
         guard index < text.endIndex, text[index] == UInt8(ascii: char) else { return false }

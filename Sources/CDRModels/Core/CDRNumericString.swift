@@ -63,7 +63,8 @@ public struct CDRAmount: CDRNumericString {
 
     /// Returns whether `text` is a valid `AmountString`.
     public static func isValid(_ text: String) -> Bool {
-        NumericText.validate(Substring(text).utf8, minimumFractionDigits: 2, maximumFractionDigits: nil, requiresPoint: true)
+        NumericText.validate(
+            Substring(text).utf8, minimumFractionDigits: 2, maximumFractionDigits: nil, requiresPoint: true)
     }
 }
 
@@ -96,7 +97,8 @@ public struct CDRRate: CDRNumericString {
 
     /// Returns whether `text` is a valid `RateString`.
     public static func isValid(_ text: String) -> Bool {
-        NumericText.validate(Substring(text).utf8, minimumFractionDigits: 0, maximumFractionDigits: 16, requiresPoint: false)
+        NumericText.validate(
+            Substring(text).utf8, minimumFractionDigits: 0, maximumFractionDigits: 16, requiresPoint: false)
     }
 }
 

@@ -49,12 +49,8 @@ func sync(transactions count: Int, benchmark: Benchmark) async throws -> Int {
             mutualTLS: .init(identity: try holder.pki.clientIdentity(), trustRoots: try holder.pki.trustRoots),
             publicTrustRoots: try holder.pki.trustRoots, requestTimeout: .seconds(60))
         return try await AsyncHTTPClientTransport.withTransport(configuration: transportConfiguration) { base in
-            let transport = MiddlewareTransport(
-                base,
-                middlewares: [
-                    InteractionIDMiddleware(), BearerTokenMiddleware(provider: GrantToken(token: grant.accessToken)),
-                    RetryMiddleware(),
-                ])
+            let transport = MiddlewareTransport.standard(
+                base, accessTokens: GrantToken(token: grant.accessToken))
             guard let resources = URL(string: endpoints.resourceBaseURL),
                 let publicResources = URL(string: endpoints.publicResourceBaseURL)
             else { throw SetupError() }

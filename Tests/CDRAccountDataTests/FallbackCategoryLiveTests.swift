@@ -8,12 +8,6 @@ import CDRTransport
 import Foundation
 import Testing
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// A token source whose arrangement has ended, as `TokenManager` is after a revocation.
 struct RevokedTokens: AccessTokenProvider {
     func accessToken() async throws -> String {
@@ -26,25 +20,6 @@ struct RevokedTokens: AccessTokenProvider {
 /// and a request timeout are outages, a token source without tokens is a missing arrangement.
 @Suite("Fallback on transport failures and ended arrangements, against the mock holder", .timeLimit(.minutes(2)))
 struct FallbackCategoryLiveTests {
-    /// A loopback port that refuses connections: bound (so no other process gets it during the test) and closed.
-    static func refusingPort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(descriptor >= 0)
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
-        }
-        try #require(bound)
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-
     /// `url` with its port replaced.
     static func url(_ text: String, port: Int) throws -> URL {
         var components = try #require(URLComponents(string: text))
@@ -81,29 +56,30 @@ struct FallbackCategoryLiveTests {
     func refusedConnection() async throws {
         try await CDRHarness.run { harness in
             let ddc = try await harness.connectDDC()
-            let port = try Self.refusingPort()
-            let cdr = Self.cdrSource(
-                harness, resourceBaseURL: try Self.url(harness.endpoints.resourceBaseURL, port: port),
-                publicBaseURL: try Self.url(harness.endpoints.publicResourceBaseURL, port: port),
-                transport: Self.chain(harness, tokens: FixedAccessTokenProvider(harness.grant.accessToken)))
+            try await withClosedLoopbackPort { port in
+                let cdr = Self.cdrSource(
+                    harness, resourceBaseURL: try Self.url(harness.endpoints.resourceBaseURL, port: port),
+                    publicBaseURL: try Self.url(harness.endpoints.publicResourceBaseURL, port: port),
+                    transport: Self.chain(harness, tokens: FixedAccessTokenProvider(harness.grant.accessToken)))
 
-            let thrown = await #expect(throws: TransportError.self) { try await cdr.accounts() }
-            #expect(thrown?.code == .connectFailed)
-            #expect(thrown?.category == .outage)
+                let thrown = await #expect(throws: TransportError.self) { try await cdr.accounts() }
+                #expect(thrown?.code == .connectFailed)
+                #expect(thrown?.category == .outage)
 
-            let fallback = FallbackAccountDataSource(cdr: cdr, ddc: ddc, policy: .preferCDR)
-            let accounts = try await fallback.accounts()
-            #expect(accounts.count == harness.datasetAccounts.count)
-            #expect(accounts.allSatisfy { $0.provenance.method == .ddc })
-            let decision = try #require(fallback.lastDecision)
-            #expect(decision.servedBy == ddc.descriptor)
-            #expect(decision.skipped.map(\.reason) == [.outage])
+                let fallback = FallbackAccountDataSource(cdr: cdr, ddc: ddc, policy: .preferCDR)
+                let accounts = try await fallback.accounts()
+                #expect(accounts.count == harness.datasetAccounts.count)
+                #expect(accounts.allSatisfy { $0.provenance.method == .ddc })
+                let decision = try #require(fallback.lastDecision)
+                #expect(decision.servedBy == ddc.descriptor)
+                #expect(decision.skipped.map(\.reason) == [.outage])
 
-            let cdrOnly = FallbackAccountDataSource(cdr: cdr, ddc: ddc, policy: .cdrOnly)
-            let error = await #expect(throws: AccountDataError.self) { try await cdrOnly.accounts() }
-            #expect(error?.code == .outage)
-            #expect(error?.category == .outage)
-            #expect((error?.attempts.first?.error as? TransportError)?.code == .connectFailed)
+                let cdrOnly = FallbackAccountDataSource(cdr: cdr, ddc: ddc, policy: .cdrOnly)
+                let error = await #expect(throws: AccountDataError.self) { try await cdrOnly.accounts() }
+                #expect(error?.code == .outage)
+                #expect(error?.category == .outage)
+                #expect((error?.attempts.first?.error as? TransportError)?.code == .connectFailed)
+            }
         }
     }
 

@@ -1,87 +1,44 @@
 import CDRClient
-import CDRJOSE
-import CDRMockData
 import CDRMockHolder
 import CDRTesting
-import CDRTransport
 import Foundation
-import HTTPTypes
 import Synchronization
 import Testing
 
-/// A running mock holder with its DDC provider, a `CDRClient` over mutual TLS, a consented arrangement of
-/// `customer-1` and that customer's DDC connection with a finished capture job.
+/// The kit's world (a mock holder with its DDC provider, a `CDRClient` over mutual TLS, a consented arrangement of
+/// `customer-1`) plus that customer's DDC connection with a finished capture job.
 private struct FallbackWorld: Sendable {
+    let world: MockWorld
     let holder: MockDataHolder
-    let cdr: CDRClient
-    let bank: HolderClient
     let arrangement: Arrangement
+    let wholeHistory: DateInterval
     let ddc: DDCClient
     let connection: DDCConnectionID
     let job: DDCJobID
 
-    static let redirectURI = "https://recipient.example/cdr/callback"
+    var bank: HolderClient { world.holderClient }
 
     static func run(_ body: @Sendable (FallbackWorld) async throws -> Void) async throws {
-        let dataset = MockDataset.Configuration(customerCount: 1, accountsPerCustomer: 3, transactionsPerAccount: 40)
-        try await MockDataHolder(configuration: .init(dataset: dataset)).withRunning { holder in
-            let endpoints = try #require(holder.endpoints)
-            let key = try SigningKey.generate(.ps256, keyID: "fallback-test-sig")
-            holder.register.add(
-                .init(
-                    id: "sp-fallback", brandID: "brand-fallback", name: "Fallback test", redirectURIs: [redirectURI],
-                    jwks: JWKS(keys: [key.publicJWK])))
-            let configuration = CDRClient.Configuration(
-                product: SoftwareProductIdentity(
-                    softwareProductID: "sp-fallback", brandID: "brand-fallback", signingKey: key,
-                    redirectURIs: [redirectURI]),
-                identity: try holder.pki.clientIdentity(), cdrCertificateAuthority: try holder.pki.trustRoots,
-                publicTrustRoots: try holder.pki.trustRoots,
-                register: .init(
-                    publicBaseURL: try #require(URL(string: endpoints.publicBaseURL)),
-                    secureBaseURL: try #require(URL(string: endpoints.secureBaseURL)),
-                    tokenURL: try #require(URL(string: endpoints.registerTokenURL))),
-                retry: .init(initialBackoff: .milliseconds(10)), requestTimeout: .seconds(30))
-            try await CDRClient.withClient(configuration: configuration) { cdr in
-                let bank = try await cdr.connect(holderBrandID: holder.configuration.brand.id)
-                let arrangement = try await consent(bank, cdr: cdr)
-                let provider = holder.ddc
-                provider.mfa = .oneTimeCode
-                let ddc = cdr.ddc(
-                    DDCProviderConfiguration(
-                        providerID: "mock-aggregator", baseURL: try #require(URL(string: endpoints.ddcBaseURL)),
-                        apiKey: provider.apiKey, pollInterval: .milliseconds(5)))
-                let connection = try await ddc.createConnection(
-                    institutionID: provider.institutionID,
-                    credentials: DDCCredentials(username: "customer-1", password: provider.password(for: "customer-1")))
-                let job = try await ddc.runJob(connection: connection) { _ in
-                    .oneTimeCode(provider.lastOneTimeCode(for: connection.rawValue) ?? "")
-                }
-                try await body(
-                    FallbackWorld(
-                        holder: holder, cdr: cdr, bank: bank, arrangement: arrangement, ddc: ddc,
-                        connection: connection,
-                        job: job))
+        var options = MockWorld.Options()
+        options.customers = 1
+        options.accountsPerCustomer = 3
+        options.transactionsPerAccount = 40
+        try await withMockDataHolder(options) { world in
+            let holder = try world.holder
+            let provider = holder.ddc
+            provider.mfa = .oneTimeCode
+            let ddc = world.client.ddc(try await world.ddcProvider())
+            let connection = try await ddc.createConnection(
+                institutionID: provider.institutionID,
+                credentials: DDCCredentials(username: "customer-1", password: provider.password(for: "customer-1")))
+            let job = try await ddc.runJob(connection: connection) { _ in
+                .oneTimeCode(provider.lastOneTimeCode(for: connection.rawValue) ?? "")
             }
+            try await body(
+                FallbackWorld(
+                    world: world, holder: holder, arrangement: try world.arrangement,
+                    wholeHistory: try world.wholeHistory, ddc: ddc, connection: connection, job: job))
         }
-    }
-
-    /// The browser leg, headless: the mock consents for `customer-1` and redirects to the callback.
-    private static func consent(_ bank: HolderClient, cdr: CDRClient) async throws -> Arrangement {
-        let redirect = try await bank.startAuthorization(
-            AuthorizationRequest(scopes: [.bankAccountsBasic, .bankTransactions], sharingDuration: .days(30)))
-        let url = try #require(URL(string: redirect.url.absoluteString + "&mock_customer=customer-1"))
-        let answer = try await cdr.transport.send(TransportRequest(method: .get, url: url, security: .publicTLS))
-        try #require(answer.status.code == 302)
-        let callback = try #require(answer.headerFields[.location].flatMap(URL.init(string:)))
-        return try await bank.completeAuthorization(callbackURL: callback, expectedState: redirect.state)
-    }
-
-    /// The dataset's whole history (CDR's default window is shorter).
-    var wholeHistory: DateInterval {
-        let end = holder.dataset.configuration.referenceDate.addingTimeInterval(1)
-        let span = Double(holder.dataset.configuration.history.components.seconds) + 86_400
-        return DateInterval(start: end.addingTimeInterval(-span), end: end)
     }
 
     func expectCDR(_ provenance: Provenance, sourceLocation: SourceLocation = #_sourceLocation) {

@@ -166,7 +166,7 @@ import Testing
     // MARK: - Connection, size and time failures
 
     @Test func aClosedPortFailsToConnect() async throws {
-        try await withClosedPort { port in
+        try await withClosedLoopbackPort { port in
             // A long connect timeout: a refused connection must surface as connectFailed, not as a timeout.
             let configuration = AsyncHTTPClientTransport.Configuration(connectTimeout: .seconds(40))
             try await AsyncHTTPClientTransport.withTransport(configuration: configuration) { transport in
@@ -204,7 +204,7 @@ import Testing
     }
 
     @Test func errorDescriptionsNameTheInteractionButNoHeaderValue() async throws {
-        try await withClosedPort { port in
+        try await withClosedLoopbackPort { port in
             try await AsyncHTTPClientTransport.withTransport(configuration: .init()) { transport in
                 var fields = HTTPFields()
                 fields[.authorization] = "Bearer SECRET-TOKEN"

@@ -82,7 +82,7 @@ import Testing
 
     @Test func failuresAreLoggedWithoutSecrets() async throws {
         let (logger, handler) = Self.makeLogger()
-        try await withClosedPort { port in
+        try await withClosedLoopbackPort { port in
             try await AsyncHTTPClientTransport.withTransport(configuration: .init()) { base in
                 let transport = MiddlewareTransport(
                     base, middlewares: [InteractionIDMiddleware(), LoggingMiddleware(logger: logger)])

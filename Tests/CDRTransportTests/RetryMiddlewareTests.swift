@@ -152,7 +152,7 @@ struct RetryChain {
     }
 
     @Test(.timeLimit(.minutes(1))) func connectionFailuresAreRetriedForIdempotentRequestsThenThrown() async throws {
-        try await withClosedPort { port in
+        try await withClosedLoopbackPort { port in
             try await AsyncHTTPClientTransport.withTransport(configuration: .init()) { base in
                 let chain = RetryChain(base, policy: .init(maximumAttempts: 3))
                 let url = try Live.url("https://127.0.0.1:\(port)/x")

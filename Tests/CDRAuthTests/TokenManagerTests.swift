@@ -23,19 +23,25 @@ struct TokenManagerTests {
         await store.save(ArrangementRecord(arrangement: arrangement, tokens: tokens))
     }
 
+    /// A manager whose refresh function only counts its calls (and changes nothing), and how many it had.
+    static func countingManager(_ store: InMemoryTokenStore) -> (TokenManager, calls: @Sendable () -> Int) {
+        let calls = RefreshCounter()
+        let manager = TokenManager(
+            arrangementID: "arr-1", tokenStore: store, clock: ManualTimeSource(start),
+            refresh: { current, _ in
+                calls.increment()
+                return current
+            })
+        return (manager, { calls.count })
+    }
+
     @Test("A fresh token is handed out without calling the refresh function")
     func freshToken() async throws {
         let store = InMemoryTokenStore()
         await Self.seed(store, expiresIn: 600)
-        let calls = Mutex(0)
-        let manager = TokenManager(
-            arrangementID: "arr-1", tokenStore: store, clock: ManualTimeSource(Self.start),
-            refresh: { current, _ in
-                calls.withLock { $0 += 1 }
-                return current
-            })
+        let (manager, calls) = Self.countingManager(store)
         #expect(try await manager.accessToken() == "access-1")
-        #expect(calls.withLock { $0 } == 0)
+        #expect(calls() == 0)
     }
 
     @Test("50 concurrent callers of a token inside the leeway cause one refresh, saved before anyone gets it")
@@ -92,19 +98,22 @@ struct TokenManagerTests {
     func onceOffExpires() async throws {
         let store = InMemoryTokenStore()
         await Self.seed(store, expiresIn: 0, refreshToken: nil)
-        let calls = Mutex(0)
-        let manager = TokenManager(
-            arrangementID: "arr-1", tokenStore: store, clock: ManualTimeSource(Self.start),
-            refresh: { current, _ in
-                calls.withLock { $0 += 1 }
-                return current
-            })
+        let (manager, calls) = Self.countingManager(store)
         await #expect {
             _ = try await manager.accessToken()
         } throws: { error in
             (error as? AuthorizationError)?.code == .arrangementExpired
         }
-        #expect(calls.withLock { $0 } == 0)
+        #expect(calls() == 0)
         #expect(await store.load(arrangementID: "arr-1")?.arrangement.state == .expired)
     }
+}
+
+/// Counts calls across tasks.
+private final class RefreshCounter: Sendable {
+    private let value = Mutex(0)
+
+    func increment() { value.withLock { $0 += 1 } }
+
+    var count: Int { value.withLock { $0 } }
 }

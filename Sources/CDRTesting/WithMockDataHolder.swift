@@ -48,9 +48,7 @@ extension MockWorld {
         _ options: Options, holder: MockDataHolder, _ body: (MockWorld) async throws -> Result
     ) async throws -> Result {
         let trust = try holder.pki.trustRoots
-        let transport = AsyncHTTPClientTransport.Configuration(
-            mutualTLS: .init(identity: try holder.pki.clientIdentity(), trustRoots: trust), publicTrustRoots: trust,
-            connectTimeout: .seconds(5), requestTimeout: options.requestTimeout)
+        let transport = try holder.transportConfiguration(requestTimeout: options.requestTimeout)
         var accounts: [String]?
         if let count = options.consentedAccounts {
             guard let customer = holder.dataset.customer(id: options.customer) else {

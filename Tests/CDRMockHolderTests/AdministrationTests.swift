@@ -27,10 +27,7 @@ struct AdministrationTests {
     static func transportConfiguration(
         _ holder: MockDataHolder, identity: ClientIdentity? = nil
     ) throws -> AsyncHTTPClientTransport.Configuration {
-        AsyncHTTPClientTransport.Configuration(
-            mutualTLS: .init(
-                identity: try identity ?? holder.pki.clientIdentity(), trustRoots: try holder.pki.trustRoots),
-            publicTrustRoots: try holder.pki.trustRoots, requestTimeout: .seconds(30))
+        try holder.transportConfiguration(identity: identity)
     }
 
     /// Runs `body` with a running holder, a mutual-TLS transport to it and the control of `mode`.

@@ -13,10 +13,7 @@ enum Live {
     static func configuration(
         for holder: MockDataHolder, requestTimeout: Duration = .seconds(30), maximumResponseSize: Int = 32 << 20
     ) throws -> AsyncHTTPClientTransport.Configuration {
-        AsyncHTTPClientTransport.Configuration(
-            mutualTLS: .init(identity: try holder.pki.clientIdentity(), trustRoots: try holder.pki.trustRoots),
-            publicTrustRoots: try holder.pki.trustRoots, connectTimeout: .seconds(5), requestTimeout: requestTimeout,
-            maximumResponseSize: maximumResponseSize)
+        try holder.transportConfiguration(requestTimeout: requestTimeout, maximumResponseSize: maximumResponseSize)
     }
 
     /// Runs `body` against a fresh holder and a transport configured for it.

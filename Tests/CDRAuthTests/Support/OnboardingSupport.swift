@@ -76,11 +76,8 @@ struct Onboarding: Sendable {
             let product = SoftwareProductIdentity(
                 softwareProductID: productID, brandID: "brand-" + productID, signingKey: key,
                 decryptionKey: encryption, redirectURIs: redirectURIs ?? [registered[0]])
-            let pki = holder.pki
             return try await AsyncHTTPClientTransport.withTransport(
-                configuration: .init(
-                    mutualTLS: .init(identity: try pki.clientIdentity(), trustRoots: try pki.trustRoots),
-                    publicTrustRoots: try pki.trustRoots)
+                configuration: try holder.transportConfiguration()
             ) { base in
                 try await body(
                     Onboarding(

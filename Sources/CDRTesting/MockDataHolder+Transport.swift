@@ -1,0 +1,26 @@
+public import CDRMockHolder
+public import CDRTransport
+public import CDRTransportAsyncHTTPClient
+
+extension MockDataHolder {
+    /// AsyncHTTPClient settings for a client of this holder: the holder's client certificate on mutual-TLS
+    /// requests, and its test CA (and only it) trusted in both trust modes.
+    /// - Parameters:
+    ///   - identity: The client certificate to present; the holder's PKI client by default.
+    ///   - requestTimeout: The per-request timeout.
+    ///   - connectTimeout: The connect timeout.
+    ///   - maximumResponseSize: The largest response body read.
+    /// - Returns: The settings, for `AsyncHTTPClientTransport.withTransport(configuration:_:)`.
+    /// - Throws: When the test certificates cannot be serialised.
+    public func transportConfiguration(
+        identity: ClientIdentity? = nil, requestTimeout: Duration = .seconds(30),
+        connectTimeout: Duration = .seconds(5),
+        maximumResponseSize: Int = 32 << 20
+    ) throws -> AsyncHTTPClientTransport.Configuration {
+        let trust = try pki.trustRoots
+        return AsyncHTTPClientTransport.Configuration(
+            mutualTLS: .init(identity: try identity ?? pki.clientIdentity(), trustRoots: trust),
+            publicTrustRoots: trust,
+            connectTimeout: connectTimeout, requestTimeout: requestTimeout, maximumResponseSize: maximumResponseSize)
+    }
+}

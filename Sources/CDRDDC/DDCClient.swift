@@ -34,8 +34,9 @@ public struct DDCClient: Sendable {
     /// Creates a client.
     /// - Parameters:
     ///   - configuration: The provider and limits.
-    ///   - transport: The transport; wrap it in ``/CDRTransport/MiddlewareTransport/standard(_:logger:retry:)`` for
-    ///     interaction ids, retries of idempotent calls and logging.
+    ///   - transport: The transport; wrap it in the standard chain
+    ///     (``/CDRTransport/MiddlewareTransport/standard(_:logger:retry:accessTokens:trafficBudget:clockCorrection:)``)
+    ///     for interaction ids, retries of idempotent calls and logging.
     ///   - logger: Where the client logs ids and outcomes (never secrets or customer data); silent by default.
     public init(
         configuration: DDCProviderConfiguration, transport: any HTTPTransport,

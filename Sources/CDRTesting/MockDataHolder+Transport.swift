@@ -24,3 +24,30 @@ extension MockDataHolder {
             connectTimeout: connectTimeout, requestTimeout: requestTimeout, maximumResponseSize: maximumResponseSize)
     }
 }
+
+extension MockDataHolder {
+    /// Runs `body` with an AsyncHTTPClient transport for this running holder (``transportConfiguration(identity:requestTimeout:connectTimeout:maximumResponseSize:)``),
+    /// shut down when `body` returns or throws: for tests below the facade (the transport, discovery, onboarding)
+    /// that want the holder without the world's product, onboarding and consent.
+    ///
+    /// ```swift
+    /// try await MockDataHolder.withRunning { holder in
+    ///     try await holder.withTransport { transport in
+    ///         let metadata = try await DiscoveryClient(transport: transport).discover(issuer: holder.endpoints!.issuer)
+    ///     }
+    /// }
+    /// ```
+    /// - Parameters:
+    ///   - identity: The client certificate to present; the holder's PKI client by default.
+    ///   - requestTimeout: The per-request timeout.
+    ///   - body: The work.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws, or when the test certificates cannot be loaded.
+    public func withTransport<Result: Sendable>(
+        identity: ClientIdentity? = nil, requestTimeout: Duration = .seconds(30),
+        _ body: (AsyncHTTPClientTransport) async throws -> Result
+    ) async throws -> Result {
+        try await AsyncHTTPClientTransport.withTransport(
+            configuration: try transportConfiguration(identity: identity, requestTimeout: requestTimeout), body)
+    }
+}

@@ -23,13 +23,6 @@ struct AdministrationTests {
     static let smallData = MockDataHolder.Configuration(
         dataset: .init(customerCount: 2, accountsPerCustomer: 2, transactionsPerAccount: 5))
 
-    /// A transport that trusts the holder's CA and presents its client identity (`identity`, or the PKI's client).
-    static func transportConfiguration(
-        _ holder: MockDataHolder, identity: ClientIdentity? = nil
-    ) throws -> AsyncHTTPClientTransport.Configuration {
-        try holder.transportConfiguration(identity: identity)
-    }
-
     /// Runs `body` with a running holder, a mutual-TLS transport to it and the control of `mode`.
     static func withControl(
         _ mode: Mode,
@@ -38,8 +31,7 @@ struct AdministrationTests {
         try await MockDataHolder.withRunning(smallData) { holder in
             let endpoints = try #require(holder.endpoints)
             let publicBaseURL = try #require(URL(string: endpoints.publicBaseURL))
-            try await AsyncHTTPClientTransport.withTransport(configuration: try transportConfiguration(holder)) {
-                transport in
+            try await holder.withTransport { transport in
                 let control: any MockHolderControl =
                     switch mode {
                     case .inProcess: holder
@@ -323,8 +315,7 @@ struct AdministrationTests {
             }
 
             let oneFile = ClientIdentity(certificateChainPEM: identity, privateKeyPEM: identity)
-            let configuration = try Self.transportConfiguration(holder, identity: oneFile)
-            try await AsyncHTTPClientTransport.withTransport(configuration: configuration) { transport in
+            try await holder.withTransport(identity: oneFile) { transport in
                 let endpoints = try #require(holder.endpoints)
                 let client = MockHolderAdministrationClient(
                     publicBaseURL: try #require(URL(string: endpoints.publicBaseURL)), transport: transport)

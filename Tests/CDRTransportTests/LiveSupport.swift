@@ -20,11 +20,7 @@ enum Live {
     static func withHolderAndTransport<Result: Sendable>(
         _ body: (MockDataHolder, AsyncHTTPClientTransport) async throws -> Result
     ) async throws -> Result {
-        try await MockDataHolder.withRunning(MockDataHolder.Configuration()) { holder in
-            try await AsyncHTTPClientTransport.withTransport(configuration: try configuration(for: holder)) {
-                try await body(holder, $0)
-            }
-        }
+        try await MockDataHolder.withRunning { holder in try await holder.withTransport { try await body(holder, $0) } }
     }
 
     /// The holder's base URLs.

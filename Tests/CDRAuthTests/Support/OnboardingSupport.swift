@@ -76,9 +76,7 @@ struct Onboarding: Sendable {
             let product = SoftwareProductIdentity(
                 softwareProductID: productID, brandID: "brand-" + productID, signingKey: key,
                 decryptionKey: encryption, redirectURIs: redirectURIs ?? [registered[0]])
-            return try await AsyncHTTPClientTransport.withTransport(
-                configuration: try holder.transportConfiguration()
-            ) { base in
+            return try await holder.withTransport { base in
                 try await body(
                     Onboarding(
                         holder: holder, endpoints: endpoints, product: product,

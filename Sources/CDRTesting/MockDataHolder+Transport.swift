@@ -17,17 +17,28 @@ extension MockDataHolder {
         connectTimeout: Duration = .seconds(5),
         maximumResponseSize: Int = 32 << 20
     ) throws -> AsyncHTTPClientTransport.Configuration {
-        let trust = try pki.trustRoots
-        return AsyncHTTPClientTransport.Configuration(
-            mutualTLS: .init(identity: try identity ?? pki.clientIdentity(), trustRoots: trust),
-            publicTrustRoots: trust,
+        .mockHolder(
+            identity: try identity ?? pki.clientIdentity(), trust: try pki.trustRoots, requestTimeout: requestTimeout,
+            connectTimeout: connectTimeout, maximumResponseSize: maximumResponseSize)
+    }
+}
+
+extension AsyncHTTPClientTransport.Configuration {
+    /// A client of a mock holder, in this process or another: `identity` on mutual-TLS requests and `trust` (the
+    /// holder's test CA, and only it) pinned for both trust modes.
+    static func mockHolder(
+        identity: ClientIdentity, trust: TrustRoots, requestTimeout: Duration, connectTimeout: Duration = .seconds(5),
+        maximumResponseSize: Int = 32 << 20
+    ) -> Self {
+        Self(
+            mutualTLS: .init(identity: identity, trustRoots: trust), publicTrustRoots: trust,
             connectTimeout: connectTimeout, requestTimeout: requestTimeout, maximumResponseSize: maximumResponseSize)
     }
 }
 
 extension MockDataHolder {
-    /// Runs `body` with an AsyncHTTPClient transport for this running holder (``transportConfiguration(identity:requestTimeout:connectTimeout:maximumResponseSize:)``),
-    /// shut down when `body` returns or throws: for tests below the facade (the transport, discovery, onboarding)
+    /// Runs `body` with an AsyncHTTPClient transport for this running holder
+    /// (``transportConfiguration(identity:requestTimeout:connectTimeout:maximumResponseSize:)``), shut down when `body` returns or throws: for tests below the facade (the transport, discovery, onboarding)
     /// that want the holder without the world's product, onboarding and consent.
     ///
     /// ```swift

@@ -46,14 +46,15 @@ public struct MockWorld: Sendable {
     public let customer: String
 
     private let inProcessHolder: MockDataHolder?
-    private let consented: Arrangement?
+    /// Set once, by ``withMockDataHolder(_:_:)``, when the world's consent was given.
+    var consented: Arrangement?
 
     init(
         options: Options, endpoints: MockDataHolder.Endpoints, control: any MockHolderControl,
         inProcessHolder: MockDataHolder?, transportConfiguration: AsyncHTTPClientTransport.Configuration,
         base: AsyncHTTPClientTransport, recording: RecordingTransport, product: SoftwareProductIdentity,
         client: CDRClient,
-        brand: HolderBrand, metadata: HolderMetadata, holderClient: HolderClient, arrangement: Arrangement?
+        brand: HolderBrand, metadata: HolderMetadata, holderClient: HolderClient
     ) {
         self.options = options
         self.endpoints = endpoints
@@ -68,7 +69,6 @@ public struct MockWorld: Sendable {
         self.metadata = metadata
         self.holderClient = holderClient
         self.customer = options.customer
-        self.consented = arrangement
     }
 
     /// The holder running in this process: its data set, faults, Register, DDC provider and PKI.

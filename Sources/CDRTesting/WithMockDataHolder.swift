@@ -79,12 +79,11 @@ extension MockWorld {
                 reason: "consentedAccounts needs the holder's data set (a holder in this process)")
         }
         let caPEM = try String(contentsOf: folder.appendingPathComponent("ca.pem"), encoding: .utf8)
-        let identity = try ConnectionFiles.identity(
-            pem: try String(contentsOf: folder.appendingPathComponent("identity.pem"), encoding: .utf8))
+        let identity = try ClientIdentity(
+            combinedPEM: try String(contentsOf: folder.appendingPathComponent("identity.pem"), encoding: .utf8))
         let trust = TrustRoots.certificates(pem: caPEM)
-        let transport = AsyncHTTPClientTransport.Configuration(
-            mutualTLS: .init(identity: identity, trustRoots: trust), publicTrustRoots: trust,
-            connectTimeout: .seconds(5), requestTimeout: options.requestTimeout)
+        let transport = AsyncHTTPClientTransport.Configuration.mockHolder(
+            identity: identity, trust: trust, requestTimeout: options.requestTimeout)
         return try await AsyncHTTPClientTransport.withTransport(configuration: transport) { base in
             let control = MockHolderAdministrationClient(publicBaseURL: publicBaseURL, transport: base)
             let endpoints = try await control.endpoints()
@@ -128,18 +127,14 @@ extension MockWorld {
                         .invalidConfiguration, reason: "the Register lists no brand with issuer \(endpoints.issuer)")
                 }
                 let holderClient = try await client.connect(holderBrandID: brand.id)
-                let metadata = try await DiscoveryClient(transport: client.transport).discover(issuer: brand.issuer)
+                // Discovered (and checked) while connecting: not fetched again.
+                let metadata = holderClient.connection.configuration.metadata
                 var world = MockWorld(
                     options: options, endpoints: endpoints, control: control, inProcessHolder: inProcess,
                     transportConfiguration: transport, base: base, recording: recording, product: product,
-                    client: client, brand: brand, metadata: metadata, holderClient: holderClient, arrangement: nil)
+                    client: client, brand: brand, metadata: metadata, holderClient: holderClient)
                 if let request = options.consent {
-                    let arrangement = try await world.consent(request, accounts: accounts)
-                    world = MockWorld(
-                        options: options, endpoints: endpoints, control: control, inProcessHolder: inProcess,
-                        transportConfiguration: transport, base: base, recording: recording, product: product,
-                        client: client, brand: brand, metadata: metadata, holderClient: holderClient,
-                        arrangement: arrangement)
+                    world.consented = try await world.consent(request, accounts: accounts)
                 }
                 recording.reset()
                 return try await body(world)
@@ -152,23 +147,5 @@ extension MockWorld {
             }
             return url
         }
-    }
-}
-
-/// Reads what `cdr-mock-holder --output DIR` wrote.
-enum ConnectionFiles {
-    /// Splits `identity.pem` (the certificate PEM followed by the private key PEM) into a client identity.
-    static func identity(pem: String) throws -> ClientIdentity {
-        guard
-            let keyStart = pem.range(of: "-----BEGIN PRIVATE KEY-----")
-                ?? pem.range(of: "-----BEGIN EC PRIVATE KEY-----"),
-            pem[..<keyStart.lowerBound].contains("-----BEGIN CERTIFICATE-----")
-        else {
-            throw MockHolderError(
-                .invalidConfiguration, reason: "identity.pem needs a certificate followed by a private key")
-        }
-        return ClientIdentity(
-            certificateChainPEM: String(pem[..<keyStart.lowerBound]),
-            privateKeyPEM: String(pem[keyStart.lowerBound...]))
     }
 }

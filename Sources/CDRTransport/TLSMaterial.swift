@@ -1,3 +1,5 @@
+import Foundation
+
 /// The recipient's mutual-TLS client identity: a certificate chain issued by the CDR CA and its private key, as PEM.
 ///
 /// ``description`` and `dump` never show the key.
@@ -14,6 +16,45 @@ public struct ClientIdentity: Sendable, CustomStringConvertible, CustomReflectab
     public init(certificateChainPEM: String, privateKeyPEM: String) {
         self.certificateChainPEM = certificateChainPEM
         self.privateKeyPEM = privateKeyPEM
+    }
+
+    /// Reads an identity from one PEM text holding the certificate chain and the private key, in any order (as
+    /// `cdr-mock-holder --output` writes `identity.pem`, and as many deployments keep a client certificate).
+    ///
+    /// Blocks written back to back without a line break between them are still read as separate blocks.
+    /// - Parameter combinedPEM: One or more `CERTIFICATE` blocks (the leaf first) and one `… PRIVATE KEY` block.
+    /// - Throws: ``TransportError/Code/invalidConfiguration`` when there is no certificate or no key; the error
+    ///   never contains the key.
+    public init(combinedPEM: String) throws {
+        var certificates: [String] = []
+        var key: String?
+        var current: [Substring] = []
+        var label: Substring?
+        let text = combinedPEM.replacingOccurrences(of: "-----BEGIN ", with: "\n-----BEGIN ")
+            .replacingOccurrences(of: "-----END ", with: "\n-----END ")
+        for line in text.split(whereSeparator: \.isNewline) {
+            if line.hasPrefix("-----BEGIN ") {
+                label = line.dropFirst("-----BEGIN ".count).dropLast(5)
+                current = [line]
+            } else if line.hasPrefix("-----END "), let open = label {
+                current.append(line)
+                let block = current.joined(separator: "\n") + "\n"
+                if open == "CERTIFICATE" {
+                    certificates.append(block)
+                } else if open.hasSuffix("PRIVATE KEY") {
+                    key = block
+                }
+                label = nil
+                current = []
+            } else if label != nil {
+                current.append(line)
+            }
+        }
+        guard !certificates.isEmpty, let key else {
+            throw TransportError(
+                .invalidConfiguration, reason: "the PEM needs a CERTIFICATE block and a PRIVATE KEY block")
+        }
+        self.init(certificateChainPEM: certificates.joined(), privateKeyPEM: key)
     }
 
     /// `ClientIdentity(<redacted key>)`.

@@ -14,6 +14,8 @@ let package = Package(
         .library(name: "CDRBanking", targets: ["CDRBanking"]),
         .library(name: "CDRDDC", targets: ["CDRDDC"]),
         .library(name: "CDRAccountData", targets: ["CDRAccountData"]),
+        .library(name: "CDRStore", targets: ["CDRStore"]),
+        .library(name: "CDRStoreSQLite", targets: ["CDRStoreSQLite"]),
         .library(name: "CDRClient", targets: ["CDRClient"]),
         .library(name: "CDRTestPKI", targets: ["CDRTestPKI"]),
         .library(name: "CDRTesting", targets: ["CDRTesting"]),
@@ -35,6 +37,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
     ],
     targets: [
         // Codable CDS payloads, the shared failure category and the silent logger. Foundation and swift-log only.
@@ -126,6 +129,31 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // What a recipient keeps: store protocols, envelope encryption with data keys per arrangement or connection,
+        // key-encryption key providers, the audit trail, and an in-memory backend.
+        .target(
+            name: "CDRStore",
+            dependencies: [
+                "CDRModels",
+                "CDRJOSE",
+                "CDRAuth",
+                "CDRDDC",
+                "CDRAccountData",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The embedded default backend: one SQLite file (vendored SQLite), WAL, versioned migrations.
+        .target(
+            name: "CDRStoreSQLite",
+            dependencies: [
+                "CDRStore",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The facade: one client that wires transport, Register, holders, consent, banking, DDC and deletion.
         .target(
             name: "CDRClient",
@@ -138,6 +166,8 @@ let package = Package(
                 "CDRBanking",
                 "CDRDDC",
                 "CDRAccountData",
+                "CDRStore",
+                "CDRStoreSQLite",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]

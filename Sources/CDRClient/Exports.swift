@@ -69,3 +69,9 @@
 @_exported @_documentation(visibility: internal) import struct Foundation.Decimal
 @_exported @_documentation(visibility: internal) import struct Foundation.URL
 @_exported @_documentation(visibility: internal) import struct Logging.Logger
+@_exported @_documentation(visibility: internal) import enum CDRStore.DataScope
+@_exported @_documentation(visibility: internal) import enum CDRStore.StoredRecord
+@_exported @_documentation(visibility: internal) import struct CDRStore.DataDeletion
+@_exported @_documentation(visibility: internal) import protocol CDRStore.RecordStore
+@_exported @_documentation(visibility: internal) import class CDRStore.EncryptedRecordStore
+@_exported @_documentation(visibility: internal) import struct CDRStore.StoreError

@@ -1,4 +1,5 @@
 public import CDRAccountData
+public import CDRStore
 public import CDRAuth
 public import CDRBanking
 public import CDRModels

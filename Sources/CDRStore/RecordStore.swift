@@ -62,6 +62,9 @@ public struct DataDeletion: Sendable, Hashable, CustomStringConvertible {
     public var identitiesForgotten: Bool
     /// When the deletion happened.
     public var deletedAt: Date
+    /// The store's evidence (when the key was destroyed, the rows deleted, and that reading back found none), when the
+    /// records were kept in a ``RecipientStore``.
+    public var evidence: DeletionEvidence?
 
     /// What ending an arrangement did at the token store.
     public struct ArrangementSummary: Sendable, Hashable {
@@ -76,8 +79,9 @@ public struct DataDeletion: Sendable, Hashable, CustomStringConvertible {
     /// Creates a report.
     public init(
         scope: DataScope, recordsDeleted: Int, keyDestroyed: Bool, arrangement: ArrangementSummary? = nil,
-        providerConfirmed: Bool? = nil, identitiesForgotten: Bool, deletedAt: Date
+        providerConfirmed: Bool? = nil, identitiesForgotten: Bool, deletedAt: Date, evidence: DeletionEvidence? = nil
     ) {
+        self.evidence = evidence
         self.scope = scope
         self.recordsDeleted = recordsDeleted
         self.keyDestroyed = keyDestroyed
@@ -162,7 +166,7 @@ public actor EncryptedRecordStore: RecordStore {
         let plain = try encoder.encode(records)
         var vault = vaults[scope] ?? Vault(key: SymmetricKey(size: .bits256))
         let sealed = try AES.GCM.seal(plain, using: vault.key, authenticating: Data(scope.description.utf8))
-        guard let combined = sealed.combined else { throw CDRClientError(.storeFailed, reason: "sealing failed") }
+        guard let combined = sealed.combined else { throw StoreError(.invalidData, reason: "sealing failed") }
         vault.batches.append(combined)
         vault.count += records.count
         vaults[scope] = vault

@@ -148,6 +148,7 @@ let package = Package(
             name: "CDRStoreSQLite",
             dependencies: [
                 "CDRStore",
+                "CDRModels",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -449,6 +450,16 @@ let package = Package(
                 "CDRTransport",
                 "CDRTransportAsyncHTTPClient",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        // The backend conformance suite (every StoreBackend) and the SQLite backend's own tests.
+        .testTarget(
+            name: "CDRStoreTests",
+            dependencies: [
+                "CDRStore",
+                "CDRAccountData",
+                "CDRStoreSQLite",
+                .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]
         ),
         .testTarget(

@@ -1,5 +1,4 @@
 public import CDRAccountData
-public import CDRStore
 public import CDRAuth
 public import CDRBanking
 public import CDRDDC

@@ -42,9 +42,15 @@ public final class CDRClient: Sendable {
         public var publicTrustRoots: TrustRoots
         /// Where the Register is; the production Register by default.
         public var register: RegisterClient.Configuration
-        /// Where arrangements and tokens are kept; in memory by default.
-        public var tokenStore: any TokenStore
+        /// Where everything the client keeps is kept, envelope-encrypted: registrations, arrangements and their
+        /// tokens, pending authorisations, the revocation endpoint's replay cache, DDC connections, checkpoints and
+        /// the audit trail. In memory by default (nothing survives a restart); open one on SQLite with
+        /// ``/CDRStore/RecipientStore/sqlite(path:keyEncryptionKey:logger:)``.
+        public var store: RecipientStore
+        /// Another place for arrangements and tokens, or `nil` (the default) for ``store``.
+        public var tokenStore: (any TokenStore)?
         /// Where account data is kept, encrypted per arrangement or connection; `nil` (the default) keeps nothing.
+        /// Pass ``store`` to keep records there.
         public var recordStore: (any RecordStore)?
         /// The versions asked for, per operation; the newest and the previous live ones by default.
         public var versions: VersionPreferences
@@ -64,7 +70,8 @@ public final class CDRClient: Sendable {
         ///   - cdrCertificateAuthority: The pinned CDR CA.
         ///   - publicTrustRoots: Roots for public endpoints; the system's by default.
         ///   - register: The Register; production by default.
-        ///   - tokenStore: In memory by default.
+        ///   - store: Where everything is kept; a new in-memory store by default.
+        ///   - tokenStore: `nil` by default: arrangements and tokens are kept in `store`.
         ///   - recordStore: `nil` by default: no account data is kept.
         ///   - versions: The default version preferences.
         ///   - pageSize: 1,000 by default.
@@ -74,7 +81,8 @@ public final class CDRClient: Sendable {
         public init(
             product: SoftwareProductIdentity, identity: ClientIdentity, cdrCertificateAuthority: TrustRoots,
             publicTrustRoots: TrustRoots = .system, register: RegisterClient.Configuration = .production,
-            tokenStore: any TokenStore = InMemoryTokenStore(), recordStore: (any RecordStore)? = nil,
+            store: RecipientStore = .ephemeral(), tokenStore: (any TokenStore)? = nil,
+            recordStore: (any RecordStore)? = nil,
             versions: VersionPreferences = VersionPreferences(), pageSize: Int? = 1000,
             retry: RetryMiddleware.Policy = RetryMiddleware.Policy(), requestTimeout: Duration = .seconds(60),
             trafficBudget: UnattendedTrafficBudget.Limits? = nil
@@ -84,6 +92,7 @@ public final class CDRClient: Sendable {
             self.cdrCertificateAuthority = cdrCertificateAuthority
             self.publicTrustRoots = publicTrustRoots
             self.register = register
+            self.store = store
             self.tokenStore = tokenStore
             self.recordStore = recordStore
             self.versions = versions
@@ -91,6 +100,13 @@ public final class CDRClient: Sendable {
             self.retry = retry
             self.requestTimeout = requestTimeout
             self.trafficBudget = trafficBudget
+        }
+
+        /// Where one holder brand's arrangements and tokens are kept: ``tokenStore`` when given, else ``store``.
+        /// - Parameter holderBrandID: The brand.
+        /// - Returns: The token store.
+        public func tokenStore(for holderBrandID: String) -> any TokenStore {
+            tokenStore ?? store.tokenStore(holderBrandID: holderBrandID)
         }
 
         /// The AsyncHTTPClient settings these choices imply.
@@ -196,11 +212,25 @@ public final class CDRClient: Sendable {
         let metadata = try await DiscoveryClient(transport: transport, backgroundActivityLogger: logger)
             .discover(issuer: brand.issuer)
         let dcr = HolderRegistrationClient(holder: metadata, product: configuration.product, transport: transport)
+        let productID = configuration.product.softwareProductID
         let confirmed: RegistrationProperties
         if let registration {
             confirmed = registration
+        } else if let stored = try await storeCall({
+            try await $0.registration(holderBrandID: brand.id, softwareProductID: productID)
+        }) {
+            confirmed = stored.registration
+            logger.info(
+                "CDR registration reused from the store",
+                metadata: ["cdr.holder_brand_id": "\(brand.id)", "cdr.client_id": "\(confirmed.clientId)"])
         } else {
             confirmed = try await dcr.register(using: register, logger: logger)
+            try await storeCall {
+                try await $0.saveRegistration(
+                    StoredRegistration(
+                        holderBrandID: brand.id, softwareProductID: productID, registration: confirmed,
+                        registeredAt: Date()))
+            }
         }
         // The holder's clock is corrected inside the chain, from every attempt's `Date` header.
         let clock = CorrectedClock()
@@ -209,7 +239,9 @@ public final class CDRClient: Sendable {
         let connection = try DataHolderConnection(
             configuration: .init(
                 product: configuration.product, registration: confirmed, metadata: metadata, holderBrandID: brand.id),
-            transport: holderTransport, tokenStore: configuration.tokenStore, clock: clock, logger: logger)
+            transport: holderTransport,
+            tokenStore: configuration.tokenStore(for: brand.id),
+            clock: clock, logger: logger)
         logger.info(
             "CDR holder connected",
             metadata: ["cdr.holder_brand_id": "\(brand.id)", "cdr.client_id": "\(confirmed.clientId)"])
@@ -249,9 +281,16 @@ public final class CDRClient: Sendable {
         let scope = DataScope.ddcConnection(
             providerID: client.configuration.providerID, connectionID: connection.rawValue)
         let deleted = try await deleteRecords(in: scope)
+        try await storeCall {
+            try await $0.record(
+                .ddcConnectionEnded(
+                    providerID: client.configuration.providerID, connectionID: connection.rawValue,
+                    providerConfirmed: confirmed),
+                scope: scope)
+        }
         return DataDeletion(
             scope: scope, recordsDeleted: deleted.records, keyDestroyed: deleted.keyDestroyed,
-            providerConfirmed: confirmed, identitiesForgotten: false, deletedAt: Date())
+            providerConfirmed: confirmed, identitiesForgotten: false, deletedAt: Date(), evidence: deleted.evidence)
     }
 
     // MARK: Records
@@ -273,13 +312,28 @@ public final class CDRClient: Sendable {
         return true
     }
 
-    func deleteRecords(in scope: DataScope) async throws -> (records: Int, keyDestroyed: Bool) {
-        guard let store = configuration.recordStore else { return (0, false) }
-        do {
-            return try await store.deleteAll(in: scope)
-        } catch {
-            throw CDRClientError(.storeFailed, reason: "the record store could not delete \(scope): \(error)")
+    /// Deletes what is kept for a scope: the records of a separate record store, then, in the store, the scope's data
+    /// key first and its rows after (``/CDRStore/RecipientStore/destroy(_:)``).
+    func deleteRecords(in scope: DataScope) async throws -> (
+        records: Int, keyDestroyed: Bool, evidence: DeletionEvidence
+    ) {
+        var records = 0
+        var keyDestroyed = false
+        if let other = configuration.recordStore, (other as? RecipientStore) !== configuration.store {
+            do {
+                (records, keyDestroyed) = try await other.deleteAll(in: scope)
+            } catch {
+                throw CDRClientError(.storeFailed, reason: "the record store could not delete \(scope): \(error)")
+            }
         }
+        let evidence = try await storeCall { try await $0.destroy(scope) }
+        return (records + evidence.recordsDeleted, keyDestroyed || evidence.keyDestroyedAt != nil, evidence)
+    }
+
+    /// Runs a call on the store; its ``/CDRStore/StoreError`` passes through unchanged (with its category).
+    @discardableResult
+    func storeCall<Result: Sendable>(_ body: (RecipientStore) async throws -> Result) async throws -> Result {
+        try await body(configuration.store)
     }
 }
 

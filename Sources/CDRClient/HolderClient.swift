@@ -1,8 +1,8 @@
 public import CDRAccountData
-public import CDRStore
 public import CDRAuth
 public import CDRBanking
 public import CDRModels
+public import CDRStore
 import CDRTransport
 public import Foundation
 import Logging
@@ -49,7 +49,8 @@ public final class HolderClient: Sendable {
     /// - Returns: The arrangement, its tokens kept in the token store.
     /// - Throws: `AuthorizationError`; nothing further is sent after a failed check.
     public func completeAuthorization(callbackURL: URL, expectedState: String) async throws -> Arrangement {
-        try await connection.completeAuthorization(callbackURL: callbackURL, expectedState: expectedState)
+        try await audited(
+            try await connection.completeAuthorization(callbackURL: callbackURL, expectedState: expectedState))
     }
 
     /// Completes the authorisation from the JARM `response` parameter.
@@ -59,7 +60,28 @@ public final class HolderClient: Sendable {
     /// - Returns: The arrangement.
     /// - Throws: `AuthorizationError`.
     public func completeAuthorization(response: String, expectedState: String) async throws -> Arrangement {
-        try await connection.completeAuthorization(response: response, expectedState: expectedState)
+        try await audited(try await connection.completeAuthorization(response: response, expectedState: expectedState))
+    }
+
+    /// Records the consent in the audit trail: given for a new arrangement, amended for a re-authorisation.
+    private func audited(_ arrangement: Arrangement) async throws -> Arrangement {
+        let event: AuditEvent =
+            arrangement.amendmentCount > 0
+            ? .consentAmended(
+                holderBrandID: brand.id, arrangementID: arrangement.id, scopes: arrangement.scopes,
+                sharingExpiresAt: arrangement.sharingExpiresAt)
+            : .consentGiven(
+                holderBrandID: brand.id, arrangementID: arrangement.id, scopes: arrangement.scopes,
+                sharingExpiresAt: arrangement.sharingExpiresAt)
+        try await client.configuration.store.record(event, scope: scope(of: arrangement.id))
+        return arrangement
+    }
+
+    /// The arrangements of this brand kept in the store (ended ones keep a tombstone without tokens).
+    /// - Returns: The arrangements, oldest consent first.
+    /// - Throws: ``/CDRStore/StoreError``.
+    public func storedArrangements() async throws -> [Arrangement] {
+        try await client.configuration.store.arrangements(holderBrandID: brand.id).map(\.arrangement)
     }
 
     /// The arrangement as the token store knows it (also after it ended: a tombstone without tokens).
@@ -159,7 +181,7 @@ public final class HolderClient: Sendable {
     ///   ``CDRClientError/Code/storeFailed``.
     public func revokeArrangement(id: String, initiator: RevocationInitiator = .consumer) async throws -> DataDeletion {
         let ending = try await connection.revokeArrangement(id: id, initiator: initiator)
-        return try await deleteData(of: ending)
+        return try await deleteData(of: ending, channel: .recipient)
     }
 
     /// Deletes what was kept for an arrangement that ended at the holder (its revocation arrived at the recipient's
@@ -169,11 +191,16 @@ public final class HolderClient: Sendable {
     /// - Throws: The stores' errors.
     public func holderRevokedArrangement(id: String) async throws -> DataDeletion? {
         guard let ending = try await connection.holderRevokedArrangement(id: id) else { return nil }
-        return try await deleteData(of: ending)
+        return try await deleteData(of: ending, channel: .holder)
     }
 
-    private func deleteData(of ending: ArrangementEnding) async throws -> DataDeletion {
+    private func deleteData(of ending: ArrangementEnding, channel: WithdrawalChannel) async throws -> DataDeletion {
         let scope = scope(of: ending.arrangementID)
+        let event: AuditEvent =
+            ending.state == .expired
+            ? .consentExpired(holderBrandID: brand.id, arrangementID: ending.arrangementID)
+            : .consentWithdrawn(holderBrandID: brand.id, arrangementID: ending.arrangementID, channel: channel)
+        try await client.configuration.store.record(event, scope: scope)
         let deleted = try await client.deleteRecords(in: scope)
         let registry = registries.withLock { $0.removeValue(forKey: ending.arrangementID) }
         _ = budgets.withLock { $0.removeValue(forKey: ending.arrangementID) }
@@ -182,7 +209,7 @@ public final class HolderClient: Sendable {
             scope: scope, recordsDeleted: deleted.records, keyDestroyed: deleted.keyDestroyed,
             arrangement: .init(
                 state: "\(ending.state)", tokensDeleted: ending.tokensDeleted, holderConfirmed: ending.holderConfirmed),
-            identitiesForgotten: true, deletedAt: ending.endedAt)
+            identitiesForgotten: true, deletedAt: ending.endedAt, evidence: deleted.evidence)
         client.logger.info(
             "CDR arrangement data deleted",
             metadata: [

@@ -151,7 +151,8 @@ public enum AuditEvent: Sendable, Hashable, Codable, CustomStringConvertible {
             "DDC connection \(id) at \(provider) ended\(confirmed ? ", provider confirmed" : ", provider unreachable")"
         case .keyDestroyed(let scope, _): "data key of \(scope) destroyed"
         case .deletionCompleted(let evidence): evidence.description
-        case .keyRotated(let from, let to, let count): "key-encryption key \(from) → \(to), \(count) data keys re-wrapped"
+        case .keyRotated(let from, let to, let count):
+            "key-encryption key \(from) → \(to), \(count) data keys re-wrapped"
         }
     }
 

@@ -73,7 +73,8 @@ public actor InMemoryStoreBackend: StoreBackend {
                 next.jtis[issuer] = entries
             case .purgeExpired(let now):
                 for kind in next.items.keys {
-                    next.items[kind] = next.items[kind]?.filter { item in item.value.expiresAt.map { $0 > now } ?? true }
+                    next.items[kind] = next.items[kind]?.filter { item in item.value.expiresAt.map { $0 > now } ?? true
+                    }
                 }
                 for issuer in next.jtis.keys { next.jtis[issuer] = next.jtis[issuer]?.filter { $0.value > now } }
             }

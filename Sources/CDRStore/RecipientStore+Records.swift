@@ -54,7 +54,8 @@ extension RecipientStore: RecordStore {
                 }
             }
             for row in page {
-                let plain = try unseal(row.sealed, with: key!, scope: name, kind: Self.recordKind, rowKey: row.recordKey)
+                let plain = try unseal(
+                    row.sealed, with: key!, scope: name, kind: Self.recordKind, rowKey: row.recordKey)
                 try body(try decode(StoredRecord.self, from: plain, kind: Self.recordKind, scope: name))
             }
             after = last.sequence

@@ -182,11 +182,15 @@ public struct StoredArrangements: TokenStore {
     /// The brand.
     public let holderBrandID: String
 
-    /// Seals the record under the arrangement's data key (made on first use) and keeps it.
+    /// Seals the record under the arrangement's data key (made on first use) and keeps it. An ended arrangement's
+    /// record (no tokens, no subject: a tombstone that says how it ended) is sealed under the store's own key
+    /// instead, so it outlives the arrangement's data key.
     public func save(_ record: ArrangementRecord) async throws {
-        let scope = DataScope.arrangement(holderBrandID: holderBrandID, arrangementID: record.arrangement.id)
-        try await store.putItem(
-            record, kind: Self.kind, key: key(record.arrangement.id), scope: scope.description)
+        let scope =
+            record.tokens == nil && record.arrangement.state.isTerminal
+            ? RecipientStore.recipientScope
+            : DataScope.arrangement(holderBrandID: holderBrandID, arrangementID: record.arrangement.id).description
+        try await store.putItem(record, kind: Self.kind, key: key(record.arrangement.id), scope: scope)
     }
 
     /// Opens the arrangement's record, or `nil`.

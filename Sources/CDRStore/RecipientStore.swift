@@ -73,9 +73,15 @@ public actor RecipientStore {
         return store
     }
 
-    /// A store in memory with a random key-encryption key: nothing outlives the process.
-    public static func inMemory(logger: Logger = .cdrDisabled) async throws -> RecipientStore {
-        try await open(backend: InMemoryStoreBackend(), keyEncryptionKey: LocalKeyEncryptionKey.random(), logger: logger)
+    /// A new, empty store in memory with a random key-encryption key: nothing outlives the process. It is the
+    /// default of `CDRClient.Configuration`.
+    /// - Parameter logger: Logs scopes and counts; silent by default.
+    /// - Returns: The store.
+    public static func ephemeral(logger: Logger = .cdrDisabled) -> RecipientStore {
+        // A new in-memory backend has no key check to compare with and no half-done deletion to finish.
+        RecipientStore(
+            backend: InMemoryStoreBackend(), keyEncryptionKey: LocalKeyEncryptionKey.random(), logger: logger,
+            now: { Date() })
     }
 
     /// Closes the backend.
@@ -198,7 +204,9 @@ public actor RecipientStore {
         keyEncryptionKeyID = newKey.keyID
         logger.notice(
             "Store key-encryption key rotated",
-            metadata: ["cdr.kek_from": "\(previous)", "cdr.kek_to": "\(newKey.keyID)", "cdr.data_keys": "\(keys.count)"])
+            metadata: [
+                "cdr.kek_from": "\(previous)", "cdr.kek_to": "\(newKey.keyID)", "cdr.data_keys": "\(keys.count)",
+            ])
         return keys.count
     }
 
@@ -208,10 +216,10 @@ public actor RecipientStore {
         Array("cdrkit.v1\u{0}\(scope)\u{0}\(kind)\u{0}\(key)".utf8)
     }
 
-    func seal(_ plain: [UInt8], with key: SymmetricKey, scope: String, kind: String, rowKey: String) throws -> [UInt8]
-    {
+    func seal(_ plain: [UInt8], with key: SymmetricKey, scope: String, kind: String, rowKey: String) throws -> [UInt8] {
         do {
-            let box = try AES.GCM.seal(plain, using: key, authenticating: Self.aad(scope: scope, kind: kind, key: rowKey))
+            let box = try AES.GCM.seal(
+                plain, using: key, authenticating: Self.aad(scope: scope, kind: kind, key: rowKey))
             guard let combined = box.combined else { throw StoreError(.invalidData, reason: "sealing failed") }
             return Array(combined)
         } catch let error as StoreError {
@@ -242,7 +250,8 @@ public actor RecipientStore {
         }
     }
 
-    func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8], kind: String, scope: String) throws -> Value {
+    func decode<Value: Decodable>(_ type: Value.Type, from bytes: [UInt8], kind: String, scope: String) throws -> Value
+    {
         do {
             return try decoder.decode(type, from: Data(bytes))
         } catch {

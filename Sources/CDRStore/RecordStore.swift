@@ -74,6 +74,17 @@ public struct DataDeletion: Sendable, Hashable, CustomStringConvertible {
         public var tokensDeleted: Bool
         /// Whether the holder knew the arrangement when it was revoked there.
         public var holderConfirmed: Bool
+
+        /// Creates a summary.
+        /// - Parameters:
+        ///   - state: The final state.
+        ///   - tokensDeleted: Whether tokens were held and deleted.
+        ///   - holderConfirmed: Whether the holder knew the arrangement.
+        public init(state: String, tokensDeleted: Bool, holderConfirmed: Bool) {
+            self.state = state
+            self.tokensDeleted = tokensDeleted
+            self.holderConfirmed = holderConfirmed
+        }
     }
 
     /// Creates a report.

@@ -66,8 +66,11 @@ extension MockWorld {
         public var retry: RetryMiddleware.Policy
         /// How long one request may take.
         public var requestTimeout: Duration
-        /// Where the client keeps token sets.
-        public var tokenStore: any TokenStore
+        /// Where the client keeps everything (registrations, arrangements, pending consents, the audit trail); a new
+        /// in-memory store by default. Give an SQLite store (and the same one to a second world) to test restarts.
+        public var store: RecipientStore
+        /// Where the client keeps token sets instead of ``store``, or `nil` for the store.
+        public var tokenStore: (any TokenStore)?
         /// Where the client keeps account data; `nil` keeps none.
         public var recordStore: (any RecordStore)?
 
@@ -84,7 +87,8 @@ extension MockWorld {
         ///   - recipientBaseURI: The recipient's base URI at the Register.
         ///   - retry: The client's retry policy.
         ///   - requestTimeout: The per-request timeout.
-        ///   - tokenStore: The client's token store; a new in-memory one by default.
+        ///   - store: The client's store; a new in-memory one by default.
+        ///   - tokenStore: Another token store than `store`, or `nil`.
         ///   - recordStore: The client's record store; none by default.
         public init(
             holder: Holder = .inProcess,
@@ -95,8 +99,8 @@ extension MockWorld {
             faults: (@Sendable (MockFaults) -> Void)? = nil, productID: String = "sp-test",
             signing: JWSAlgorithm = .es256, recipientBaseURI: String? = nil,
             retry: RetryMiddleware.Policy = .init(initialBackoff: .milliseconds(10)),
-            requestTimeout: Duration = .seconds(30), tokenStore: any TokenStore = InMemoryTokenStore(),
-            recordStore: (any RecordStore)? = nil
+            requestTimeout: Duration = .seconds(30), store: RecipientStore = .ephemeral(),
+            tokenStore: (any TokenStore)? = nil, recordStore: (any RecordStore)? = nil
         ) {
             self.holder = holder
             self.holderConfiguration = holderConfiguration
@@ -109,6 +113,7 @@ extension MockWorld {
             self.recipientBaseURI = recipientBaseURI
             self.retry = retry
             self.requestTimeout = requestTimeout
+            self.store = store
             self.tokenStore = tokenStore
             self.recordStore = recordStore
         }

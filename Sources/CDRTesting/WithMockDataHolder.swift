@@ -118,7 +118,8 @@ extension MockWorld {
                     configuration: CDRClient.Configuration(
                         product: product, identity: identity, cdrCertificateAuthority: trust, publicTrustRoots: trust,
                         register: register,
-                        tokenStore: options.tokenStore, recordStore: options.recordStore, retry: options.retry,
+                        store: options.store, tokenStore: options.tokenStore, recordStore: options.recordStore,
+                        retry: options.retry,
                         requestTimeout: options.requestTimeout),
                     transport: recording)
                 guard let brand = try await client.holderBrands().first(where: { $0.issuer == endpoints.issuer })

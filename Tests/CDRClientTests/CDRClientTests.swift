@@ -145,7 +145,8 @@ struct CDRClientTests {
             #expect(deletion.arrangement?.holderConfirmed == true)
             #expect(await store.count(in: bank.scope(of: arrangement.id)) == 0)
             #expect(await store.sealedBatches(in: bank.scope(of: arrangement.id)).isEmpty)
-            let record = try await harness.cdr.configuration.tokenStore.load(arrangementID: arrangement.id)
+            let record = try await harness.cdr.configuration.tokenStore(for: harness.brandID).load(
+                arrangementID: arrangement.id)
             #expect(record?.tokens == nil)
             #expect(record?.arrangement.state.isTerminal == true)
             #expect(harness.holder.arrangement(id: arrangement.id)?.isActive == false)
@@ -175,7 +176,9 @@ struct CDRClientTests {
                 arrangementID: arrangement.id, holderBrandID: harness.brandID, receivedAt: Date())
             #expect(try await bank.revokeArrangement(genuine))
             #expect(await store.count(in: bank.scope(of: arrangement.id)) == 0)
-            #expect(try await harness.cdr.configuration.tokenStore.load(arrangementID: arrangement.id)?.tokens == nil)
+            #expect(
+                try await harness.cdr.configuration.tokenStore(for: harness.brandID).load(
+                    arrangementID: arrangement.id)?.tokens == nil)
             // Already ended: nothing more to delete.
             #expect(try await bank.holderRevokedArrangement(id: arrangement.id) == nil)
         }
@@ -190,7 +193,9 @@ struct CDRClientTests {
             #expect(try await bank.keep(accounts.map(StoredRecord.account), of: arrangement.id) == false)
             let deletion = try await bank.revokeArrangement(id: arrangement.id)
             #expect(deletion.recordsDeleted == 0)
-            #expect(deletion.keyDestroyed == false)
+            // The arrangement's data key (which sealed its tokens in the store) is destroyed all the same.
+            #expect(deletion.keyDestroyed)
+            #expect(deletion.evidence?.verified == true)
             #expect(deletion.arrangement?.tokensDeleted == true)
         }
     }

@@ -197,7 +197,9 @@ struct Session: Sendable {
         let deletion = try await Demo.attempt("Revoking the arrangement", hint: Self.holderHint) {
             try await bank.revokeArrangement(id: arrangement.id)
         }
-        let tokensRemaining = try await configuration.tokenStore.load(arrangementID: arrangement.id)?.tokens != nil
+        let tokensRemaining =
+            try await configuration.store.tokenStore(holderBrandID: brand.id).load(arrangementID: arrangement.id)?
+            .tokens != nil
         let recordsRemaining = await store.count(in: bank.scope(of: arrangement.id))
         let afterwards: String
         do {

@@ -45,7 +45,7 @@ public final class CDRClient: Sendable {
         /// Where everything the client keeps is kept, envelope-encrypted: registrations, arrangements and their
         /// tokens, pending authorisations, the revocation endpoint's replay cache, DDC connections, checkpoints and
         /// the audit trail. In memory by default (nothing survives a restart); open one on SQLite with
-        /// ``/CDRStore/RecipientStore/sqlite(path:keyEncryptionKey:logger:)``.
+        /// `RecipientStore.sqlite(path:keyEncryptionKey:logger:)`.
         public var store: RecipientStore
         /// Another place for arrangements and tokens, or `nil` (the default) for ``store``.
         public var tokenStore: (any TokenStore)?

@@ -6,8 +6,8 @@ public import Foundation
 ///
 /// A ``RecipientStore`` gives every arrangement and DDC connection its own AES-256 data key and keeps that key only
 /// as the provider wrapped it. To use a cloud KMS, implement this protocol over the KMS's encrypt and decrypt calls
-/// (the `context` is the KMS's encryption context or additional authenticated data); the article
-/// <doc:DurableState> shows one.
+/// (the `context` is the KMS's encryption context or additional authenticated data): `wrap` calls the KMS's
+/// encrypt with the context, `unwrap` its decrypt, and ``keyID`` returns the KMS key's name.
 public protocol KeyEncryptionKeyProvider: Sendable {
     /// A stable, non-secret name for the key, stored beside every data key it wraps (for example a KMS key ARN, or a
     /// fingerprint of a local key). When a store meets a data key wrapped under another id, it says so.

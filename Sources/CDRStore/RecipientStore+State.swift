@@ -113,7 +113,7 @@ extension RecipientStore {
 
     // MARK: Arrangements
 
-    /// The ``TokenStore`` of one holder brand's arrangements: each arrangement's record and tokens sealed under the
+    /// The `TokenStore` of one holder brand's arrangements: each arrangement's record and tokens sealed under the
     /// arrangement's own data key.
     /// - Parameter holderBrandID: The brand.
     /// - Returns: The view.
@@ -174,7 +174,7 @@ extension RecipientStore {
     }
 }
 
-/// One holder brand's arrangements in a ``RecipientStore``, as a ``/CDRAuth/TokenStore``.
+/// One holder brand's arrangements in a ``RecipientStore``, as a `TokenStore`.
 public struct StoredArrangements: TokenStore {
     static let kind = "arrangement"
     /// The store.

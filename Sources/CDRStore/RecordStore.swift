@@ -119,7 +119,7 @@ public struct DataDeletion: Sendable, Hashable, CustomStringConvertible {
 
 /// Where the recipient keeps account data, per ``DataScope``.
 ///
-/// CDRKit keeps nothing unless the caller gives a store (``CDRClient/Configuration/recordStore``). A store must
+/// CDRKit keeps nothing unless the caller gives a store (`CDRClient.Configuration.recordStore`). A store must
 /// encrypt what it keeps, per scope, and delete all of a scope's records in ``deleteAll(in:)``, which the client
 /// calls when an arrangement or connection ends. Implement it over your database; ``EncryptedRecordStore`` keeps
 /// records in memory, sealed with a key per scope.

@@ -13,7 +13,7 @@ import SQLiteNIO
     import Darwin
 #endif
 
-/// A ``CDRStore/StoreBackend`` in one SQLite file: the embedded default backend.
+/// A ``/CDRStore/StoreBackend`` in one SQLite file: the embedded default backend.
 ///
 /// The file is in write-ahead-log mode, so reads run on their own connections while a write is in progress. Writes
 /// go through one writer connection, one transaction at a time; two backends (or two processes) on the same file
@@ -51,7 +51,7 @@ public final class SQLiteStoreBackend: StoreBackend {
         /// before failing; 5 seconds by default.
         public var busyTimeout: Duration
         /// The most pages the file may grow to (`PRAGMA max_page_count`), or `nil` for SQLite's own limit. A
-        /// write that needs more fails with ``CDRStore/StoreError/Code/storageFull``, as on a full disk.
+        /// write that needs more fails with ``/CDRStore/StoreError/Code/storageFull``, as on a full disk.
         public var maximumPageCount: Int?
 
         /// Creates a configuration.
@@ -96,7 +96,7 @@ public final class SQLiteStoreBackend: StoreBackend {
     ///   - configuration: How the backend uses the file.
     ///   - logger: Where the backend logs (paths and schema versions only); silent by default.
     /// - Returns: The open backend; call ``close()`` when done.
-    /// - Throws: ``CDRStore/StoreError``: `.newerSchema` when the file was written by a newer CDRKit (the file is
+    /// - Throws: ``/CDRStore/StoreError``: `.newerSchema` when the file was written by a newer CDRKit (the file is
     ///   left untouched), `.corruptDatabase` when the file is not an SQLite database or is malformed, `.ioFailure`
     ///   when the file cannot be created, opened, read or written, `.backendFailure` otherwise.
     public static func open(
@@ -132,7 +132,7 @@ public final class SQLiteStoreBackend: StoreBackend {
 
     /// Makes every change, in order, in one `BEGIN IMMEDIATE` transaction on the writer connection.
     /// - Parameter changes: The changes.
-    /// - Throws: ``CDRStore/StoreError``: `.conflict` for a replayed `jti`, `.capacityReached` for a full issuer
+    /// - Throws: ``/CDRStore/StoreError``: `.conflict` for a replayed `jti`, `.capacityReached` for a full issuer
     ///   share, `.storageFull` when the disk or ``Configuration/maximumPageCount`` is reached, `.ioFailure`,
     ///   `.closed`; nothing of the call is kept then.
     public func apply(_ changes: [StoreChange]) async throws {
@@ -193,7 +193,7 @@ public final class SQLiteStoreBackend: StoreBackend {
     ///   - kind: The item's kind.
     ///   - key: Its key.
     /// - Returns: The item, or `nil` when there is none.
-    /// - Throws: ``CDRStore/StoreError`` (`.closed`, `.ioFailure`, …).
+    /// - Throws: ``/CDRStore/StoreError`` (`.closed`, `.ioFailure`, …).
     public func takeItem(kind: String, key: String) async throws -> StoreItem? {
         try await withWriter("taking an item") { connection in
             let rows = try await connection.query(
@@ -535,7 +535,7 @@ public final class SQLiteStoreBackend: StoreBackend {
 
     // MARK: Errors
 
-    /// Maps a failure to a ``CDRStore/StoreError`` whose reason names the file and the operation, never a value.
+    /// Maps a failure to a ``/CDRStore/StoreError`` whose reason names the file and the operation, never a value.
     static func storeError(_ error: any Error, path: String, operation: String) -> StoreError {
         if let error = error as? StoreError { return error }
         guard let error = error as? SQLiteError else {

@@ -18,7 +18,7 @@ struct RevokedTokens: AccessTokenProvider {
 
 /// Failures a real transport reports against the mock holder reach the fallback as categories: a refused connection
 /// and a request timeout are outages, a token source without tokens is a missing arrangement.
-@Suite("Fallback on transport failures and ended arrangements, against the mock holder", .timeLimit(.minutes(2)))
+@Suite("Fallback on transport failures and ended arrangements, against the mock holder", .timeLimit(.minutes(5)))
 struct FallbackCategoryLiveTests {
     /// `url` with its port replaced.
     static func url(_ text: String, port: Int) throws -> URL {

@@ -8,7 +8,7 @@ import Testing
 
 @testable import CDRAuth
 
-@Suite("Consent flow against the mock holder over mutual TLS", .timeLimit(.minutes(2)))
+@Suite("Consent flow against the mock holder over mutual TLS", .timeLimit(.minutes(5)))
 struct ConsentFlowTests {
     @Test("register → consent → token → resource → refresh → amend → revoke")
     func wholeLifecycle() async throws {

@@ -11,7 +11,7 @@ import Testing
 struct DiscoveryTests {
     // MARK: Live against the mock holder
 
-    @Test("discovers the mock holder: endpoints on the secure listener, algorithms chosen", .timeLimit(.minutes(1)))
+    @Test("discovers the mock holder: endpoints on the secure listener, algorithms chosen", .timeLimit(.minutes(5)))
     func discoversMockHolder() async throws {
         try await Onboarding.run { onboarding in
             let metadata = try await onboarding.discover()
@@ -41,7 +41,7 @@ struct DiscoveryTests {
         }
     }
 
-    @Test("an issuer mismatch stops onboarding after the discovery request", .timeLimit(.minutes(1)))
+    @Test("an issuer mismatch stops onboarding after the discovery request", .timeLimit(.minutes(5)))
     func issuerMismatchStopsOnboarding() async throws {
         try await Onboarding.run { onboarding in
             onboarding.holder.faults.discoveryIssuerMismatch = true
@@ -52,7 +52,7 @@ struct DiscoveryTests {
         }
     }
 
-    @Test("the holder's JWKS cache fetches the holder's keys over public TLS", .timeLimit(.minutes(1)))
+    @Test("the holder's JWKS cache fetches the holder's keys over public TLS", .timeLimit(.minutes(5)))
     func holderJWKSCache() async throws {
         try await Onboarding.run { onboarding in
             let metadata = try await onboarding.discover()

@@ -16,7 +16,7 @@ import Testing
 struct HolderRevocationFlowTests {
     @Test(
         "the holder revokes over TLS; the recipient's endpoint ends the arrangement and deletes its tokens",
-        .timeLimit(.minutes(2)))
+        .timeLimit(.minutes(5)))
     func holderRevokesThroughEndpoint() async throws {
         // One PKI for both: the holder's outgoing client trusts its CA, and the recipient serves its server leaf.
         let pki = try TestPKI()

@@ -16,7 +16,7 @@ import Testing
 
 @Suite("RecipientRevocation: the mock data holder revokes through the adapter", .timeLimit(.minutes(5)))
 struct RecipientRevocationEndToEndTests {
-    @Test("Holder-initiated revocation reaches the receiver and the holder gets 204", .timeLimit(.minutes(2)))
+    @Test("Holder-initiated revocation reaches the receiver and the holder gets 204", .timeLimit(.minutes(5)))
     func holderRevokes() async throws {
         try await withMockDataHolder(MockWorld.Options(consent: nil)) { world in
             let holder = try world.holder

@@ -13,7 +13,7 @@ import Testing
 struct RegisterTests {
     // MARK: Live against the mock Register
 
-    @Test("the Register token is requested once and reused by two SSA calls", .timeLimit(.minutes(1)))
+    @Test("the Register token is requested once and reused by two SSA calls", .timeLimit(.minutes(5)))
     func tokenCached() async throws {
         try await Onboarding.run { onboarding in
             let register = onboarding.registerClient()
@@ -48,7 +48,7 @@ struct RegisterTests {
         }
     }
 
-    @Test("concurrent callers share one token request", .timeLimit(.minutes(1)))
+    @Test("concurrent callers share one token request", .timeLimit(.minutes(5)))
     func concurrentCallersShareToken() async throws {
         try await Onboarding.run { onboarding in
             let register = onboarding.registerClient()
@@ -60,7 +60,7 @@ struct RegisterTests {
         }
     }
 
-    @Test("the token is replaced shortly before it expires", .timeLimit(.minutes(1)))
+    @Test("the token is replaced shortly before it expires", .timeLimit(.minutes(5)))
     func tokenRenewedBeforeExpiry() async throws {
         let clock = ManualTimeSource()
         try await Onboarding.run(timeSource: clock) { onboarding in
@@ -75,7 +75,7 @@ struct RegisterTests {
         }
     }
 
-    @Test("the SSA verifies against the Register's JWKS", .timeLimit(.minutes(1)))
+    @Test("the SSA verifies against the Register's JWKS", .timeLimit(.minutes(5)))
     func softwareStatementVerified() async throws {
         try await Onboarding.run { onboarding in
             let register = onboarding.registerClient()
@@ -89,7 +89,7 @@ struct RegisterTests {
         }
     }
 
-    @Test("an SSA signed by another key fails verification", .timeLimit(.minutes(1)))
+    @Test("an SSA signed by another key fails verification", .timeLimit(.minutes(5)))
     func softwareStatementWrongKeys() async throws {
         try await Onboarding.run { onboarding in
             let register = onboarding.registerClient()
@@ -103,7 +103,7 @@ struct RegisterTests {
         }
     }
 
-    @Test("the data holder brands include this holder with its endpoints and JWKS", .timeLimit(.minutes(1)))
+    @Test("the data holder brands include this holder with its endpoints and JWKS", .timeLimit(.minutes(5)))
     func dataHolderBrands() async throws {
         try await Onboarding.run { onboarding in
             let register = onboarding.registerClient()
@@ -126,7 +126,7 @@ struct RegisterTests {
         }
     }
 
-    @Test("a product the Register does not know gets no token, and the error holds no secret", .timeLimit(.minutes(1)))
+    @Test("a product the Register does not know gets no token, and the error holds no secret", .timeLimit(.minutes(5)))
     func unknownProduct() async throws {
         try await Onboarding.run { onboarding in
             onboarding.holder.register.remove(softwareProductID: onboarding.product.softwareProductID)
@@ -141,7 +141,7 @@ struct RegisterTests {
         }
     }
 
-    @Test("an SSA request for another brand is refused with the Register's error code", .timeLimit(.minutes(1)))
+    @Test("an SSA request for another brand is refused with the Register's error code", .timeLimit(.minutes(5)))
     func wrongBrand() async throws {
         try await Onboarding.run { onboarding in
             var product = onboarding.product

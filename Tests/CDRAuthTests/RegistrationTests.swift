@@ -12,7 +12,7 @@ import Testing
 struct RegistrationTests {
     // MARK: Live against the mock holder
 
-    @Test("create, read, update and delete a registration", .timeLimit(.minutes(1)))
+    @Test("create, read, update and delete a registration", .timeLimit(.minutes(5)))
     func lifecycle() async throws {
         try await Onboarding.run { onboarding in
             let metadata = try await onboarding.discover()
@@ -82,7 +82,7 @@ struct RegistrationTests {
         }
     }
 
-    @Test("a product with a decryption key registers JARM encryption", .timeLimit(.minutes(1)))
+    @Test("a product with a decryption key registers JARM encryption", .timeLimit(.minutes(5)))
     func encryptionRegistered() async throws {
         let key = try DecryptionKey.generate(.rsaOAEP256)
         try await Onboarding.run(encryption: key) { onboarding in
@@ -92,7 +92,7 @@ struct RegistrationTests {
         }
     }
 
-    @Test("an ES256 product signs with ES256 and still asks for PS256 from the holder", .timeLimit(.minutes(1)))
+    @Test("an ES256 product signs with ES256 and still asks for PS256 from the holder", .timeLimit(.minutes(5)))
     func es256Product() async throws {
         try await Onboarding.run(signing: .es256) { onboarding in
             let registration = try await onboarding.onboard()
@@ -106,7 +106,7 @@ struct RegistrationTests {
         }
     }
 
-    @Test("a second registration of the product is refused with the RFC 7591 error", .timeLimit(.minutes(1)))
+    @Test("a second registration of the product is refused with the RFC 7591 error", .timeLimit(.minutes(5)))
     func duplicateRegistration() async throws {
         try await Onboarding.run { onboarding in
             _ = try await onboarding.onboard()
@@ -120,7 +120,7 @@ struct RegistrationTests {
         }
     }
 
-    @Test("a redirect URI the SSA does not have is refused as invalid_redirect_uri", .timeLimit(.minutes(1)))
+    @Test("a redirect URI the SSA does not have is refused as invalid_redirect_uri", .timeLimit(.minutes(5)))
     func wrongRedirectURI() async throws {
         try await Onboarding.run(redirectURIs: ["https://elsewhere.example/callback"]) { onboarding in
             let error = try await #require(throws: AuthorizationError.self) { try await onboarding.onboard() }
@@ -132,7 +132,7 @@ struct RegistrationTests {
         }
     }
 
-    @Test("management of another product's client is refused", .timeLimit(.minutes(1)))
+    @Test("management of another product's client is refused", .timeLimit(.minutes(5)))
     func unknownClient() async throws {
         try await Onboarding.run { onboarding in
             let metadata = try await onboarding.discover()

@@ -16,7 +16,7 @@ import Testing
 @Suite("End to end: consent, token manager and banking client", .timeLimit(.minutes(5)))
 struct ConsentEndToEndTests {
     @Test(
-        "An authorised arrangement's token manager drives the banking client over mutual TLS", .timeLimit(.minutes(2)))
+        "An authorised arrangement's token manager drives the banking client over mutual TLS", .timeLimit(.minutes(5)))
     func consentThenBanking() async throws {
         // Register → discovery → SSA → DCR, then PAR, the headless consent page for two accounts, the JARM callback
         // and the token exchange: the kit's world.

@@ -245,7 +245,7 @@ struct OperationTests {
 
     @Test(
         "Each operation in each version: typed call, x-v/x-min-v, decoded by the answered version, checked against the dataset",
-        .timeLimit(.minutes(2)), arguments: OperationCase.all)
+        .timeLimit(.minutes(5)), arguments: OperationCase.all)
     func operation(_ operation: OperationCase) async throws {
         let probe = try #require(operationProbes[operation.id], "no probe for \(operation.id)")
         try await LiveBanking.run { live in

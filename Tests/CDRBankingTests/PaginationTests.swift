@@ -25,7 +25,7 @@ struct LivePaginationTests {
     /// 14 accounts in pages of 5: three pages.
     static let pageSize = 5
 
-    @Test("A clean walk follows links.next to the end and reads every record once", .timeLimit(.minutes(1)))
+    @Test("A clean walk follows links.next to the end and reads every record once", .timeLimit(.minutes(5)))
     func cleanWalk() async throws {
         try await LiveBanking.run { live in
             let pages = try await allPages(try live.client(pageSize: Self.pageSize).accounts())

@@ -185,7 +185,7 @@ struct TrafficBudgetTests {
 
     @Test(
         "Live: the budget after the bearer-token middleware refuses the call beyond the session's limit",
-        .timeLimit(.minutes(1)))
+        .timeLimit(.minutes(5)))
     func liveBudget() async throws {
         let clock = ManualClock()
         let budget = clock.budget(.init(callsPerSession: 3, maximumWait: .zero))
@@ -213,7 +213,7 @@ struct TrafficBudgetTests {
         }
     }
 
-    @Test("Live: a walk that runs out of budget delivers the pages it could read, then throws", .timeLimit(.minutes(1)))
+    @Test("Live: a walk that runs out of budget delivers the pages it could read, then throws", .timeLimit(.minutes(5)))
     func liveBudgetMidWalk() async throws {
         let clock = ManualClock()
         let budget = clock.budget(.init(callsPerSession: 2, maximumWait: .zero))

@@ -59,7 +59,7 @@ private struct FallbackWorld: Sendable {
 
 @Suite(
     "HolderClient.accountData(for:fallback:policy:): the CDR→DDC source against the mock holder",
-    .timeLimit(.minutes(2)))
+    .timeLimit(.minutes(5)))
 struct HolderClientFallbackTests {
     @Test("CDR serves; in an outage DDC serves the same accounts and transactions with DDC provenance; then CDR again")
     func outageAndBack() async throws {

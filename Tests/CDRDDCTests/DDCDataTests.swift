@@ -8,7 +8,7 @@ import Logging
 import Testing
 
 /// Captured accounts and transactions, checked against the dataset the CDR side serves.
-@Suite(.timeLimit(.minutes(2))) struct DDCDataTests {
+@Suite(.timeLimit(.minutes(5))) struct DDCDataTests {
     @Test func accountsCarryTheProvidersIdsAndTheDatasetsNumbersAndBalances() async throws {
         try await DDCHarness.run { harness in
             let connection = try await harness.capturedConnection("customer-2")

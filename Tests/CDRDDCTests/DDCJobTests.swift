@@ -5,7 +5,7 @@ import Synchronization
 import Testing
 
 /// Capture jobs against the mock provider over TLS: the happy path, each kind of challenge, and each failure.
-@Suite(.timeLimit(.minutes(2))) struct DDCJobTests {
+@Suite(.timeLimit(.minutes(5))) struct DDCJobTests {
     /// The (kind, step) pairs of events, for comparing sequences.
     static func outline(_ events: [DDCJobEvent]) -> [String] {
         events.map { event in

@@ -6,7 +6,7 @@ import HTTPTypes
 import Testing
 
 /// Credentials, codes, answers and the API key never reach a log, an error's description or a value's description.
-@Suite(.timeLimit(.minutes(2))) struct DDCSecretTests {
+@Suite(.timeLimit(.minutes(5))) struct DDCSecretTests {
     @Test func secretsNeverReachTheLogsOrTheErrors() async throws {
         try await DDCHarness.run { harness in
             let provider = harness.provider

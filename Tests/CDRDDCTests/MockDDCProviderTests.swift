@@ -7,7 +7,7 @@ import HTTPTypes
 import Testing
 
 /// The mock provider's own API, called raw: its authentication, its (non-CDS) shape and its input checks.
-@Suite(.timeLimit(.minutes(2))) struct MockDDCProviderTests {
+@Suite(.timeLimit(.minutes(5))) struct MockDDCProviderTests {
     static func call(
         _ harness: DDCHarness, _ method: HTTPRequest.Method, _ path: String, body: String? = nil,
         contentType: String? = "application/json", apiKey: String?

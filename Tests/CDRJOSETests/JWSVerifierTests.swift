@@ -315,7 +315,7 @@ struct JWKSCacheTests {
         #expect(endpoint.fetches == 4)
     }
 
-    @Test("concurrent lookups share one fetch", .timeLimit(.minutes(1)))
+    @Test("concurrent lookups share one fetch", .timeLimit(.minutes(5)))
     func coalescing() async throws {
         let endpoint = try FakeJWKSEndpoint(Fixtures.holderJWKS)
         let gate = Gate()

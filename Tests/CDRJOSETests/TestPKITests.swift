@@ -58,7 +58,7 @@ struct TestPKITests {
         )
     }
 
-    @Test("mTLS handshake over NIOSSL", .timeLimit(.minutes(1)), arguments: ["localhost", nil] as [String?])
+    @Test("mTLS handshake over NIOSSL", .timeLimit(.minutes(5)), arguments: ["localhost", nil] as [String?])
     func mutualTLS(serverHostname: String?) async throws {
         let pki = try TestPKI()
         let reply = try await Self.exchange(
@@ -66,7 +66,7 @@ struct TestPKITests {
         #expect(reply == "ping")
     }
 
-    @Test("the server refuses a client without a certificate", .timeLimit(.minutes(1)))
+    @Test("the server refuses a client without a certificate", .timeLimit(.minutes(5)))
     func noClientCertificate() async throws {
         let pki = try TestPKI()
         await #expect(throws: (any Error).self) {
@@ -75,7 +75,7 @@ struct TestPKITests {
         }
     }
 
-    @Test("the server refuses a client certificate from another CA", .timeLimit(.minutes(1)))
+    @Test("the server refuses a client certificate from another CA", .timeLimit(.minutes(5)))
     func foreignClientCertificate() async throws {
         let pki = try TestPKI()
         let other = try TestPKI()

@@ -5,7 +5,7 @@ import Foundation
 import NIOHTTP1
 import Testing
 
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct ListenerTests {
     @Test func publicListenerServesWithoutClientCertificate() async throws {
         try await MockDataHolder.withRunning { holder in

@@ -17,7 +17,7 @@ import Testing
 
 /// The holder's injected faults, each checked against the CDRJOSE validators, plus JARM encryption and
 /// holder-initiated revocation.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct SecurityFaultTests {
     func withRecipient(encryption: DecryptionKey? = nil, _ body: (TestRecipient) async throws -> Void) async throws {
         try await MockDataHolder.withRunning { holder in

@@ -7,7 +7,7 @@ import NIOHTTP1
 import Testing
 
 /// Each rule of the security profile, broken once.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct SecurityNegativeTests {
     func withRecipient(
         _ configuration: MockDataHolder.Configuration = .init(), _ body: (TestRecipient) async throws -> Void

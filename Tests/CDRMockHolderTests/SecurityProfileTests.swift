@@ -7,7 +7,7 @@ import Foundation
 import NIOHTTP1
 import Testing
 
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct SecurityProfileTests {
     /// Runs `body` with a running holder, an mTLS client and a registered recipient.
     func withRecipient(

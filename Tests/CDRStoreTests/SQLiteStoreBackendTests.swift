@@ -18,7 +18,7 @@ private func permissions(_ path: String) throws -> Int {
 }
 
 /// What only the SQLite backend does: a file that outlives the process, shared by processes, refused when foreign.
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct SQLiteStoreBackendTests {
     @Test func everyRowSurvivesCloseAndReopen() async throws {
         try await withTemporaryFolder { folder in

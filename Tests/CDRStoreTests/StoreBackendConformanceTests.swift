@@ -89,7 +89,7 @@ func expectStoreError(
 }
 
 /// The behaviour every ``StoreBackend`` shares (the reference is ``InMemoryStoreBackend``).
-@Suite(.timeLimit(.minutes(2)))
+@Suite(.timeLimit(.minutes(5)))
 struct StoreBackendConformanceTests {
     @Test(arguments: BackendKind.all)
     func aBatchWhoseLastChangeFailsKeepsNothing(kind: BackendKind) async throws {

@@ -8,7 +8,7 @@ import HTTPTypes
 import Testing
 
 /// The production transport against the mock data holder, over real TLS and mutual TLS on 127.0.0.1.
-@Suite(.timeLimit(.minutes(1))) struct AsyncHTTPClientTransportTests {
+@Suite(.timeLimit(.minutes(5))) struct AsyncHTTPClientTransportTests {
     // MARK: - Success
 
     @Test func mutualTLSGetOfAResourceWithABoundTokenSucceeds() async throws {

@@ -6,7 +6,7 @@ import Foundation
 import HTTPTypes
 import Testing
 
-@Suite(.timeLimit(.minutes(1))) struct InteractionIDMiddlewareTests {
+@Suite(.timeLimit(.minutes(5))) struct InteractionIDMiddlewareTests {
     @Test func anIDIsAddedWhenMissingAndEchoedByTheHolder() async throws {
         try await Live.withHolderAndTransport { holder, base in
             let recorder = RecordingTransport(recording: base)

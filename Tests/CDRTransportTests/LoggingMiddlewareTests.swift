@@ -8,7 +8,7 @@ import InMemoryLogging
 import Logging
 import Testing
 
-@Suite(.timeLimit(.minutes(1))) struct LoggingMiddlewareTests {
+@Suite(.timeLimit(.minutes(5))) struct LoggingMiddlewareTests {
     static let secrets = ["SECRET", "Q1VTVE9NRVItSEVBREVSUw==", "203.0.113.7"]
 
     static func makeLogger() -> (Logger, InMemoryLogHandler) {

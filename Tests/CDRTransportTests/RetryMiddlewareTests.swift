@@ -77,7 +77,7 @@ struct RetryChain {
 
     // MARK: - Live, against the mock holder
 
-    @Test(.timeLimit(.minutes(1))) func aGetIsRetriedAfterA429WithRetryAfter() async throws {
+    @Test(.timeLimit(.minutes(5))) func aGetIsRetriedAfterA429WithRetryAfter() async throws {
         try await Live.withHolderAndTransport { holder, base in
             let chain = RetryChain(base)
             holder.faults.inject(.throttle(retryAfter: 1), on: .resources, times: 1)
@@ -88,7 +88,7 @@ struct RetryChain {
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func aGetIsRetriedAfterA503WithRetryAfter() async throws {
+    @Test(.timeLimit(.minutes(5))) func aGetIsRetriedAfterA503WithRetryAfter() async throws {
         try await Live.withHolderAndTransport { holder, base in
             let chain = RetryChain(base)
             holder.faults.inject(.serverError(status: 503, retryAfter: 2), on: .resources, times: 1)
@@ -99,7 +99,7 @@ struct RetryChain {
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func aPostIsNeverRetried() async throws {
+    @Test(.timeLimit(.minutes(5))) func aPostIsNeverRetried() async throws {
         try await Live.withHolderAndTransport { holder, base in
             let chain = RetryChain(base)
             holder.faults.inject(.throttle(retryAfter: 1), on: .resources, times: 1)
@@ -117,7 +117,7 @@ struct RetryChain {
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func aRetryAfterAboveTheMaximumIsHandedBack() async throws {
+    @Test(.timeLimit(.minutes(5))) func aRetryAfterAboveTheMaximumIsHandedBack() async throws {
         try await Live.withHolderAndTransport { holder, base in
             let chain = RetryChain(base, policy: .init(maximumRetryAfter: .seconds(60)))
             holder.faults.inject(.throttle(retryAfter: 120), on: .resources, times: 1)
@@ -129,7 +129,7 @@ struct RetryChain {
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func exhaustedAttemptsReturnTheLastResponse() async throws {
+    @Test(.timeLimit(.minutes(5))) func exhaustedAttemptsReturnTheLastResponse() async throws {
         try await Live.withHolderAndTransport { holder, base in
             let chain = RetryChain(base, policy: .init(maximumAttempts: 3))
             holder.faults.inject(.serverError(status: 503, retryAfter: nil), on: .resources, times: 5)
@@ -141,7 +141,7 @@ struct RetryChain {
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func nonRetryableStatusesAreReturnedAtOnce() async throws {
+    @Test(.timeLimit(.minutes(5))) func nonRetryableStatusesAreReturnedAtOnce() async throws {
         try await Live.withHolderAndTransport { holder, base in
             let chain = RetryChain(base)
             holder.faults.inject(.serverError(status: 500, retryAfter: 1), on: .resources, times: 1)
@@ -151,7 +151,7 @@ struct RetryChain {
         }
     }
 
-    @Test(.timeLimit(.minutes(1))) func connectionFailuresAreRetriedForIdempotentRequestsThenThrown() async throws {
+    @Test(.timeLimit(.minutes(5))) func connectionFailuresAreRetriedForIdempotentRequestsThenThrown() async throws {
         try await withClosedLoopbackPort { port in
             try await AsyncHTTPClientTransport.withTransport(configuration: .init()) { base in
                 let chain = RetryChain(base, policy: .init(maximumAttempts: 3))

@@ -9,7 +9,7 @@ import HTTPTypes
 import Testing
 
 // sample: Sources/CDRTesting/Docs.docc/CDRTesting.md#2
-@Suite("My app against the mock data holder", .timeLimit(.minutes(2)))
+@Suite("My app against the mock data holder", .timeLimit(.minutes(5)))
 struct AccountsTests {
     @Test("Every consented account is read, with its provenance")
     func readsAccounts() async throws {

@@ -6,7 +6,7 @@ import Testing
 
 /// The Getting started article's steps do not only compile: run against the mock holder, they do what the article
 /// says (data with provenance, DDC serving during an outage, revocation deleting what was kept).
-@Suite("Getting started samples, run against the mock holder", .timeLimit(.minutes(2)))
+@Suite("Getting started samples, run against the mock holder", .timeLimit(.minutes(5)))
 struct GettingStartedLiveTests {
     @Test("Data, the DDC fallback during an outage and revocation, as the article runs them")
     func articleSteps() async throws {

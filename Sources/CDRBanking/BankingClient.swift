@@ -71,6 +71,8 @@ public struct BankingClient: Sendable {
     public let transport: any HTTPTransport
     /// Where the client logs (operation, version, interaction id, pagination anomalies; never a header value).
     public var logger: Logger
+    /// Told of every authenticated response that carried data (``DataCollection``), for an audit trail; `nil` for none.
+    public var collectionObserver: (any DataCollectionObserver)?
 
     /// Creates a client.
     /// - Parameters:
@@ -78,14 +80,16 @@ public struct BankingClient: Sendable {
     ///   - context: The call context for authenticated calls.
     ///   - transport: The transport, with the bearer-token middleware for the arrangement.
     ///   - logger: Where to log; silent by default.
+    ///   - collectionObserver: Told of every collection of customer data; none by default.
     public init(
         configuration: Configuration, context: CallContext, transport: any HTTPTransport,
-        logger: Logger = .cdrDisabled
+        logger: Logger = .cdrDisabled, collectionObserver: (any DataCollectionObserver)? = nil
     ) {
         self.configuration = configuration
         self.context = context
         self.transport = transport
         self.logger = logger
+        self.collectionObserver = collectionObserver
     }
 
     /// A copy of the client that makes its calls in another context (for example attended, while the customer is
@@ -120,6 +124,8 @@ struct RawResponse: Sendable {
     var interactionID: String?
     var body: Data
     var fetchedAt: Date
+    /// Whether the operation is authenticated (it then carries a customer's data).
+    var isAuthenticated: Bool
 }
 
 /// A CDS call: the operation, its path parameters, query and body.
@@ -240,7 +246,8 @@ extension BankingClient {
                 "cdr.interaction_id": "\(interactionID ?? "-")", "cdr.bytes": "\(response.body.count)",
             ])
         return RawResponse(
-            url: url, version: version, interactionID: interactionID, body: response.body, fetchedAt: Date())
+            url: url, version: version, interactionID: interactionID, body: response.body, fetchedAt: Date(),
+            isAuthenticated: operation.isAuthenticated)
     }
 
     /// Decodes a body with the configured mode, turning failures into ``DataHolderError/Code/invalidResponse``.
@@ -260,6 +267,7 @@ extension BankingClient {
     ) async throws -> CDSResult<Body> {
         let raw = try await send(call)
         let (body, diagnostics) = try decode(self, raw)
+        try await report(raw, operation: call.operationID, recordCount: 1)
         return CDSResult(
             body: body, version: raw.version, interactionID: raw.interactionID, fetchedAt: raw.fetchedAt,
             diagnostics: diagnostics)

@@ -269,6 +269,12 @@ public struct PageSequence<Record: Sendable>: AsyncSequence, Sendable {
                     .paginationAnomaly, operation: walk.call.operationID, status: 200,
                     interactionID: raw.interactionID, reason: ending.description)
             }
+            do {
+                try await walk.client.report(raw, operation: walk.call.operationID, recordCount: records.count)
+            } catch {
+                isFinished = true
+                throw error
+            }
             return Page(
                 records: records, number: number, url: raw.url, version: raw.version,
                 interactionID: raw.interactionID, totalRecords: decoded.totalRecords,

@@ -84,6 +84,15 @@ public final class HolderClient: Sendable {
         try await client.configuration.store.arrangements(holderBrandID: brand.id).map(\.arrangement)
     }
 
+    /// The audit trail of one arrangement: its consent, every collection of its data, its end and the deletion's
+    /// evidence, oldest first. It names calls, counts and ids, never data or secrets.
+    /// - Parameter arrangementID: The `cdr_arrangement_id`.
+    /// - Returns: The entries.
+    /// - Throws: ``/CDRStore/StoreError``.
+    public func auditTrail(of arrangementID: String) async throws -> [AuditEntry] {
+        try await client.configuration.store.auditTrail(for: scope(of: arrangementID))
+    }
+
     /// The arrangement as the token store knows it (also after it ended: a tombstone without tokens).
     /// - Parameter id: The `cdr_arrangement_id`.
     /// - Returns: The arrangement, or `nil` when it never existed here.
@@ -99,6 +108,8 @@ public final class HolderClient: Sendable {
     ///   - arrangement: The arrangement.
     ///   - context: Attended or unattended; unattended since the arrangement's authorisation by default.
     /// - Returns: The client. Clients for the same arrangement share one traffic budget, when one is configured.
+    ///   Every response that carries the customer's data is recorded in the store's audit trail (a collection:
+    ///   operation, version, record count, interaction id), before its records reach the caller.
     public func banking(for arrangement: Arrangement, context: CallContext? = nil) async -> BankingClient {
         let tokens = await connection.tokenManager(for: arrangement.id)
         let budget = client.configuration.trafficBudget.map { limits in
@@ -117,7 +128,8 @@ public final class HolderClient: Sendable {
                 resourceBaseURL: brand.resourceBaseURL, publicBaseURL: brand.publicBaseURL, holderBrandID: brand.id,
                 versions: client.configuration.versions, pageSize: client.configuration.pageSize),
             context: context ?? .unattended(authenticatedAt: arrangement.authorisedAt),
-            transport: transport, logger: client.logger)
+            transport: transport, logger: client.logger,
+            collectionObserver: CollectionAudit(store: client.configuration.store, scope: scope(of: arrangement.id)))
     }
 
     /// The arrangement's data as an ``/CDRAccountData/AccountDataSource`` (domain records with provenance).
@@ -217,6 +229,22 @@ public final class HolderClient: Sendable {
                 "cdr.records_deleted": "\(deleted.records)", "cdr.tokens_deleted": "\(ending.tokensDeleted)",
             ])
         return deletion
+    }
+}
+
+/// Keeps an audit entry for every collection of an arrangement's data (the holder, the operation, the time, the
+/// record count and the interaction id; never the data).
+struct CollectionAudit: DataCollectionObserver {
+    let store: RecipientStore
+    let scope: DataScope
+
+    func collected(_ collection: DataCollection) async throws {
+        try await store.record(
+            .collected(
+                CollectionSummary(
+                    source: collection.holderBrandID ?? "", method: "cdr", operation: collection.operation,
+                    recordCount: collection.recordCount, interactionIDs: collection.interactionID.map { [$0] } ?? [])),
+            scope: scope)
     }
 }
 

@@ -84,15 +84,19 @@ struct DemoTests {
         #expect(fallback.servedByAfterRecovery.hasPrefix("cdr:"))
 
         // Revocation: the holder knows, tokens and every kept record gone, data calls refused.
-        let deletion = result.deletion
+        let deletion = try #require(result.deletion)
         #expect(deletion.holderConfirmed)
         #expect(deletion.tokensDeleted && !deletion.tokensRemaining)
         #expect(deletion.recordsDeleted == accounts.count * 2 + expectedTotal)  // accounts, balances, transactions
         #expect(deletion.recordsRemaining == 0)
         #expect(deletion.keyDestroyed)
         #expect(deletion.dataCallAfterRevocation == "refused: missingArrangement")
-        #expect(deletion.ddcRecordsDeleted == accounts.count + fallback.transactions)
-        #expect(deletion.ddcProviderConfirmed)
+        #expect(result.ddc.recordsDeleted == accounts.count + fallback.transactions)
+        #expect(result.ddc.providerConfirmed)
+        #expect(deletion.evidence?.isEmpty == false)
+        #expect(deletion.auditTrail.first?.contains("consent.given") == true)
+        #expect(deletion.auditTrail.contains { $0.contains("collection") })
+        #expect(deletion.auditTrail.last?.contains("deletion") == true)
 
         // And at the holder: the arrangement is inactive, the DDC connection gone, the outage over.
         #expect(holder.arrangement(id: result.consent.arrangementID)?.isActive == false)
@@ -117,7 +121,7 @@ struct DemoTests {
             // The report shows every account and the deletion; the JSON decodes back.
             let text = DemoReport.text(result)
             for row in result.accounts { #expect(text.contains(row.name)) }
-            #expect(text.contains("records deleted: \(result.deletion.recordsDeleted) (left: 0)"))
+            #expect(text.contains("records deleted: \(result.deletion?.recordsDeleted ?? -1) (left: 0)"))
             let decoder = JSONDecoder()
             decoder.dateDecodingStrategy = .iso8601
             let decoded = try decoder.decode(DemoResult.self, from: DemoReport.json(result))

@@ -41,8 +41,12 @@ public enum Demo {
         switch options.holder {
         case .embedded(let dataset):
             events(.step(number: 1, of: stepCount, title: "Mock data holder"))
-            let holder = try attempt("Starting the mock data holder", hint: "Check that loopback networking works.") {
-                try MockDataHolder(configuration: .init(dataset: dataset))
+            let holder = try attempt(
+                "Starting the mock data holder",
+                hint: "Check that loopback networking works; delete the store's folder to start the holder afresh."
+            ) {
+                try MockDataHolder(
+                    configuration: .init(dataset: dataset, stateDirectory: options.storage.holderStateDirectory))
             }
             return try await holder.withRunning { holder in
                 try await run(options, holder: holder, mode: "embedded", logger: logger, events: events)

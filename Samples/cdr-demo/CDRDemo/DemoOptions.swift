@@ -15,8 +15,22 @@ public struct DemoOptions: Sendable {
         case remote(publicBaseURL: URL, certificateAuthorityPEM: String, identity: ClientIdentity)
     }
 
+    /// Where the demo keeps what a recipient keeps (registration, arrangement, tokens, records, audit trail).
+    public enum Storage: Sendable, Hashable {
+        /// Nothing survives the run; the run ends by revoking its arrangement.
+        case memory
+        /// An SQLite file; its folder also holds the key-encryption key (`kek`, unless `CDRKIT_KEK` is set), the
+        /// software product's signing key and, for an embedded holder, the holder's state, so a second run reuses
+        /// the registration and the arrangement.
+        case sqlite(path: URL)
+    }
+
     /// The holder.
     public var holder: Holder
+    /// Where state is kept; in memory by default.
+    public var storage: Storage
+    /// Whether the run ends the arrangement (always with ``Storage/memory``).
+    public var revoke: Bool
     /// Whether a person consents in a browser (the demo then waits for the callback on a local listener).
     public var interactive: Bool
     /// The port of the local callback listener in interactive mode; 0 picks a free one.
@@ -27,6 +41,9 @@ public struct DemoOptions: Sendable {
     public var customerID: String
     /// How many days of transactions to read.
     public var days: Int
+
+    /// Whether this run ends its arrangement: on request, and always when nothing is kept.
+    public var endsArrangement: Bool { revoke || storage == .memory }
 
     /// The dataset of the embedded holder by default: 2 customers with 4 accounts of 600 transactions each
     /// over a year.
@@ -41,11 +58,16 @@ public struct DemoOptions: Sendable {
     ///   - consentTimeout: 5 minutes by default.
     ///   - customerID: `customer-1` by default.
     ///   - days: 90 by default.
+    ///   - storage: In memory by default.
+    ///   - revoke: Whether a run on a persistent store ends the arrangement; `false` by default.
     public init(
         holder: Holder = .embedded(DemoOptions.defaultDataset), interactive: Bool = false, callbackPort: Int = 0,
-        consentTimeout: Duration = .seconds(300), customerID: String = "customer-1", days: Int = 90
+        consentTimeout: Duration = .seconds(300), customerID: String = "customer-1", days: Int = 90,
+        storage: Storage = .memory, revoke: Bool = false
     ) {
         self.holder = holder
+        self.storage = storage
+        self.revoke = revoke
         self.interactive = interactive
         self.callbackPort = callbackPort
         self.consentTimeout = consentTimeout

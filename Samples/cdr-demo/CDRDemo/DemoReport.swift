@@ -38,19 +38,36 @@ public enum DemoReport {
             "  account keys \(fallback.sameAccountKeys ? "match" : "differ from") the CDR accounts'; "
                 + "after the outage \(fallback.servedByAfterRecovery) serves again.")
 
-        let deletion = result.deletion
+        let storage = result.storage
         lines.append("")
         lines.append(
-            "Revoked: arrangement \(deletion.arrangementID) is \(deletion.state) (holder confirmed: \(deletion.holderConfirmed))."
-        )
+            "Store: \(storage.location); registration \(storage.registrationReused ? "reused (no DCR)" : "made (DCR)"), "
+                + "arrangement \(storage.arrangementReused ? "reused (no consent)" : "new (consent)").")
+        if storage.checkpoints.contains(where: { $0.previousThrough != nil }) {
+            let new = storage.checkpoints.map(\.newRecords).reduce(0, +)
+            let since = storage.checkpoints.compactMap(\.previousThrough).min().map { time($0) } ?? "-"
+            lines.append("  synced from the checkpoints: \(new) new transactions since \(since)")
+        }
+        if let deletion = result.deletion {
+            lines.append("")
+            lines.append(
+                "Revoked: arrangement \(deletion.arrangementID) is \(deletion.state) (holder confirmed: \(deletion.holderConfirmed))."
+            )
+            lines.append(
+                "  tokens deleted: \(deletion.tokensDeleted) (left: \(deletion.tokensRemaining ? "some" : "none")); "
+                    + "records deleted: \(deletion.recordsDeleted) (left: \(deletion.recordsRemaining)); "
+                    + "key destroyed: \(deletion.keyDestroyed)")
+            lines.append("  a data call now: \(deletion.dataCallAfterRevocation)")
+            if let evidence = deletion.evidence { lines.append("  evidence: \(evidence)") }
+            lines.append("  audit trail of the arrangement:")
+            lines += deletion.auditTrail.map { "    " + $0 }
+        } else {
+            lines.append(
+                "  kept: the arrangement and \(storage.recordsKept) records (encrypted); run `cdr-demo --revoke` to end it")
+        }
         lines.append(
-            "  tokens deleted: \(deletion.tokensDeleted) (left: \(deletion.tokensRemaining ? "some" : "none")); "
-                + "records deleted: \(deletion.recordsDeleted) (left: \(deletion.recordsRemaining)); "
-                + "key destroyed: \(deletion.keyDestroyed)")
-        lines.append("  a data call now: \(deletion.dataCallAfterRevocation)")
-        lines.append(
-            "  DDC connection ended: \(deletion.ddcRecordsDeleted) records deleted, provider confirmed: "
-                + "\(deletion.ddcProviderConfirmed)")
+            "DDC connection ended: \(result.ddc.recordsDeleted) records deleted, provider confirmed: "
+                + "\(result.ddc.providerConfirmed)")
         return lines.joined(separator: "\n")
     }
 
@@ -64,6 +81,8 @@ public enum DemoReport {
         encoder.dateEncodingStrategy = .iso8601
         return try encoder.encode(result)
     }
+
+    private static func time(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
 
     private static func day(_ date: Date) -> String {
         let formatter = ISO8601DateFormatter()

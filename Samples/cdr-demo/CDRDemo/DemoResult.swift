@@ -128,10 +128,42 @@ public struct DemoResult: Sendable, Codable {
         public var keyDestroyed: Bool
         /// What a data call for the arrangement does afterwards.
         public var dataCallAfterRevocation: String
-        /// The DDC connection ended too: records deleted here.
-        public var ddcRecordsDeleted: Int
+        /// The store's evidence: when the key was destroyed, what was deleted, and that nothing was left.
+        public var evidence: String?
+        /// The arrangement's audit trail after the deletion (consent, collections, withdrawal, deletion).
+        public var auditTrail: [String]
+    }
+
+    /// The DDC connection of the run, ended at its end.
+    public struct DDCEnding: Sendable, Codable {
+        /// Records kept for the connection and deleted.
+        public var recordsDeleted: Int
         /// Whether the provider confirmed it deleted the connection.
-        public var ddcProviderConfirmed: Bool
+        public var providerConfirmed: Bool
+    }
+
+    /// Where the run kept its state, and what it reused from an earlier run.
+    public struct Storage: Sendable, Codable {
+        /// One account's collection since its checkpoint.
+        public struct Checkpoint: Sendable, Codable {
+            /// The account's key.
+            public var account: String
+            /// Where the earlier run's collection ended (`nil` on the first run).
+            public var previousThrough: Date?
+            /// The transactions this run read for it.
+            public var newRecords: Int
+        }
+
+        /// `memory`, or the SQLite file's path.
+        public var location: String
+        /// Whether the registration (`client_id`) came from the store: no DCR this run.
+        public var registrationReused: Bool
+        /// Whether the arrangement came from the store: no consent this run.
+        public var arrangementReused: Bool
+        /// Per account, what was read since the checkpoint.
+        public var checkpoints: [Checkpoint]
+        /// Records the store keeps for the arrangement at the end of the run.
+        public var recordsKept: Int
     }
 
     /// The holder.
@@ -144,8 +176,12 @@ public struct DemoResult: Sendable, Codable {
     public var transactions: Transactions
     /// The fallback.
     public var fallback: Fallback
-    /// The deletion.
-    public var deletion: Deletion
+    /// The store.
+    public var storage: Storage
+    /// The deletion, when the run ended its arrangement (``DemoOptions/endsArrangement``).
+    public var deletion: Deletion?
+    /// The DDC connection's end.
+    public var ddc: DDCEnding
     /// Milliseconds per step, in order.
     public var timings: [String: Int]
 }

@@ -6,6 +6,7 @@ import CDRDDC
 import CDRJOSE
 import CDRMockHolder
 import CDRModels
+import CDRStore
 import CDRTransport
 import Foundation
 import HTTPTypes
@@ -28,6 +29,20 @@ struct Session: Sendable {
     static let holderHint = "Is the holder running? Start one with `swift run cdr-mock-holder --output /tmp/mock`."
 
     func run() async throws -> DemoResult {
+        let state = try await Demo.attempt(
+            "Opening the store", hint: "Check the --store path, its key file and CDRKIT_KEK; or use --store memory."
+        ) { try await DemoState.open(options.storage, logger: logger) }
+        do {
+            let result = try await run(state: state)
+            try await state.store.close()
+            return result
+        } catch {
+            try? await state.store.close()
+            throw error
+        }
+    }
+
+    private func run(state: DemoState) async throws -> DemoResult {
         var timings: [String: Int] = [:]
         let clock = ContinuousClock()
         var started = clock.now
@@ -56,8 +71,9 @@ struct Session: Sendable {
             : nil
         defer { listener?.stop() }
         let redirectURI = listener?.redirectURI ?? "https://cdr-demo.invalid/callback"
-        let signingKey = try Demo.attempt("Creating the software product's key", hint: "This is a bug in the demo.") {
-            try SigningKey.generate(.ps256, keyID: Self.productID + "-signing")
+        events(.detail("store: \(state.location)"))
+        let signingKey = try Demo.attempt("Loading the software product's key", hint: "Delete the store's folder to start over.") {
+            try state.productSigningKey(keyID: Self.productID + "-signing")
         }
         let product = SoftwareProductIdentity(
             softwareProductID: Self.productID, brandID: Self.productID + "-brand", signingKey: signingKey,
@@ -68,13 +84,13 @@ struct Session: Sendable {
                     id: product.softwareProductID, brandID: product.brandID, name: "CDRKit demo",
                     redirectURIs: [redirectURI], jwks: JWKS(keys: [signingKey.publicJWK])))
         }
-        let store = EncryptedRecordStore()
+        let store = state.store
         let configuration = CDRClient.Configuration(
             product: product, identity: identity, cdrCertificateAuthority: trust, publicTrustRoots: trust,
             register: .init(
                 publicBaseURL: try url(endpoints.publicBaseURL), secureBaseURL: try url(endpoints.secureBaseURL),
                 tokenURL: try url(endpoints.registerTokenURL)),
-            recordStore: store, pageSize: 500, requestTimeout: .seconds(30))
+            store: store, recordStore: store, pageSize: 500, requestTimeout: .seconds(30))
         let cdr = CDRClient(configuration: configuration, transport: base, logger: logger)
         let brand = try await Demo.attempt(
             "Finding the holder brand at the Register", hint: "Check that --holder is the mock's public base URL."
@@ -86,19 +102,32 @@ struct Session: Sendable {
             }
             return brand
         }
+        let registrationReused = try await Demo.attempt("Reading the store", hint: "Use --store memory to run without it.") {
+            try await store.registration(holderBrandID: brand.id, softwareProductID: Self.productID) != nil
+        }
         let bank = try await Demo.attempt(
             "Registering with \(brand.name)", hint: "Run with --verbose for the SDK's log."
         ) {
             try await cdr.connect(brand: brand)
         }
-        events(.detail("\(brand) registered \(Self.productID): client_id \(bank.registration.clientId)"))
+        events(
+            .detail(
+                registrationReused
+                    ? "\(brand): the registration in the store is reused (client_id \(bank.registration.clientId); no DCR)"
+                    : "\(brand) registered \(Self.productID): client_id \(bank.registration.clientId)"))
         lap("registration")
+        let kept = try await Demo.attempt("Reading the store", hint: "Use --store memory to run without it.") {
+            try await reusableArrangement(bank, store: store, brandID: brand.id)
+        }
 
         // 3. Consent.
         events(
             .step(
                 number: 3, of: Demo.stepCount, title: "Consent (\(options.interactive ? "in a browser" : "headless"))"))
-        let arrangement = try await Demo.attempt(
+        let consented: Arrangement? =
+            kept != nil
+            ? nil
+            : try await Demo.attempt(
             "Consent",
             hint: options.interactive
                 ? "Consent within the time allowed, or run without --interactive." : Self.holderHint
@@ -116,7 +145,14 @@ struct Session: Sendable {
             }
             return try await bank.completeAuthorization(callbackURL: callback, expectedState: redirect.state)
         }
-        events(.detail("arrangement \(arrangement.id): \(arrangement.scopes.joined(separator: " "))"))
+        guard let arrangement = kept ?? consented else {
+            throw DemoError(step: "Consent", reason: "no arrangement", hint: "This is a bug in the demo.")
+        }
+        events(
+            .detail(
+                kept != nil
+                    ? "arrangement \(arrangement.id) from the store is still active: no consent needed"
+                    : "arrangement \(arrangement.id): \(arrangement.scopes.joined(separator: " "))"))
         lap("consent")
 
         // 4. Accounts and balances.
@@ -137,18 +173,28 @@ struct Session: Sendable {
         let end = Date()
         let period = DateInterval(start: end.addingTimeInterval(-Double(options.days) * 86_400), end: end)
         var counts: [AccountKey: (count: Int, net: Decimal)] = [:]
+        var checkpoints: [DemoResult.Storage.Checkpoint] = []
         var total = 0
+        let scope = bank.scope(of: arrangement.id)
         for (index, account) in accounts.enumerated() {
             var count = 0
             var net = Decimal(0)
             try await Demo.attempt("Reading transactions of \(account.displayName)", hint: Self.holderHint) {
-                let next = source.transactions(of: account.id, in: period).makePageReader()
+                // Only what is new since the last run's checkpoint (the whole period on the first run).
+                let previous = try await store.checkpoint(for: account.id, in: scope)?.collectedThrough
+                let from = previous.map { max($0, period.start) } ?? period.start
+                let next = source.transactions(of: account.id, in: DateInterval(start: from, end: end))
+                    .makePageReader()
                 while let page = try await next() {
                     count += page.count
                     for transaction in page { net += transaction.amount }
                     try await bank.keep(page.map(StoredRecord.transaction), of: arrangement.id)
                     events(.transactions(accountsDone: index, accounts: accounts.count, records: total + count))
                 }
+                try await store.saveCheckpoint(
+                    SyncCheckpoint(account: account.id, collectedThrough: end, collectedAt: Date(), lastRecordCount: count),
+                    in: scope)
+                checkpoints.append(.init(account: account.id.rawValue, previousThrough: previous, newRecords: count))
             }
             total += count
             counts[account.id] = (count, net)
@@ -190,29 +236,24 @@ struct Session: Sendable {
         fallbackResult.servedByAfterRecovery = recovered
         lap("fallback")
 
-        // 7. Withdrawal: revoke, and show what was deleted.
-        events(.step(number: 7, of: Demo.stepCount, title: "Consent withdrawn: revoke and delete"))
-        let kept = await store.count(in: bank.scope(of: arrangement.id))
-        events(.detail("\(kept) records kept (encrypted) for the arrangement before revocation"))
-        let deletion = try await Demo.attempt("Revoking the arrangement", hint: Self.holderHint) {
-            try await bank.revokeArrangement(id: arrangement.id)
-        }
-        let tokensRemaining =
-            try await configuration.store.tokenStore(holderBrandID: brand.id).load(arrangementID: arrangement.id)?
-            .tokens != nil
-        let recordsRemaining = await store.count(in: bank.scope(of: arrangement.id))
-        let afterwards: String
-        do {
-            _ = try await source.accounts()
-            afterwards = "served (unexpected)"
-        } catch {
-            // The token manager has no tokens left for the arrangement; a fallback would call it a missing one.
-            afterwards = "refused: \(FallbackAccountDataSource.reason(for: error))"
-        }
+        // 7. Withdrawal (or, with a persistent store, keeping the arrangement for the next run).
+        let recordsKept = try await store.count(in: scope)
         let ddcDeletion = try await Demo.attempt("Ending the DDC connection", hint: Self.holderHint) {
             try await cdr.endConnection(ddc.connection, at: ddc.client)
         }
-        events(.detail("\(deletion)"))
+        var deletionResult: DemoResult.Deletion?
+        if options.endsArrangement {
+            events(.step(number: 7, of: Demo.stepCount, title: "Consent withdrawn: revoke and delete"))
+            events(.detail("\(recordsKept) records kept (encrypted) for the arrangement before revocation"))
+            deletionResult = try await withdraw(
+                arrangement, bank: bank, source: source, store: store, brandID: brand.id)
+        } else {
+            events(.step(number: 7, of: Demo.stepCount, title: "Arrangement kept for the next run"))
+            events(
+                .detail(
+                    "\(recordsKept) records and the arrangement stay in \(state.location), encrypted; "
+                        + "`cdr-demo --revoke` ends it"))
+        }
         events(.detail("\(ddcDeletion)"))
         lap("revocation")
 
@@ -235,15 +276,57 @@ struct Session: Sendable {
             },
             transactions: .init(from: period.start, to: period.end, count: total, accounts: accounts.count),
             fallback: fallbackResult,
-            deletion: .init(
-                arrangementID: arrangement.id, state: deletion.arrangement?.state ?? "unknown",
-                holderConfirmed: deletion.arrangement?.holderConfirmed ?? false,
-                tokensDeleted: deletion.arrangement?.tokensDeleted ?? false, tokensRemaining: tokensRemaining,
-                recordsDeleted: deletion.recordsDeleted, recordsRemaining: recordsRemaining,
-                keyDestroyed: deletion.keyDestroyed, dataCallAfterRevocation: afterwards,
-                ddcRecordsDeleted: ddcDeletion.recordsDeleted,
-                ddcProviderConfirmed: ddcDeletion.providerConfirmed ?? false),
+            storage: .init(
+                location: state.location, registrationReused: registrationReused, arrangementReused: kept != nil,
+                checkpoints: checkpoints, recordsKept: recordsKept),
+            deletion: deletionResult,
+            ddc: .init(
+                recordsDeleted: ddcDeletion.recordsDeleted, providerConfirmed: ddcDeletion.providerConfirmed ?? false),
             timings: timings)
+    }
+
+    /// An arrangement of this brand in the store that still allows data access, with its tokens.
+    private func reusableArrangement(_ bank: HolderClient, store: RecipientStore, brandID: String) async throws
+        -> Arrangement?
+    {
+        let now = Date()
+        for record in try await store.arrangements(holderBrandID: brandID).reversed() {
+            guard record.tokens != nil, record.arrangement.state.allowsDataAccess else { continue }
+            if let expiry = record.arrangement.sharingExpiresAt, expiry <= now { continue }
+            return record.arrangement
+        }
+        return nil
+    }
+
+    /// Revokes the arrangement and reads back what is left: tokens, records, a data call, the audit trail.
+    private func withdraw(
+        _ arrangement: Arrangement, bank: HolderClient, source: CDRAccountDataSource, store: RecipientStore,
+        brandID: String
+    ) async throws -> DemoResult.Deletion {
+        let deletion = try await Demo.attempt("Revoking the arrangement", hint: Self.holderHint) {
+            try await bank.revokeArrangement(id: arrangement.id)
+        }
+        let tokensRemaining =
+            try await store.tokenStore(holderBrandID: brandID).load(arrangementID: arrangement.id)?.tokens != nil
+        let recordsRemaining = try await store.count(in: bank.scope(of: arrangement.id))
+        let afterwards: String
+        do {
+            _ = try await source.accounts()
+            afterwards = "served (unexpected)"
+        } catch {
+            // The token manager has no tokens left for the arrangement; a fallback would call it a missing one.
+            afterwards = "refused: \(FallbackAccountDataSource.reason(for: error))"
+        }
+        events(.detail("\(deletion)"))
+        if let evidence = deletion.evidence { events(.detail("evidence: \(evidence)")) }
+        let trail = try await bank.auditTrail(of: arrangement.id).map(\.description)
+        return DemoResult.Deletion(
+            arrangementID: arrangement.id, state: deletion.arrangement?.state ?? "unknown",
+            holderConfirmed: deletion.arrangement?.holderConfirmed ?? false,
+            tokensDeleted: deletion.arrangement?.tokensDeleted ?? false, tokensRemaining: tokensRemaining,
+            recordsDeleted: deletion.recordsDeleted, recordsRemaining: recordsRemaining,
+            keyDestroyed: deletion.keyDestroyed, dataCallAfterRevocation: afterwards,
+            evidence: deletion.evidence?.description, auditTrail: trail)
     }
 
     /// The browser's part without a browser: the mock's headless consent answers the authorisation URL with the

@@ -14,7 +14,10 @@ struct DemoCommand: AsyncParsableCommand {
             Starts the mock data holder in this process (or uses a running cdr-mock-holder with --holder), registers \
             a software product (SSA, DCR), runs the consent flow, reads accounts, balances and the last 90 days of \
             transactions, simulates a holder outage to show DDC serving the same requests with their provenance, \
-            then revokes the arrangement and shows that its tokens and kept data were deleted.
+            and keeps the arrangement, its tokens and the records encrypted in an SQLite store (--store). A second \
+            run on the same store reuses the registration and the arrangement (no DCR, no consent) and reads only \
+            what is new since each account's checkpoint. --revoke (or --store memory) ends the run by revoking the \
+            arrangement and prints the deletion's evidence and the audit trail.
 
             Exit status 0 on success; 1 with one line on standard error saying what failed and what to do; 2 for a \
             usage error.
@@ -61,6 +64,19 @@ struct DemoCommand: AsyncParsableCommand {
         help: "Transactions per account (over a year) of the embedded holder.")
     var transactionsPerAccount = 600
 
+    @Option(
+        help: ArgumentHelp(
+            "The SQLite store, or 'memory' to keep nothing.",
+            discussion: """
+                Its folder also holds the key-encryption key ('kek', 0600; or set CDRKIT_KEK to a base64 32-byte \
+                key), the software product's signing key and the embedded holder's state.
+                """,
+            valueName: "path"))
+    var store = ".cdr-demo/store.sqlite"
+
+    @Flag(help: "End the arrangement at the end of the run: revoke, delete, print the evidence and the audit trail.")
+    var revoke = false
+
     @Flag(help: "Print the result as JSON on standard output (progress still goes to standard error).")
     var json = false
 
@@ -105,6 +121,7 @@ struct DemoCommand: AsyncParsableCommand {
         }
         guard (0...65_535).contains(callbackPort) else { throw ValidationError("--callback-port must be 0…65535") }
         guard (1...365).contains(days) else { throw ValidationError("--days must be 1…365") }
+        guard !store.isEmpty else { throw ValidationError("--store needs a path, or 'memory'") }
         guard consentTimeout > 0 else { throw ValidationError("--consent-timeout must be positive") }
         guard (1...50).contains(accountsPerCustomer) else {
             throw ValidationError("--accounts-per-customer must be 1…50")
@@ -142,7 +159,8 @@ struct DemoCommand: AsyncParsableCommand {
     private func makeOptions() throws -> DemoOptions {
         var options = DemoOptions(
             interactive: interactive, callbackPort: callbackPort, consentTimeout: .seconds(consentTimeout),
-            customerID: customer, days: days)
+            customerID: customer, days: days,
+            storage: store == "memory" ? .memory : .sqlite(path: URL(fileURLWithPath: store)), revoke: revoke)
         if let holder, let ca, let identity {
             guard let url = URL(string: holder), url.scheme == "https", url.host != nil else {
                 throw DemoError(

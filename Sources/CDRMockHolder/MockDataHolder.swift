@@ -2,7 +2,7 @@ public import CDRJOSE
 public import CDRMockData
 public import CDRModels
 public import CDRTestPKI
-import Foundation
+public import Foundation
 import Hummingbird
 import HummingbirdTLS
 public import Logging
@@ -55,6 +55,17 @@ public final class MockDataHolder: Service, Sendable {
         public var maximumPageSize: Int
         /// The clock used for every token, code and check. Tests pass a manual clock.
         public var timeSource: any TimeSource
+        /// Where the holder keeps what a restart needs (`state.json`, mode 0600, in a directory of mode 0700), or
+        /// `nil` to keep everything in memory.
+        ///
+        /// With a directory, the holder restores its PKI, signing keys, Register products, clients, arrangements and
+        /// (hashed) tokens from the file when it exists, and otherwise mints them and writes the file. It rewrites
+        /// the file atomically after every change that matters for a restart. The dataset comes from the file
+        /// (the options given must have the same seed and sizes), and a port left at 0 reuses the one saved, so
+        /// the URLs stay the same. See ``MockHolderError/Code/unreadableState``,
+        /// ``MockHolderError/Code/incompatibleState``, ``MockHolderError/Code/stateNotSaved`` and
+        /// ``MockHolderError/Code/portInUse``.
+        public var stateDirectory: URL?
 
         /// The holder brand's identity.
         public struct Brand: Sendable, Hashable {
@@ -86,7 +97,7 @@ public final class MockDataHolder: Service, Sendable {
             dataset: MockDataset.Configuration = MockDataset.Configuration(), brand: Brand = Brand(),
             accessTokenLifetime: Duration = .seconds(300), requestURILifetime: Duration = .seconds(60),
             authorizationCodeLifetime: Duration = .seconds(60), softwareStatementLifetime: Duration = .seconds(600),
-            maximumPageSize: Int = 1000, timeSource: any TimeSource = SystemTimeSource()
+            maximumPageSize: Int = 1000, timeSource: any TimeSource = SystemTimeSource(), stateDirectory: URL? = nil
         ) {
             self.host = host
             self.publicPort = publicPort
@@ -99,6 +110,7 @@ public final class MockDataHolder: Service, Sendable {
             self.softwareStatementLifetime = softwareStatementLifetime
             self.maximumPageSize = maximumPageSize
             self.timeSource = timeSource
+            self.stateDirectory = stateDirectory
         }
     }
 
@@ -150,6 +162,8 @@ public final class MockDataHolder: Service, Sendable {
 
     let state: HolderState
     let keys: HolderKeys
+    /// The state directory's store; `nil` when the holder keeps everything in memory.
+    let stateStore: HolderStateStore?
     let logger: Logger
     let handshakes = HandshakeTally()
     private let running: Mutex<RunState>
@@ -161,11 +175,17 @@ public final class MockDataHolder: Service, Sendable {
     }
 
     /// Creates a holder; nothing listens until ``run()``.
+    ///
+    /// With ``Configuration/stateDirectory``, the state file is read here (or, when there is none, a fresh state
+    /// is written), and ``configuration`` carries the dataset and ports restored from it.
     /// - Parameters:
     ///   - configuration: The set-up.
-    ///   - pki: Certificates to use; new ones are minted when `nil`.
+    ///   - pki: Certificates to use; new ones are minted when `nil`. Ignored when the state directory holds a state.
     ///   - logger: Where the holder logs (ids and outcomes, never secrets). Silent by default.
-    /// - Throws: ``MockHolderError`` when the host is not loopback; key or certificate generation errors.
+    /// - Throws: ``MockHolderError`` when the host is not loopback, or the state directory's file cannot be read
+    ///   (``MockHolderError/Code/unreadableState``), is newer or for another dataset
+    ///   (``MockHolderError/Code/incompatibleState``) or cannot be written (``MockHolderError/Code/stateNotSaved``);
+    ///   key or certificate generation errors.
     public init(
         configuration: Configuration = Configuration(), pki: TestPKI? = nil,
         logger: Logger = .cdrDisabled
@@ -173,17 +193,19 @@ public final class MockDataHolder: Service, Sendable {
         guard ["127.0.0.1", "::1", "localhost"].contains(configuration.host) else {
             throw MockHolderError(.notLoopback, reason: "the mock holder binds to loopback only")
         }
-        self.configuration = configuration
-        self.pki =
-            try pki ?? TestPKI(name: "CDRKit Mock", serverDNSNames: ["localhost"], serverIPAddresses: ["127.0.0.1"])
-        self.dataset = MockDataset(configuration: configuration.dataset)
+        let start = try HolderStartingPoint(configuration: configuration, pki: pki)
+        self.configuration = start.configuration
+        self.pki = start.pki
+        self.dataset = MockDataset(configuration: start.configuration.dataset)
         self.faults = MockFaults()
-        self.keys = try HolderKeys()
-        self.register = try MockRegister()
+        self.keys = start.keys
+        self.register = start.register
         self.ddc = MockDDCProvider(dataset: dataset, institutionName: configuration.brand.name)
-        self.state = HolderState()
+        self.state = start.state
+        self.stateStore = start.store
         self.logger = logger
         self.running = Mutex(.idle(waiters: []))
+        try attachStateDirectory(isFresh: start.isFresh)
     }
 
     /// The base URLs; `nil` until both listeners are bound.
@@ -224,12 +246,17 @@ public final class MockDataHolder: Service, Sendable {
             let hostPart = host.contains(":") ? "[\(host)]" : host
             let endpoints = Endpoints(
                 publicBaseURL: "https://\(hostPart):\(p)", secureBaseURL: "https://\(hostPart):\(s)")
+            let outcome: Result<Endpoints, any Error> =
+                recordBoundPorts(publicPort: p, securePort: s).map { .failure($0) } ?? .success(endpoints)
             let waiters = running.withLock { state -> [CheckedContinuation<Endpoints, any Error>] in
                 guard case .idle(let waiters) = state else { return [] }
-                state = .running(endpoints)
+                switch outcome {
+                case .success(let endpoints): state = .running(endpoints)
+                case .failure(let error): state = .stopped(error)
+                }
                 return waiters
             }
-            for waiter in waiters { waiter.resume(returning: endpoints) }
+            for waiter in waiters { waiter.resume(with: outcome) }
         }
         let handshakes = self.handshakes
         do {
@@ -267,6 +294,7 @@ public final class MockDataHolder: Service, Sendable {
             }
             finish(with: MockHolderError(.stopped, reason: "the holder stopped"))
         } catch {
+            let error = startFailure(error)
             finish(with: error)
             throw error
         }

@@ -7,6 +7,7 @@ public struct MockHolderError: Error, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable, CaseIterable {
             case notLoopback, stopped, invalidConfiguration, unknownSoftwareProduct, unknownArrangement
             case recipientCallFailed, administrationFailed
+            case portInUse, unreadableState, incompatibleState, stateNotSaved
         }
         private let base: Base
 
@@ -28,6 +29,18 @@ public struct MockHolderError: Error, Sendable, CustomStringConvertible {
         /// A call to a mock holder's administration routes failed: no answer, a refusal, or an answer that could not
         /// be read (see ``MockHolderAdministrationClient``).
         public static let administrationFailed = Code(.administrationFailed)
+        /// A port the holder must bind (configured, or saved in its state directory so its URLs stay the same) is
+        /// taken by another process.
+        public static let portInUse = Code(.portInUse)
+        /// The state file in ``MockDataHolder/Configuration/stateDirectory`` cannot be used: it is not a state file
+        /// (garbage, truncated), it cannot be read, or other users may read it (it holds the holder's private keys).
+        /// The file is left as it is.
+        public static let unreadableState = Code(.unreadableState)
+        /// The state file was written by a newer build (its version is higher than this build knows), for another
+        /// dataset, or with certificates that have expired. The file is left as it is.
+        public static let incompatibleState = Code(.incompatibleState)
+        /// The holder could not write its state file (disk full, permissions, a path that is not a directory).
+        public static let stateNotSaved = Code(.stateNotSaved)
         /// The code's name.
         public var description: String { base.rawValue }
     }
@@ -58,7 +71,10 @@ public struct MockHolderError: Error, Sendable, CustomStringConvertible {
 
 extension MockHolderError: CDRCategorizedError {
     /// The kind of failure, by ``code`` (see ``/CDRModels/CDRFailureCategory``):
-    /// - `callerError`: ``Code/notLoopback``, ``Code/invalidConfiguration``, ``Code/unknownSoftwareProduct``;
+    /// - `callerError`: ``Code/notLoopback``, ``Code/invalidConfiguration``, ``Code/unknownSoftwareProduct``,
+    ///   ``Code/portInUse``, ``Code/unreadableState``, ``Code/incompatibleState`` (retrying will not help until
+    ///   someone frees the port or moves the state file);
+    /// - `serverFailure`: ``Code/stateNotSaved``;
     /// - `consentRequired`: ``Code/unknownArrangement``;
     /// - `outage`: ``Code/stopped``;
     /// - ``Code/recipientCallFailed``, ``Code/administrationFailed``: the ``underlying`` error's category (a
@@ -66,6 +82,8 @@ extension MockHolderError: CDRCategorizedError {
     public var category: CDRFailureCategory {
         switch code {
         case .notLoopback, .invalidConfiguration, .unknownSoftwareProduct: return .callerError
+        case .portInUse, .unreadableState, .incompatibleState: return .callerError
+        case .stateNotSaved: return .serverFailure
         case .unknownArrangement: return .consentRequired
         case .stopped: return .outage
         case .recipientCallFailed, .administrationFailed: return .of(underlying, otherwise: .refused)

@@ -1,6 +1,6 @@
 import CDRJOSE
 import Crypto
-import Foundation
+package import Foundation
 public import NIOSSL
 import SwiftASN1
 public import X509
@@ -25,6 +25,21 @@ public struct TestPKI: Sendable {
         public let certificate: Certificate
         /// The private key. Test-only, but still never log it.
         public let privateKey: Certificate.PrivateKey
+
+        /// Restores an identity from the PEMs ``certificatePEM()`` and ``privateKeyPEM()`` wrote.
+        /// - Parameters:
+        ///   - certificatePEM: The certificate.
+        ///   - privateKeyPEM: Its private key (PKCS #8).
+        /// - Throws: swift-certificates parsing errors.
+        package init(certificatePEM: String, privateKeyPEM: String) throws {
+            self.certificate = try Certificate(pemEncoded: certificatePEM)
+            self.privateKey = try Certificate.PrivateKey(pemEncoded: privateKeyPEM)
+        }
+
+        init(certificate: Certificate, privateKey: Certificate.PrivateKey) {
+            self.certificate = certificate
+            self.privateKey = privateKey
+        }
 
         /// The subject, with the private key redacted.
         public var customMirror: Mirror {
@@ -117,6 +132,24 @@ public struct TestPKI: Sendable {
         self.client = try Self.issueLeaf(
             commonName: clientCommonName, organization: name, usage: .clientAuth, subjectAlternativeNames: [],
             issuer: ca, notBefore: notBefore, notAfter: notAfter)
+    }
+
+    /// Restores a PKI from identities saved earlier (the mock holder's state directory).
+    /// - Parameters:
+    ///   - certificateAuthority: The CA.
+    ///   - server: The server leaf.
+    ///   - client: The client leaf.
+    package init(certificateAuthority: Identity, server: Identity, client: Identity) {
+        self.certificateAuthority = certificateAuthority
+        self.server = server
+        self.client = client
+    }
+
+    /// When the first of the three certificates expires.
+    package var expiry: Date {
+        min(
+            certificateAuthority.certificate.notValidAfter, server.certificate.notValidAfter,
+            client.certificate.notValidAfter)
     }
 
     /// Issues another client certificate from the same CA (for example a second software product).

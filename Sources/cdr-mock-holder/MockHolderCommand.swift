@@ -15,8 +15,10 @@ struct MockHolderCommand: AsyncParsableCommand {
         discussion: """
             Two listeners start: a public one (TLS) and a secure one (mutual TLS, client certificate from the mock \
             CA). With --output, the mock CA, a client identity and the endpoints are written to that folder so \
-            another process (the demo, curl) can connect and drive the holder through its /mock-admin routes. Stop \
-            with Ctrl-C (SIGINT) or SIGTERM.
+            another process (the demo, curl) can connect and drive the holder through its /mock-admin routes. With \
+            --state, the holder keeps its CA, keys, Register products, clients, arrangements, hashed tokens and ports \
+            in that folder and picks them up on the next start, so recipients can restart against it. Stop with \
+            Ctrl-C (SIGINT) or SIGTERM.
             """)
 
     @Option(help: "Loopback address to bind: 127.0.0.1 or ::1.")
@@ -47,6 +49,13 @@ struct MockHolderCommand: AsyncParsableCommand {
             """)
     var output: String?
 
+    @Option(
+        help: """
+            Folder to keep the holder's state in (state.json, owner-only), restored on the next start; ports left \
+            at 0 reuse the ones saved. Without it, everything is kept in memory.
+            """)
+    var state: String?
+
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -70,7 +79,8 @@ struct MockHolderCommand: AsyncParsableCommand {
             host: host, publicPort: publicPort, securePort: securePort,
             dataset: MockDataset.Configuration(
                 seed: seed, customerCount: customers, accountsPerCustomer: accountsPerCustomer,
-                transactionsPerAccount: transactionsPerAccount))
+                transactionsPerAccount: transactionsPerAccount),
+            stateDirectory: state.map { URL(fileURLWithPath: $0) })
         let holder = try MockDataHolder(configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [holder], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
@@ -82,6 +92,7 @@ struct MockHolderCommand: AsyncParsableCommand {
             print("secure listener (mTLS): \(endpoints.secureBaseURL)")
             print("discovery:              \(endpoints.discoveryURL)")
             if let output { print("connection files:       \(output)") }
+            if let state { print("state:                  \(state)") }
             print("stop with Ctrl-C")
             try await tasks.waitForAll()
         }

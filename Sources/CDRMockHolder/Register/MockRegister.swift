@@ -71,10 +71,21 @@ public final class MockRegister: Sendable {
     /// The key that signs SSAs.
     let signingKey: SigningKey
     private let products = Mutex<[String: SoftwareProduct]>([:])
+    /// Called after every change to the products (the holder saves its state directory then).
+    let onChange = Mutex<(@Sendable () -> Void)?>(nil)
 
-    init() throws {
-        signingKey = try SigningKey.generate(.ps256, keyID: "mock-register-ps256")
+    /// Creates the Register with a saved signing key, or a new one when `nil`.
+    init(signingKey: SigningKey? = nil, products: [SoftwareProduct] = []) throws {
+        self.signingKey = try signingKey ?? SigningKey.generate(.ps256, keyID: "mock-register-ps256")
+        self.products.withLock { stored in
+            for product in products { stored[product.id] = product }
+        }
     }
+
+    /// Every software product, by id.
+    var allProducts: [SoftwareProduct] { products.withLock { $0.values.sorted { $0.id < $1.id } } }
+
+    private func changed() { onChange.withLock { $0 }?() }
 
     /// The Register's public keys (for verifying SSAs).
     public var jwks: JWKS { JWKS(keys: [signingKey.publicJWK]) }
@@ -83,12 +94,14 @@ public final class MockRegister: Sendable {
     /// - Parameter product: The product.
     public func add(_ product: SoftwareProduct) {
         products.withLock { $0[product.id] = product }
+        changed()
     }
 
     /// Removes a software product.
     /// - Parameter id: Its identifier.
     public func remove(softwareProductID id: String) {
         products.withLock { _ = $0.removeValue(forKey: id) }
+        changed()
     }
 
     /// The software product with this identifier, if the Register knows it.

@@ -19,12 +19,19 @@ struct HolderKeys: Sendable {
     let unknownKeyIDES256: SigningKey
 
     init() throws {
-        rsa = try _RSA.Signing.PrivateKey(keySize: .bits2048)
+        try self.init(
+            rsa: _RSA.Signing.PrivateKey(keySize: .bits2048),
+            es256: SigningKey.generate(.es256, keyID: "mock-holder-es256"))
+    }
+
+    /// The keys from a saved RSA key and ES256 key (the state directory).
+    init(rsa: _RSA.Signing.PrivateKey, es256: SigningKey) throws {
+        self.rsa = rsa
         ps256 = try SigningKey(pem: rsa.pkcs8PEMRepresentation, keyID: "mock-holder-ps256")
-        es256 = try SigningKey.generate(.es256, keyID: "mock-holder-es256")
+        self.es256 = try SigningKey(pem: es256.pemRepresentation, keyID: "mock-holder-es256")
         unknownKeyIDPS256 = try SigningKey(pem: rsa.pkcs8PEMRepresentation, keyID: "mock-holder-unpublished-ps256")
         unknownKeyIDES256 = try SigningKey(pem: es256.pemRepresentation, keyID: "mock-holder-unpublished-es256")
-        jwks = JWKS(keys: [ps256.publicJWK, es256.publicJWK])
+        jwks = JWKS(keys: [ps256.publicJWK, self.es256.publicJWK])
     }
 
     /// The key for an algorithm a client registered.
@@ -32,7 +39,7 @@ struct HolderKeys: Sendable {
 }
 
 /// A client registered through DCR.
-struct ClientRecord: Sendable {
+struct ClientRecord: Sendable, Codable {
     var clientID: String
     var softwareProductID: String
     var recipientBrandID: String
@@ -94,8 +101,8 @@ struct AuthorizationCodeRecord: Sendable {
 }
 
 /// A CDR arrangement: one customer's consent to one client.
-struct ArrangementRecord: Sendable {
-    enum Status: Sendable, Hashable { case active, revoked, expired }
+struct ArrangementRecord: Sendable, Codable {
+    enum Status: Sendable, Hashable, Codable { case active, revoked, expired }
     var id: String
     var clientID: String
     var customerID: String
@@ -121,8 +128,8 @@ struct ArrangementRecord: Sendable {
 }
 
 /// An issued access token, by its value's hash.
-struct AccessTokenRecord: Sendable {
-    enum Kind: Sendable, Hashable {
+struct AccessTokenRecord: Sendable, Codable {
+    enum Kind: Sendable, Hashable, Codable {
         /// A data access token for an arrangement.
         case arrangement(String)
         /// A client-credentials token (for example `cdr:registration`).
@@ -138,7 +145,7 @@ struct AccessTokenRecord: Sendable {
 }
 
 /// An issued refresh token, by its value's hash.
-struct RefreshTokenRecord: Sendable {
+struct RefreshTokenRecord: Sendable, Codable {
     var clientID: String
     var arrangementID: String
     var scopes: [String]

@@ -31,8 +31,9 @@ extension MockDataHolder {
 }
 
 /// Applies the injected faults (except to the mock's own administration routes, `/mock-admin/…`, which must keep
-/// working whatever the faults), turns ``HolderHTTPError`` into its response and logs each request's outcome (method,
-/// path, status, interaction id; never headers or bodies).
+/// working whatever the faults), turns ``HolderHTTPError`` into its response, saves the state directory when the
+/// request changed something a restart needs, and logs each request's outcome (method, path, status, interaction id;
+/// never headers or bodies).
 struct HolderMiddleware: RouterMiddleware {
     typealias Context = MockRequestContext
     let holder: MockDataHolder
@@ -54,7 +55,12 @@ struct HolderMiddleware: RouterMiddleware {
                 response = try await next(request, context)
             } catch let error as HolderHTTPError {
                 response = error.response
+            } catch {
+                _ = holder.saveStateReportingFailure()
+                throw error
             }
+            // Saved before the answer leaves, so a recipient never holds what a restarted holder forgot.
+            if let failure = holder.saveStateAfterRequest() { response = failure }
         }
         response.headers[.fapiInteractionID] = interactionID
         holder.logger.debug(

@@ -8,7 +8,8 @@ import Testing
 
 @Suite("cdr-demo on an SQLite store: reuse across runs, --revoke, and nothing readable in the files")
 struct DemoStoreTests {
-    static let dataset = MockDataset.Configuration(customerCount: 1, accountsPerCustomer: 2, transactionsPerAccount: 300)
+    static let dataset = MockDataset.Configuration(
+        customerCount: 1, accountsPerCustomer: 2, transactionsPerAccount: 300)
 
     static func withFolder(_ body: (URL) async throws -> Void) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
@@ -74,7 +75,8 @@ struct DemoStoreTests {
                 let result = try await Demo.run(DemoOptions(holder: .running(holder), storage: .sqlite(path: path)))
                 // Reopen and write again, so the write-ahead log holds pages too while the files are read.
                 let store = try await RecipientStore.sqlite(
-                    path: path.path, keyEncryptionKey: try LocalKeyEncryptionKey.file(at: folder.appendingPathComponent("kek")))
+                    path: path.path,
+                    keyEncryptionKey: try LocalKeyEncryptionKey.file(at: folder.appendingPathComponent("kek")))
                 let tokens = store.tokenStore(holderBrandID: result.holder.brandID)
                 let record = try #require(try await tokens.load(arrangementID: result.consent.arrangementID))
                 try await tokens.save(record)

@@ -63,7 +63,8 @@ public enum DemoReport {
             lines += deletion.auditTrail.map { "    " + $0 }
         } else {
             lines.append(
-                "  kept: the arrangement and \(storage.recordsKept) records (encrypted); run `cdr-demo --revoke` to end it")
+                "  kept: the arrangement and \(storage.recordsKept) records (encrypted); run `cdr-demo --revoke` to end it"
+            )
         }
         lines.append(
             "DDC connection ended: \(result.ddc.recordsDeleted) records deleted, provider confirmed: "

@@ -72,7 +72,9 @@ struct Session: Sendable {
         defer { listener?.stop() }
         let redirectURI = listener?.redirectURI ?? "https://cdr-demo.invalid/callback"
         events(.detail("store: \(state.location)"))
-        let signingKey = try Demo.attempt("Loading the software product's key", hint: "Delete the store's folder to start over.") {
+        let signingKey = try Demo.attempt(
+            "Loading the software product's key", hint: "Delete the store's folder to start over."
+        ) {
             try state.productSigningKey(keyID: Self.productID + "-signing")
         }
         let product = SoftwareProductIdentity(
@@ -102,7 +104,9 @@ struct Session: Sendable {
             }
             return brand
         }
-        let registrationReused = try await Demo.attempt("Reading the store", hint: "Use --store memory to run without it.") {
+        let registrationReused = try await Demo.attempt(
+            "Reading the store", hint: "Use --store memory to run without it."
+        ) {
             try await store.registration(holderBrandID: brand.id, softwareProductID: Self.productID) != nil
         }
         let bank = try await Demo.attempt(
@@ -128,23 +132,23 @@ struct Session: Sendable {
             kept != nil
             ? nil
             : try await Demo.attempt(
-            "Consent",
-            hint: options.interactive
-                ? "Consent within the time allowed, or run without --interactive." : Self.holderHint
-        ) {
-            let redirect = try await bank.startAuthorization(
-                AuthorizationRequest(
-                    scopes: [.bankAccountsBasic, .bankTransactions, .commonCustomerBasic],
-                    sharingDuration: .days(90)))
-            let callback: URL
-            if let listener {
-                events(.openInBrowser(redirect.url))
-                callback = try await listener.waitForCallback(timeout: options.consentTimeout)
-            } else {
-                callback = try await headlessConsent(redirect.url, customerID: options.customerID, cdr: cdr)
+                "Consent",
+                hint: options.interactive
+                    ? "Consent within the time allowed, or run without --interactive." : Self.holderHint
+            ) {
+                let redirect = try await bank.startAuthorization(
+                    AuthorizationRequest(
+                        scopes: [.bankAccountsBasic, .bankTransactions, .commonCustomerBasic],
+                        sharingDuration: .days(90)))
+                let callback: URL
+                if let listener {
+                    events(.openInBrowser(redirect.url))
+                    callback = try await listener.waitForCallback(timeout: options.consentTimeout)
+                } else {
+                    callback = try await headlessConsent(redirect.url, customerID: options.customerID, cdr: cdr)
+                }
+                return try await bank.completeAuthorization(callbackURL: callback, expectedState: redirect.state)
             }
-            return try await bank.completeAuthorization(callbackURL: callback, expectedState: redirect.state)
-        }
         guard let arrangement = kept ?? consented else {
             throw DemoError(step: "Consent", reason: "no arrangement", hint: "This is a bug in the demo.")
         }
@@ -192,7 +196,8 @@ struct Session: Sendable {
                     events(.transactions(accountsDone: index, accounts: accounts.count, records: total + count))
                 }
                 try await store.saveCheckpoint(
-                    SyncCheckpoint(account: account.id, collectedThrough: end, collectedAt: Date(), lastRecordCount: count),
+                    SyncCheckpoint(
+                        account: account.id, collectedThrough: end, collectedAt: Date(), lastRecordCount: count),
                     in: scope)
                 checkpoints.append(.init(account: account.id.rawValue, previousThrough: previous, newRecords: count))
             }

@@ -43,7 +43,10 @@ struct DurableStateTests {
                 let arrangement = try await bank.completeAuthorization(
                     callbackURL: callback, expectedState: redirect.state)
                 #expect(try await bank.arrangement(id: arrangement.id)?.state == .authorised)
-                #expect(try await second.arrangements(holderBrandID: world.brand.id).map(\.arrangement.id) == [arrangement.id])
+                #expect(
+                    try await second.arrangements(holderBrandID: world.brand.id).map(\.arrangement.id) == [
+                        arrangement.id
+                    ])
                 #expect(try await second.backend.items(kind: "pending").isEmpty)
                 do {
                     _ = try await bank.completeAuthorization(callbackURL: callback, expectedState: redirect.state)

@@ -37,7 +37,8 @@ func withRecipientStore<R>(
     case .storeOnSQLite:
         return try await withTemporaryDirectory { folder in
             let backend = try await SQLiteStoreBackend.open(path: folder.appendingPathComponent("store.sqlite").path)
-            let store = try await RecipientStore.open(backend: backend, keyEncryptionKey: LocalKeyEncryptionKey.random())
+            let store = try await RecipientStore.open(
+                backend: backend, keyEncryptionKey: LocalKeyEncryptionKey.random())
             do {
                 let result = try await body(store)
                 try await store.close()

@@ -43,7 +43,8 @@ struct PendingAuthorizationStoreTests {
         }
     }
 
-    @Test("of 50 concurrent takers of one state exactly one gets the entry; the others get .unknownState",
+    @Test(
+        "of 50 concurrent takers of one state exactly one gets the entry; the others get .unknownState",
         arguments: DurableStateHost.allCases)
     func takeExactlyOnce(_ host: DurableStateHost) async throws {
         try await Self.withPendingStore(host) { store, _ in
@@ -114,7 +115,8 @@ struct PendingAuthorizationStoreTests {
         }
     }
 
-    @Test("a full store refuses with .invalidRequest until entries expire or are taken",
+    @Test(
+        "a full store refuses with .invalidRequest until entries expire or are taken",
         arguments: DurableStateHost.allCases)
     func capacity(_ host: DurableStateHost) async throws {
         try await Self.withPendingStore(host, capacity: 3) { store, _ in
@@ -138,7 +140,8 @@ struct PendingAuthorizationStoreTests {
         }
     }
 
-    @Test("in a RecipientStore neither the state nor the verifier nor the nonce reaches the backend in clear",
+    @Test(
+        "in a RecipientStore neither the state nor the verifier nor the nonce reaches the backend in clear",
         arguments: [DurableStateHost.storeOnMemory, .storeOnSQLite])
     func sealedAndHashed(_ host: DurableStateHost) async throws {
         try await Self.withPendingStore(host) { store, recipientStore in

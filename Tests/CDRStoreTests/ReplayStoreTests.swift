@@ -74,7 +74,8 @@ struct ReplayStoreTests {
         }
     }
 
-    @Test("a full issuer share refuses with .replayCacheFull, leaves other issuers alone, and frees on expiry",
+    @Test(
+        "a full issuer share refuses with .replayCacheFull, leaves other issuers alone, and frees on expiry",
         arguments: DurableStateHost.allCases)
     func capacity(_ host: DurableStateHost) async throws {
         try await Self.withReplayStore(host, capacityPerIssuer: 2) { store in
@@ -113,8 +114,10 @@ struct ReplayStoreTests {
             let path = folder.appendingPathComponent("store.sqlite").path
             let key = LocalKeyEncryptionKey.random()
             let expiry = Date().addingTimeInterval(300)
-            let one = try await RecipientStore.open(backend: try await SQLiteStoreBackend.open(path: path), keyEncryptionKey: key)
-            let two = try await RecipientStore.open(backend: try await SQLiteStoreBackend.open(path: path), keyEncryptionKey: key)
+            let one = try await RecipientStore.open(
+                backend: try await SQLiteStoreBackend.open(path: path), keyEncryptionKey: key)
+            let two = try await RecipientStore.open(
+                backend: try await SQLiteStoreBackend.open(path: path), keyEncryptionKey: key)
             try await one.replayStore().record(jti: "jti-1", issuer: "brand-a", expiresAt: expiry, now: Date())
             #expect(
                 await Self.code {

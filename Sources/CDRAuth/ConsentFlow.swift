@@ -224,7 +224,8 @@ public final class ConsentFlow: Sendable {
                 subject: idToken.subject, scopes: tokenSet.scopes, sharingExpiresAt: tokenSet.sharingExpiresAt,
                 authorisedAt: now)
         }
-        try await lifecycle.tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: tokenSet))
+        try await lifecycle.tokenStore.save(
+            ArrangementRecord(arrangement: arrangement, tokens: tokenSet, originalIDToken: idToken))
         await lifecycle.adopt(arrangementID, originalIDToken: idToken)
         context.logger.debug(
             "CDR arrangement authorised",

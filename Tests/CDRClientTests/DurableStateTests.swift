@@ -43,6 +43,11 @@ struct DurableStateTests {
                 let arrangement = try await bank.completeAuthorization(
                     callbackURL: callback, expectedState: redirect.state)
                 #expect(try await bank.arrangement(id: arrangement.id)?.state == .authorised)
+                // The consent's ID token is kept with the arrangement, for checking refreshed ones after a restart.
+                let record = try #require(
+                    try await second.tokenStore(holderBrandID: world.brand.id).load(arrangementID: arrangement.id))
+                #expect(record.originalIDToken?.subject == arrangement.subject)
+                #expect(record.originalIDToken?.claims["nonce"] != nil)
                 #expect(
                     try await second.arrangements(holderBrandID: world.brand.id).map(\.arrangement.id) == [
                         arrangement.id

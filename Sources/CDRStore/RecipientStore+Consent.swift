@@ -58,7 +58,9 @@ public struct StoredPendingAuthorizations: PendingAuthorizationStore {
     /// - Throws: `AuthorizationError` `.invalidRequest` when ``capacity`` authorisations of the brand are pending;
     ///   ``StoreError`` from the backend.
     public func insert(_ pending: PendingAuthorization, state: String, now: Date) async throws {
-        try await store.backend.apply([.purgeExpired(now: now)])
+        // `now` is the holder's corrected clock; the purge also drops the replay store's `jti`s, which must only ever
+        // expire by system time (a holder whose `Date` headers run ahead must not make them lapse early).
+        try await store.backend.apply([.purgeExpired(now: min(now, store.now()))])
         let key = key(state)
         let prefix = holderBrandID + "/"
         let waiting = try await store.backend.items(kind: Self.kind).filter { item in

@@ -167,6 +167,28 @@ struct PendingAuthorizationStoreTests {
         }
     }
 
+    @Test(
+        "an insert with a clock running ahead does not make the replay store forget unexpired jtis",
+        arguments: [DurableStateHost.storeOnMemory, .storeOnSQLite])
+    func purgeKeepsSystemTime(_ host: DurableStateHost) async throws {
+        try await Self.withPendingStore(host) { store, recipientStore in
+            let recipientStore = try #require(recipientStore)
+            let replay = recipientStore.replayStore()
+            let now = Date()
+            try await replay.record(jti: "jti-1", issuer: "brand-a", expiresAt: now + 300, now: now)
+            let ahead = now + 3_600
+            var pending = Self.pending()
+            pending.expiresAt = ahead + 600
+            try await store.insert(pending, state: "state-ahead", now: ahead)
+            do {
+                try await replay.record(jti: "jti-1", issuer: "brand-a", expiresAt: now + 300, now: Date())
+                Issue.record("the jti was forgotten by a purge at a time ahead of the system clock")
+            } catch let error as JOSEError {
+                #expect(error.code == .replayedToken)
+            }
+        }
+    }
+
     @Test("the description and dump of a pending authorisation show neither the verifier nor the nonce")
     func redaction() {
         let pending = Self.pending()

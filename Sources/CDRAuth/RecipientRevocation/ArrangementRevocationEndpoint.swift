@@ -26,8 +26,8 @@ public import Logging
 ///
 /// Besides: `413` for a body over ``Configuration/maximumBodySize``, `429` with `Retry-After` when the
 /// ``/CDRJOSE/ReplayStore`` holds as many unexpired tokens of the brand as it may, `503 Service/Unavailable` when
-/// the brand's keys cannot be obtained, and `500 GeneralError/Unexpected` when the receiver throws. Every error
-/// carries the standard's error structure.
+/// the brand's keys cannot be obtained or the replay store cannot record a `jti`, and `500 GeneralError/Unexpected`
+/// when the receiver throws. Every error carries the standard's error structure.
 ///
 /// Tokens never appear in responses or logs. Each request logs one message with `cdr.status`, `cdr.reason` (a
 /// constant or a ``/CDRJOSE/JOSEError/Code`` name), `cdr.arrangement_id` once verified, and `cdr.holder_brand_id`
@@ -257,7 +257,8 @@ public struct ArrangementRevocationEndpoint: Sendable {
         } catch let error as JOSEError {
             throw Self.bearerRejection(for: error, retryAfter: configuration.clockSkew + .seconds(30))
         } catch {
-            throw .invalidToken(reason: "validationFailed(\(type(of: error)))")
+            // Every check of the validator throws a JOSEError: anything else is the replay store failing.
+            throw .replayStoreUnavailable(reason: "replayStoreFailed(\(type(of: error)))")
         }
         logger[metadataKey: "cdr.claimed_holder_brand_id"] = nil
         logger[metadataKey: "cdr.holder_brand_id"] = "\(claimedBrand)"
@@ -307,7 +308,8 @@ public struct ArrangementRevocationEndpoint: Sendable {
         } catch let error as JOSEError {
             throw .invalidField(name, explanation: "its self-signed JWT claims are invalid", reason: "\(error.code)")
         } catch {
-            throw .invalidField(name, reason: "claimCheckFailed(\(type(of: error)))")
+            // The claim checks throw JOSEErrors: anything else is the replay store failing.
+            throw .replayStoreUnavailable(reason: "replayStoreFailed(\(type(of: error)))")
         }
         return arrangementID
     }

@@ -286,6 +286,7 @@ let package = Package(
                 "CDRMockData",
                 "CDRTesting",
                 "CDRModels",
+                "CDRStore",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
@@ -458,6 +459,8 @@ let package = Package(
             dependencies: [
                 "CDRStore",
                 "CDRAccountData",
+                "CDRAuth",
+                "CDRJOSE",
                 "CDRStoreSQLite",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
             ]

@@ -89,6 +89,7 @@ public struct CDRAccountDataSource: AccountDataSource {
 
     private func readAccounts() async throws -> [Account] {
         let arrangement = try arrangement()
+        try await registry.restoreIfNeeded()
         var accounts: [Account] = []
         for try await page in banking.accounts().pages {
             for record in page.records {
@@ -124,11 +125,13 @@ public struct CDRAccountDataSource: AccountDataSource {
                 accounts.append(account)
             }
         }
+        try await registry.saveIfChanged()
         return accounts
     }
 
     /// The holder's `accountId` for a key, listing the accounts once if the key is not known yet.
     func sourceID(for key: AccountKey) async throws -> String {
+        try await registry.restoreIfNeeded()
         if let id = await registry.sourceAccountID(for: key, method: .cdr) { return id }
         _ = try await accounts()
         if let id = await registry.sourceAccountID(for: key, method: .cdr) { return id }
@@ -166,6 +169,7 @@ public struct CDRAccountDataSource: AccountDataSource {
 
     /// The key of a holder `accountId`, listing the accounts once if it is not known yet.
     private func key(forSourceID sourceID: String) async throws -> AccountKey? {
+        try await registry.restoreIfNeeded()
         if let key = await registry.key(forSourceID: sourceID, method: .cdr) { return key }
         _ = try await accounts()
         return await registry.key(forSourceID: sourceID, method: .cdr)

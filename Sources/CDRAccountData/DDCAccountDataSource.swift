@@ -84,6 +84,7 @@ public struct DDCAccountDataSource: AccountDataSource {
     private func capturedAccounts() async throws -> [(Account, DDCAccount)] {
         let (connection, job) = try session()
         let records = try await client.accounts(connection: connection)
+        try await registry.restoreIfNeeded()
         let fetched = Date()
         var result: [(Account, DDCAccount)] = []
         for record in records {
@@ -100,6 +101,7 @@ public struct DDCAccountDataSource: AccountDataSource {
                 provenance: provenance(connection, job, at: fetched))
             result.append((account, record))
         }
+        try await registry.saveIfChanged()
         return result
     }
 
@@ -127,6 +129,7 @@ public struct DDCAccountDataSource: AccountDataSource {
             return {
                 if iterator == nil {
                     let (connection, job) = try source.session()
+                    try await source.registry.restoreIfNeeded()
                     var id = await source.registry.sourceAccountID(for: account, method: .ddc)
                     if id == nil {
                         _ = try await source.accounts()

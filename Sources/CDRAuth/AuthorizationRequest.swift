@@ -6,7 +6,7 @@ public import Foundation
 /// let request = AuthorizationRequest(scopes: [.bankAccountsBasic, .bankTransactions], sharingDuration: .days(90))
 /// let redirect = try await holder.startAuthorization(request)   // send the customer to redirect.url
 /// ```
-public struct AuthorizationRequest: Sendable, Hashable {
+public struct AuthorizationRequest: Sendable, Hashable, Codable {
     /// The data scopes (read only); `openid` and `profile` are added.
     public var scopes: [CDRScope]
     /// How long the arrangement lasts, in seconds (`sharing_duration`): 0 for once-off collection, at most one year.

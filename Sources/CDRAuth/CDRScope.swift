@@ -65,7 +65,7 @@ public struct CDRScope: Hashable, Sendable, RawRepresentable, Codable, CustomStr
 }
 
 /// A level of assurance (`acr`) the recipient asks the holder to authenticate the customer at.
-public struct AuthenticationContext: Hashable, Sendable, RawRepresentable, CustomStringConvertible {
+public struct AuthenticationContext: Hashable, Sendable, RawRepresentable, Codable, CustomStringConvertible {
     /// The `acr` value.
     public let rawValue: String
 

@@ -22,12 +22,14 @@ public final class ConsentFlow: Sendable {
     /// Where authorised arrangements go.
     public let lifecycle: ArrangementLifecycle
     let context: HolderContext
-    private let pending: PendingAuthorizations
+    /// Where pending authorisations wait for their callbacks.
+    public let pendingAuthorizations: any PendingAuthorizationStore
+    private var pending: any PendingAuthorizationStore { pendingAuthorizations }
 
-    init(context: HolderContext, lifecycle: ArrangementLifecycle) {
+    init(context: HolderContext, lifecycle: ArrangementLifecycle, pending: any PendingAuthorizationStore) {
         self.context = context
         self.lifecycle = lifecycle
-        self.pending = PendingAuthorizations(capacity: context.configuration.maximumPendingAuthorizations)
+        self.pendingAuthorizations = pending
     }
 
     // MARK: Consent
@@ -36,11 +38,13 @@ public final class ConsentFlow: Sendable {
     ///
     /// The request object carries `response_type=code`, `response_mode=jwt`, PKCE S256, a fresh `state` and `nonce`,
     /// `sharing_duration`, `cdr_arrangement_id` when amending, and the essential `acr`. Its PKCE verifier and nonce
-    /// stay in memory under the `state` until ``completeAuthorization(response:expectedState:)``.
+    /// stay in the ``pendingAuthorizations`` store under the `state` until
+    /// ``completeAuthorization(response:expectedState:)``.
     /// - Parameter request: What to ask for.
     /// - Returns: The authorisation URL (`client_id` and `request_uri` only), its `state` and expiry.
     /// - Throws: ``AuthorizationError``: `.invalidRequest` (sharing duration out of range, unregistered redirect URI,
-    ///   no scope), `.unsupportedHolder` (no PAR endpoint), `.pushedAuthorizationRejected` (with the OAuth error).
+    ///   no scope, or too many authorisations pending), `.unsupportedHolder` (no PAR endpoint),
+    ///   `.pushedAuthorizationRejected` (with the OAuth error); the pending-authorisation store's error.
     public func startAuthorization(_ request: AuthorizationRequest) async throws -> AuthorizationRedirect {
         guard (0...CDRClaims.maximumSharingDuration).contains(request.sharingDuration) else {
             throw AuthorizationError(
@@ -159,11 +163,18 @@ public final class ConsentFlow: Sendable {
         }
         // Validated: use the pending authorisation up (a concurrent completion with the same response loses here).
         _ = try await pending.take(state: state, now: context.clock.now())
+        let verifier: String
+        do {
+            verifier = try flow.pkce.verifier
+        } catch {
+            throw AuthorizationError(
+                .invalidRequest, reason: "the pending authorisation's PKCE verifier is malformed", underlying: error)
+        }
         let tokenResponse = try await context.oauth.postForm(
             context.endpoints.token,
             [
                 ("grant_type", "authorization_code"), ("code", authorization.code), ("redirect_uri", flow.redirectURI),
-                ("code_verifier", flow.pkce.verifier),
+                ("code_verifier", verifier),
             ], authentication: context.authentication, operation: "token")
         let tokens = try context.oauth.decode(TokenResponse.self, from: tokenResponse, failure: .tokenRequestRejected)
         let now = context.clock.now()
@@ -213,7 +224,8 @@ public final class ConsentFlow: Sendable {
                 subject: idToken.subject, scopes: tokenSet.scopes, sharingExpiresAt: tokenSet.sharingExpiresAt,
                 authorisedAt: now)
         }
-        try await lifecycle.tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: tokenSet))
+        try await lifecycle.tokenStore.save(
+            ArrangementRecord(arrangement: arrangement, tokens: tokenSet, originalIDToken: idToken))
         await lifecycle.adopt(arrangementID, originalIDToken: idToken)
         context.logger.debug(
             "CDR arrangement authorised",
@@ -225,9 +237,10 @@ public final class ConsentFlow: Sendable {
         return arrangement
     }
 
-    /// How many authorisations wait for their callback.
-    public var pendingAuthorizationCount: Int {
-        get async { await pending.count }
+    /// How many authorisations wait for their callback (including expired ones not yet dropped), when they are kept
+    /// in an ``InMemoryPendingAuthorizationStore``; `nil` for another store.
+    public var pendingAuthorizationCount: Int? {
+        get async { await (pending as? InMemoryPendingAuthorizationStore)?.count }
     }
 
     private func checkedTokens(

@@ -113,6 +113,10 @@ public final class DataHolderConnection: Sendable {
     ///     in front of it.
     ///   - holderKeys: The holder's JWKS; by default a ``/CDRJOSE/JWKSCache`` of `jwks_uri` fetched over `transport`.
     ///   - tokenStore: Where arrangements and tokens are kept; in memory by default.
+    ///   - pendingAuthorizations: Where authorisations wait between PAR and callback; by default an
+    ///     ``InMemoryPendingAuthorizationStore`` of ``Configuration/maximumPendingAuthorizations``. Pass a durable one
+    ///     (`RecipientStore.pendingAuthorizations(holderBrandID:)`) to complete callbacks after a restart or in
+    ///     another process.
     ///   - clock: The holder's clock, when `transport` already corrects it (its chain has a
     ///     ``ClockCorrectionMiddleware`` for it). By default the connection makes one and corrects it from the `Date`
     ///     headers of its own requests.
@@ -121,7 +125,8 @@ public final class DataHolderConnection: Sendable {
     ///   ``AuthorizationError/Code/invalidRequest`` when encryption is registered without a decryption key.
     public init(
         configuration: Configuration, transport: any HTTPTransport, holderKeys: (any JWKSSource)? = nil,
-        tokenStore: any TokenStore = InMemoryTokenStore(), clock: CorrectedClock? = nil,
+        tokenStore: any TokenStore = InMemoryTokenStore(),
+        pendingAuthorizations: (any PendingAuthorizationStore)? = nil, clock: CorrectedClock? = nil,
         logger: Logger = .cdrDisabled
     ) throws {
         guard !configuration.isAuthorizationResponseEncrypted || configuration.product.decryptionKey != nil else {
@@ -141,7 +146,10 @@ public final class DataHolderConnection: Sendable {
             oauth: OAuthClient(transport: oauthTransport), holderKeys: keys, clock: holderClock, logger: logger)
         self.context = context
         self.lifecycle = ArrangementLifecycle(context: context, tokenStore: tokenStore)
-        self.consent = ConsentFlow(context: context, lifecycle: lifecycle)
+        self.consent = ConsentFlow(
+            context: context, lifecycle: lifecycle,
+            pending: pendingAuthorizations
+                ?? InMemoryPendingAuthorizationStore(capacity: configuration.maximumPendingAuthorizations))
     }
 
     var authentication: PrivateKeyJWT { context.authentication }
@@ -178,8 +186,8 @@ public final class DataHolderConnection: Sendable {
         try await consent.completeAuthorization(response: response, expectedState: expectedState)
     }
 
-    /// How many authorisations wait for their callback.
-    public var pendingAuthorizationCount: Int {
+    /// How many authorisations wait for their callback; see ``ConsentFlow/pendingAuthorizationCount``.
+    public var pendingAuthorizationCount: Int? {
         get async { await consent.pendingAuthorizationCount }
     }
 

@@ -81,7 +81,7 @@ struct HolderContext: Sendable {
                         interactionID: response.interactionID, underlying: error)
                 }
             } else {
-                // Without the original (after a restart) it can't be checked as a continuation: don't keep it.
+                // Without the original (a record kept before it was stored) it can't be checked: don't keep it.
                 logger.debug("CDR refreshed ID token not kept (no original in memory)")
             }
         }

@@ -159,7 +159,8 @@ public actor TokenManager {
         refreshCount += 1
         let refreshed: TokenSet
         do {
-            refreshed = try await exchange(tokens, originalIDToken)
+            // After a restart the consent's ID token comes from the record, so refreshed ones are still checked.
+            refreshed = try await exchange(tokens, originalIDToken ?? record.originalIDToken)
         } catch let error as AuthorizationError
             where error.code == .tokenRequestRejected && error.oauthError?.error == "invalid_grant"
         {
@@ -188,7 +189,10 @@ public actor TokenManager {
         guard latestTokens.refreshToken == tokens.refreshToken else { return latestTokens }
         let arrangement = try used(latest.arrangement, sharingExpiresAt: tokens.sharingExpiresAt, now: now)
         // Saved before anyone gets it: a crash after this point can't lose the new tokens.
-        try await tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: refreshed))
+        try await tokenStore.save(
+            ArrangementRecord(
+                arrangement: arrangement, tokens: refreshed,
+                originalIDToken: latest.originalIDToken ?? originalIDToken))
         logger.debug(
             "CDR tokens refreshed",
             metadata: ["cdr.arrangement_id": "\(arrangementID)", "cdr.state": "\(arrangement.state)"])
@@ -215,7 +219,8 @@ public actor TokenManager {
         guard let latest = try await tokenStore.load(arrangementID: arrangementID),
             latest.arrangement.state == record.arrangement.state
         else { return }
-        try await tokenStore.save(ArrangementRecord(arrangement: arrangement, tokens: latest.tokens))
+        try await tokenStore.save(
+            ArrangementRecord(arrangement: arrangement, tokens: latest.tokens, originalIDToken: latest.originalIDToken))
     }
 
     /// The arrangement after a use: active, and expiring once its sharing period ends within the warning window.

@@ -1,3 +1,4 @@
+public import CDRJOSE
 public import Foundation
 
 /// The tokens of one arrangement. ``description`` and `dump` never show a token.
@@ -105,13 +106,18 @@ public struct ArrangementRecord: Sendable, Hashable, Codable {
     public var arrangement: Arrangement
     /// Its tokens, or `nil` once the arrangement has ended.
     public var tokens: TokenSet?
+    /// The validated ID token of the consent (or of its latest amendment), which refreshed ID tokens must continue
+    /// (same `iss`, `sub`, `aud`); `nil` once the arrangement has ended, and in records written before it was kept.
+    public var originalIDToken: IDToken?
 
     /// Creates a record.
     /// - Parameters:
     ///   - arrangement: The arrangement.
     ///   - tokens: Its tokens.
-    public init(arrangement: Arrangement, tokens: TokenSet?) {
+    ///   - originalIDToken: The consent's validated ID token.
+    public init(arrangement: Arrangement, tokens: TokenSet?, originalIDToken: IDToken? = nil) {
         self.arrangement = arrangement
         self.tokens = tokens
+        self.originalIDToken = originalIDToken
     }
 }

@@ -54,7 +54,7 @@ extension HolderClient {
         context: CallContext? = nil, options: CDRAccountDataSource.Options = .init(),
         onDecision: (@Sendable (SourceDecision) -> Void)? = nil
     ) async -> FallbackAccountDataSource {
-        let registry = registry(for: arrangement.id)
+        let registry = keptRegistry(for: arrangement.id)
         let cdr = await accountData(for: arrangement, context: context, registry: registry, options: options)
         let other: any AccountDataSource
         switch fallback.source {

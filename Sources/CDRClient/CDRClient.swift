@@ -1,7 +1,7 @@
 public import CDRAuth
 public import CDRBanking
 public import CDRDDC
-import CDRJOSE
+public import CDRJOSE
 public import CDRModels
 public import CDRTransport
 public import CDRTransportAsyncHTTPClient
@@ -236,17 +236,31 @@ public final class CDRClient: Sendable {
         let clock = CorrectedClock()
         let holderTransport = MiddlewareTransport.standard(
             base, logger: logger, retry: configuration.retry, clockCorrection: ClockCorrectionMiddleware(clock: clock))
+        let connectionConfiguration = try DataHolderConnection.Configuration(
+            product: configuration.product, registration: confirmed, metadata: metadata, holderBrandID: brand.id)
         let connection = try DataHolderConnection(
-            configuration: .init(
-                product: configuration.product, registration: confirmed, metadata: metadata, holderBrandID: brand.id),
+            configuration: connectionConfiguration,
             transport: holderTransport,
             tokenStore: configuration.tokenStore(for: brand.id),
+            pendingAuthorizations: configuration.store.pendingAuthorizations(
+                holderBrandID: brand.id, capacity: connectionConfiguration.maximumPendingAuthorizations),
             clock: clock, logger: logger)
         logger.info(
             "CDR holder connected",
             metadata: ["cdr.holder_brand_id": "\(brand.id)", "cdr.client_id": "\(confirmed.clientId)"])
         return HolderClient(brand: brand, registration: confirmed, connection: connection, client: self)
     }
+
+    /// The replay store to mount the recipient's `/arrangements/revoke` endpoint with: the `jti`s of the holders'
+    /// tokens are kept in ``Configuration/store``, so a replayed revocation is refused after a restart and by every
+    /// process that shares the store's database.
+    ///
+    /// ```swift
+    /// let endpoint = ArrangementRevocationEndpoint(
+    ///     configuration: endpointConfiguration, holderKeys: directory, receiver: bank,
+    ///     replayCache: cdr.revocationReplayStore)
+    /// ```
+    public var revocationReplayStore: any ReplayStore { configuration.store.replayStore() }
 
     // MARK: DDC
 

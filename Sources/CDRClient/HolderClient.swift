@@ -144,20 +144,32 @@ public final class HolderClient: Sendable {
         for arrangement: Arrangement, context: CallContext? = nil, registry: AccountIdentityRegistry? = nil,
         options: CDRAccountDataSource.Options = .init()
     ) async -> CDRAccountDataSource {
-        let registry = registry ?? self.registry(for: arrangement.id)
+        let registry = registry ?? keptRegistry(for: arrangement.id)
         return CDRAccountDataSource(
             holderBrandID: brand.id, arrangementID: arrangement.id,
             banking: await banking(for: arrangement, context: context), registry: registry, options: options)
     }
 
-    /// The identity registry the facade keeps for an arrangement (created on first use, forgotten when the
-    /// arrangement ends).
+    /// The identity registry the facade keeps for an arrangement, restored from the store: the same account keeps
+    /// the same `AccountKey` after a restart. Created on first use; the account-data sources save it back to the
+    /// store (sealed under the arrangement's key) whenever they learn an account; forgotten, with what was kept,
+    /// when the arrangement ends.
     /// - Parameter arrangementID: The arrangement.
     /// - Returns: Its registry.
-    public func registry(for arrangementID: String) -> AccountIdentityRegistry {
+    /// - Throws: ``/CDRStore/StoreError`` when the kept identities cannot be read.
+    public func registry(for arrangementID: String) async throws -> AccountIdentityRegistry {
+        let registry = keptRegistry(for: arrangementID)
+        try await registry.restoreIfNeeded()
+        return registry
+    }
+
+    /// The arrangement's registry, which restores itself from the store on first use.
+    func keptRegistry(for arrangementID: String) -> AccountIdentityRegistry {
         registries.withLock { registries in
             if let existing = registries[arrangementID] { return existing }
-            let created = AccountIdentityRegistry()
+            let created = AccountIdentityRegistry(
+                persistence: client.configuration.store.accountIdentities(
+                    holderBrandID: brand.id, arrangementID: arrangementID, tokenStore: connection.tokenStore))
             registries[arrangementID] = created
             return created
         }

@@ -1,7 +1,10 @@
 public import Foundation
 
 /// A validated ID token.
-public struct IDToken: Sendable {
+///
+/// It is `Codable` so that an arrangement's record keeps the consent's ID token across restarts (refreshed ID tokens
+/// are checked against it); keep it sealed, as a `TokenStore` keeps tokens.
+public struct IDToken: Sendable, Hashable, Codable {
     /// `sub`: the pairwise pseudonymous identifier of the customer at this holder.
     public let subject: String
     /// `acr`: the level of assurance reached, always one of the requested values.

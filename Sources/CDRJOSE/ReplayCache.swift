@@ -1,5 +1,24 @@
 public import Foundation
 
+/// Where a validator records the `jti`s it has seen, so each token is accepted once.
+///
+/// ``ReplayCache`` keeps them in the process; `RecipientStore.replayStore(capacityPerIssuer:)` (in `CDRStore`) keeps
+/// them in the recipient's database, so a replay is refused after a restart and across the processes that share it.
+/// Conformers keep every issuer's entries apart, each with its own capacity, and pass the replay-store conformance
+/// suite of the tests.
+public protocol ReplayStore: Sendable {
+    /// Records a `jti` for an issuer if it has not been seen (unexpired).
+    /// - Parameters:
+    ///   - jti: The token's `jti`.
+    ///   - issuer: The token's verified issuer (or a namespace of it).
+    ///   - expiresAt: When the token stops being valid (include any clock skew); the entry is kept until then.
+    ///   - now: The current system time, used to drop expired entries.
+    /// - Throws: ``JOSEError`` `.invalidClaim` for an empty `jti` or one longer than
+    ///   ``ReplayCache/maximumJTILength`` bytes, `.replayedToken` if it was already recorded, `.replayCacheFull` if
+    ///   this issuer's share is full; a durable store's own error when it cannot be read or written.
+    func record(jti: String, issuer: String, expiresAt: Date, now: Date) async throws
+}
+
 /// Remembers `jti` values until their tokens expire, so a token can be used only once.
 ///
 /// Entries are keyed by issuer **and** `jti`, and every issuer has its own ``capacityPerIssuer``: a holder that
@@ -9,8 +28,8 @@ public import Foundation
 /// Keep one cache per endpoint (for example the arrangement revocation endpoint) and share it across requests.
 /// Pass uncorrected system time as `now` (``SystemTimeSource``), never a holder's ``CorrectedClock``: a holder
 /// that could move time could make entries expire early and replay a token.
-/// For several server instances, back it with shared storage by implementing the same check elsewhere.
-public actor ReplayCache {
+/// For several server instances, use a shared ``ReplayStore`` instead.
+public actor ReplayCache: ReplayStore {
     /// The longest accepted `jti`, in UTF-8 bytes.
     public static let maximumJTILength = 256
 

@@ -39,18 +39,18 @@ public struct SelfSignedJWTValidator: Sendable {
     /// The configuration, fixed at creation (create a new validator to change it).
     public let configuration: Configuration
     private let verifier: JWSVerifier
-    private let replayCache: ReplayCache
+    private let replayCache: any ReplayStore
     private let timeSource: any TimeSource
 
     /// Creates a validator.
     /// - Parameters:
     ///   - configuration: What to check.
     ///   - keys: The holder brand's keys.
-    ///   - replayCache: Shared `jti` store for this endpoint.
+    ///   - replayCache: Shared `jti` store for this endpoint (a ``ReplayCache``, or a durable ``ReplayStore``).
     ///   - timeSource: The clock: uncorrected system time. Do not pass a holder's ``CorrectedClock``; it would
     ///     let that holder's `Date` headers move the lifetime and replay checks.
     public init(
-        configuration: Configuration, keys: any JWKSSource, replayCache: ReplayCache,
+        configuration: Configuration, keys: any JWKSSource, replayCache: any ReplayStore,
         timeSource: any TimeSource = SystemTimeSource()
     ) {
         self.configuration = configuration

@@ -100,7 +100,8 @@ struct RevocationFixture {
 
     init(
         configuration: ArrangementRevocationEndpoint.Configuration = .init(recipientBaseURI: Self.baseURI),
-        holderKeys: (any HolderKeyResolver)? = nil, receiverFails: Bool = false
+        holderKeys: (any HolderKeyResolver)? = nil, receiverFails: Bool = false,
+        replayStore: any ReplayStore = ReplayCache()
     ) {
         receiver = RecordingRevocationReceiver(
             arrangements: [Self.arrangementID: Self.brandID, Self.otherBrandsArrangementID: Self.otherBrandID],
@@ -115,7 +116,8 @@ struct RevocationFixture {
                 Self.otherBrandID: JWKS(keys: [keys.stranger.publicJWK]),
             ])
         endpoint = ArrangementRevocationEndpoint(
-            configuration: configuration, holderKeys: resolver, receiver: receiver, timeSource: clock,
+            configuration: configuration, holderKeys: resolver, receiver: receiver, replayCache: replayStore,
+            timeSource: clock,
             logger: Logger(label: "revocation-test", factory: { _ in handler }))
     }
 

@@ -22,7 +22,7 @@ func gettingStartedRevocationEndpoint(cdr: CDRClient, bank: HolderClient) async 
         holderKeys: HolderJWKSDirectory(jwksURLs: jwksURLs) { url in
             try await cdr.transport.send(TransportRequest(method: .get, url: url, security: .publicTLS)).body
         },
-        receiver: bank)
+        receiver: bank, replayCache: cdr.revocationReplayStore)
 
     let router = Router()
     router.addArrangementRevocationRoute(endpoint)  // POST /arrangements/revoke

@@ -17,7 +17,7 @@ struct ArrangementJWTClaimChecks: Sendable {
     /// The replay-cache namespace of arrangement JWTs, apart from the brand's bearer tokens.
     var replayIssuer: String { brandID + "#cdr_arrangement_jwt" }
 
-    func check(_ claims: JWTClaims, now: Date, replayCache: ReplayCache) async throws {
+    func check(_ claims: JWTClaims, now: Date, replayCache: any ReplayStore) async throws {
         let skew = clockSkew.timeInterval
         if claims["iss"] != nil {
             guard claims.issuer == brandID else {

@@ -13,7 +13,7 @@ public import Logging
 /// 1. accepts `POST` only (`405` otherwise);
 /// 2. authenticates the holder with the bearer self-signed JWT: `iss` = `sub` = the holder brand ID, whose keys
 ///    the ``HolderKeyResolver`` supplies; `aud` = ``Configuration/endpointURL`` (or the RecipientBaseUri);
-///    `exp` and `jti` required, `jti` used once (``/CDRJOSE/ReplayCache``); PS256 or ES256 only (`401` with
+///    `exp` and `jti` required, `jti` used once (the ``/CDRJOSE/ReplayStore``); PS256 or ES256 only (`401` with
 ///    `WWW-Authenticate` otherwise);
 /// 3. reads the `application/x-www-form-urlencoded` form (`415` otherwise);
 /// 4. verifies `cdr_arrangement_jwt` with the same brand's keys and reads its `cdr_arrangement_id`; the self-signed
@@ -25,9 +25,9 @@ public import Logging
 ///    it returns `false`), and answers `204 No Content`.
 ///
 /// Besides: `413` for a body over ``Configuration/maximumBodySize``, `429` with `Retry-After` when the
-/// ``/CDRJOSE/ReplayCache`` holds as many unexpired tokens of the brand as it may, `503 Service/Unavailable` when
-/// the brand's keys cannot be obtained, and `500 GeneralError/Unexpected` when the receiver throws. Every error
-/// carries the standard's error structure.
+/// ``/CDRJOSE/ReplayStore`` holds as many unexpired tokens of the brand as it may, `503 Service/Unavailable` when
+/// the brand's keys cannot be obtained or the replay store cannot record a `jti`, and `500 GeneralError/Unexpected`
+/// when the receiver throws. Every error carries the standard's error structure.
 ///
 /// Tokens never appear in responses or logs. Each request logs one message with `cdr.status`, `cdr.reason` (a
 /// constant or a ``/CDRJOSE/JOSEError/Code`` name), `cdr.arrangement_id` once verified, and `cdr.holder_brand_id`
@@ -113,7 +113,7 @@ public struct ArrangementRevocationEndpoint: Sendable {
     public let configuration: Configuration
     private let holderKeys: any HolderKeyResolver
     private let receiver: any ArrangementRevocationReceiver
-    private let replayCache: ReplayCache
+    private let replayCache: any ReplayStore
     private let timeSource: any TimeSource
     private let logger: Logger
 
@@ -122,13 +122,14 @@ public struct ArrangementRevocationEndpoint: Sendable {
     ///   - configuration: What to accept.
     ///   - holderKeys: Finds each holder brand's keys; see ``HolderJWKSDirectory``.
     ///   - receiver: Revokes the arrangements.
-    ///   - replayCache: Remembers used `jti`s; share one across all requests to this endpoint (a new one by
-    ///     default). Several server instances need a shared store instead.
+    ///   - replayCache: Remembers used `jti`s; share one across all requests to this endpoint (a new in-memory
+    ///     ``/CDRJOSE/ReplayCache`` by default). Pass a durable ``/CDRJOSE/ReplayStore`` (for example
+    ///     `CDRClient.revocationReplayStore`) so a replay is refused after a restart and across server instances.
     ///   - timeSource: The clock: uncorrected system time, never a holder's ``/CDRJOSE/CorrectedClock``.
     ///   - logger: Receives one message per request (ids, status and reason only); silent by default.
     public init(
         configuration: Configuration, holderKeys: any HolderKeyResolver, receiver: any ArrangementRevocationReceiver,
-        replayCache: ReplayCache = ReplayCache(), timeSource: any TimeSource = SystemTimeSource(),
+        replayCache: any ReplayStore = ReplayCache(), timeSource: any TimeSource = SystemTimeSource(),
         logger: Logger = .cdrDisabled
     ) {
         self.configuration = configuration
@@ -256,7 +257,8 @@ public struct ArrangementRevocationEndpoint: Sendable {
         } catch let error as JOSEError {
             throw Self.bearerRejection(for: error, retryAfter: configuration.clockSkew + .seconds(30))
         } catch {
-            throw .invalidToken(reason: "validationFailed(\(type(of: error)))")
+            // Every check of the validator throws a JOSEError: anything else is the replay store failing.
+            throw .replayStoreUnavailable(reason: "replayStoreFailed(\(type(of: error)))")
         }
         logger[metadataKey: "cdr.claimed_holder_brand_id"] = nil
         logger[metadataKey: "cdr.holder_brand_id"] = "\(claimedBrand)"
@@ -306,7 +308,8 @@ public struct ArrangementRevocationEndpoint: Sendable {
         } catch let error as JOSEError {
             throw .invalidField(name, explanation: "its self-signed JWT claims are invalid", reason: "\(error.code)")
         } catch {
-            throw .invalidField(name, reason: "claimCheckFailed(\(type(of: error)))")
+            // The claim checks throw JOSEErrors: anything else is the replay store failing.
+            throw .replayStoreUnavailable(reason: "replayStoreFailed(\(type(of: error)))")
         }
         return arrangementID
     }

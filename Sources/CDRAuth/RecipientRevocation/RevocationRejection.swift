@@ -99,6 +99,12 @@ struct RevocationRejection: Error {
             detail: "the holder brand's keys cannot be obtained now", reason: reason, logLevel: .info)
     }
 
+    static func replayStoreUnavailable(reason: String) -> Self {
+        Self(
+            status: .serviceUnavailable, code: .serviceUnavailable, title: "Service Unavailable",
+            detail: "the token's jti cannot be recorded now", reason: reason, logLevel: .info)
+    }
+
     static func unexpected(reason: String) -> Self {
         Self(
             status: .internalServerError, code: .unexpectedError, title: "Unexpected Error Encountered",

@@ -59,8 +59,8 @@ public enum DemoReport {
                     + "key destroyed: \(deletion.keyDestroyed)")
             lines.append("  a data call now: \(deletion.dataCallAfterRevocation)")
             if let evidence = deletion.evidence { lines.append("  evidence: \(evidence)") }
-            lines.append("  audit trail of the arrangement:")
-            lines += deletion.auditTrail.map { "    " + $0 }
+            lines.append("  audit trail of the arrangement (collections summed up; --json lists each):")
+            lines += trailSummary(deletion.auditTrail).map { "    " + $0 }
         } else {
             lines.append(
                 "  kept: the arrangement and \(storage.recordsKept) records (encrypted); run `cdr-demo --revoke` to end it"
@@ -81,6 +81,29 @@ public enum DemoReport {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         encoder.dateEncodingStrategy = .iso8601
         return try encoder.encode(result)
+    }
+
+    /// The trail's lines, with each run of collection entries folded into one line per run.
+    static func trailSummary(_ trail: [String]) -> [String] {
+        var lines: [String] = []
+        var collections = 0
+        var first = ""
+        func flush() {
+            guard collections > 0 else { return }
+            lines.append("\(first) … and \(collections - 1) more collection entries (operation, count, interaction id)")
+            collections = 0
+        }
+        for line in trail {
+            if line.split(separator: " ").dropFirst(2).first == "collection" {
+                if collections == 0 { first = line }
+                collections += 1
+            } else {
+                flush()
+                lines.append(line)
+            }
+        }
+        flush()
+        return lines
     }
 
     private static func time(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }

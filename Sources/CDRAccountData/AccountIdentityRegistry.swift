@@ -94,9 +94,9 @@ public protocol AccountIdentityPersistence: Sendable {
 /// bound to at most one account of each source, so two accounts of one source never merge. Share one registry
 /// between the sources of a customer (``FallbackAccountDataSource`` does); it holds only these fingerprints.
 ///
-/// To keep the keys across restarts, snapshot ``identities`` (its ``revision`` changes whenever ``identify(_:method:sourceAccountID:)``
-/// learns something) and restore them with ``init(restoring:)``; or give the registry an
-/// ``AccountIdentityPersistence``: the sources then call ``restoreIfNeeded()`` before they use it and
+/// To keep the keys across restarts, snapshot ``identities`` (``revision`` changes whenever
+/// ``identify(_:method:sourceAccountID:)`` learns something) and restore them with ``init(restoring:)``; or give the
+/// registry an ``AccountIdentityPersistence``: the sources then call ``restoreIfNeeded()`` before they use it and
 /// ``saveIfChanged()`` after they identify accounts.
 public actor AccountIdentityRegistry {
     private var entries: [AccountIdentity] = []

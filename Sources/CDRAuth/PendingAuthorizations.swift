@@ -6,7 +6,7 @@ public import Foundation
 ///
 /// A ``PendingAuthorizationStore`` keeps it under the authorisation's `state`. The verifier and the nonce are
 /// secrets: ``description`` and `dump()` (``customMirror``) show neither, and a durable store must seal the value
-/// (``/CDRStore/RecipientStore`` does).
+/// (`RecipientStore` in `CDRStore` does).
 public struct PendingAuthorization: Sendable, Hashable, Codable, CustomStringConvertible, CustomReflectable {
     /// What the recipient asked for.
     public var request: AuthorizationRequest

@@ -37,7 +37,8 @@ struct ArrangementRecordRoundTripTests {
                 arrangement: arrangement,
                 tokens: TokenSet(
                     accessToken: "access-1", accessTokenExpiresAt: Self.consentedAt + 300, refreshToken: "refresh-1",
-                    sharingExpiresAt: Self.consentedAt + 86_400 * 30, scopes: arrangement.scopes, idToken: "id.token.1"),
+                    sharingExpiresAt: Self.consentedAt + 86_400 * 30, scopes: arrangement.scopes,
+                    idToken: "id.token.1"),
                 originalIDToken: try Self.idToken())
             let first = try await RecipientStore.open(
                 backend: try await SQLiteStoreBackend.open(path: path), keyEncryptionKey: key)

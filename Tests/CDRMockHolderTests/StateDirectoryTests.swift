@@ -205,7 +205,56 @@ struct StateDirectoryTests {
         }
     }
 
+    @Test func theExecutableRestartsWithItsStateOnTheSameCAAndEndpoints() async throws {
+        let executable = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/cdr-mock-holder")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: executable.path),
+            "build cdr-mock-holder first (swift build --build-tests)")
+        try await withTemporaryDirectory { base in
+            let state = base.appendingPathComponent("state")
+            let first = try await runExecutable(executable, state: state, output: base.appendingPathComponent("one"))
+            let second = try await runExecutable(executable, state: state, output: base.appendingPathComponent("two"))
+            #expect(first.endpoints == second.endpoints)
+            #expect(first.certificateAuthority == second.certificateAuthority)
+            let attributes = try FileManager.default.attributesOfItem(
+                atPath: state.appendingPathComponent("state.json").path)
+            #expect(attributes[.posixPermissions] as? Int == 0o600)
+        }
+    }
+
     // MARK: Helpers
+
+    /// Starts `cdr-mock-holder --state … --output …`, waits for its connection files, stops it with SIGTERM and
+    /// returns `endpoints.json` and `ca.pem`.
+    func runExecutable(_ executable: URL, state: URL, output: URL) async throws -> (
+        endpoints: MockDataHolder.Endpoints, certificateAuthority: Data
+    ) {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = [
+            "--state", state.path, "--output", output.path, "--transactions-per-account", "5", "--log-level", "error",
+        ]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let file = output.appendingPathComponent("endpoints.json")
+        for _ in 0..<300 {
+            if let data = try? Data(contentsOf: file),
+                let endpoints = try? JSONDecoder().decode(MockDataHolder.Endpoints.self, from: data)
+            {
+                let certificateAuthority = try Data(contentsOf: output.appendingPathComponent("ca.pem"))
+                process.terminate()
+                for _ in 0..<100 where process.isRunning { try await Task.sleep(for: .milliseconds(100)) }
+                try #require(!process.isRunning, "cdr-mock-holder did not stop on SIGTERM")
+                return (endpoints, certificateAuthority)
+            }
+            try #require(process.isRunning, "cdr-mock-holder exited with status \(process.terminationStatus)")
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw MockHolderError(.stopped, reason: "cdr-mock-holder wrote no endpoints.json within 30 s")
+    }
 
     /// Runs `body` with a new temporary directory, removed afterwards.
     func withTemporaryDirectory<T: Sendable>(_ body: (URL) async throws -> T) async throws -> T {

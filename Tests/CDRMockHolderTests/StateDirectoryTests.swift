@@ -1,4 +1,5 @@
 import CDRJOSE
+import CDRMockData
 import CDRMockHolder
 import CDRTesting
 import Foundation
@@ -11,6 +12,7 @@ struct StateDirectoryTests {
     struct FirstRun: Sendable {
         var endpoints: MockDataHolder.Endpoints
         var pki: TestPKI
+        var dataset: MockDataset.Configuration
         var key: SigningKey
         var clientID: String
         var arrangementID: String
@@ -37,7 +39,8 @@ struct StateDirectoryTests {
                     let revoked = try await recipient.post("/arrangements/revoke", [("cdr_arrangement_id", revokedID)])
                     try #require(revoked.status == 204)
                     return FirstRun(
-                        endpoints: try #require(holder.endpoints), pki: holder.pki, key: recipient.key,
+                        endpoints: try #require(holder.endpoints), pki: holder.pki,
+                        dataset: holder.dataset.configuration, key: recipient.key,
                         clientID: recipient.clientID, arrangementID: arrangementID, refreshToken: refreshToken,
                         accessTokens: [
                             try #require(tokens["access_token"] as? String),
@@ -87,7 +90,16 @@ struct StateDirectoryTests {
             }
 
             // A revocation through the holder's own API is saved too (no listener needed to read it back).
-            let third = try MockDataHolder(configuration: configuration)
+            // A later start, whose dataset options default to another reference date: the saved one is used.
+            let third = try MockDataHolder(
+                configuration: .init(
+                    dataset: .init(referenceDate: Date(timeIntervalSince1970: 1_000_000_000)),
+                    stateDirectory: configuration.stateDirectory))
+            #expect(third.dataset.configuration == first.dataset)
+            let customer = try #require(third.dataset.customer(id: "customer-1"))
+            #expect(
+                third.arrangement(id: first.arrangementID)?.accountIDs == third.dataset.accounts(of: customer).map(\.id)
+            )
             #expect(third.arrangement(id: first.arrangementID)?.isActive == false)
             #expect(third.arrangement(id: first.revokedArrangementID)?.isActive == false)
             #expect(third.configuration.publicPort == Int(first.endpoints.publicBaseURL.split(separator: ":").last!))
@@ -202,6 +214,40 @@ struct StateDirectoryTests {
             }
             #expect(error.code == .stateNotSaved)
             #expect(error.description.contains("state.json"))
+        }
+    }
+
+    @Test func aChangeThatCannotBeSavedIsATypedErrorOrA500() async throws {
+        try await withTemporaryDirectory { base in
+            let directory = base.appendingPathComponent("holder")
+            try await MockDataHolder.withRunning(.init(stateDirectory: directory)) { holder in
+                // The disk goes away under the holder: its directory is now a file.
+                try FileManager.default.removeItem(at: directory)
+                try Data("x".utf8).write(to: directory)
+                let error = try #require(throws: MockHolderError.self) {
+                    try holder.makeGrant(boundTo: try holder.pki.client.thumbprint())
+                }
+                #expect(error.code == .stateNotSaved)
+                #expect(error.description.contains(directory.appendingPathComponent("state.json").path))
+                try await TestHTTPClient.with(pki: holder.pki) { http in
+                    let recipient = try TestRecipient.make(holder: holder, http: http)
+                    // A Register token is a change (its hash is kept): it cannot be saved, so it is not handed out.
+                    let assertion = try await ClientAssertionBuilder(
+                        clientID: recipient.productID, audience: recipient.endpoints.registerTokenURL,
+                        signingKey: recipient.key
+                    ).makeAssertion()
+                    let answer = try await http.form(
+                        recipient.endpoints.registerTokenURL,
+                        [
+                            ("grant_type", "client_credentials"), ("scope", "cdr-register:read"),
+                            ("client_id", recipient.productID),
+                            ("client_assertion_type", ClientAssertionBuilder.assertionType),
+                            ("client_assertion", assertion),
+                        ])
+                    #expect(!answer.text.contains("access_token"))
+                    #expect(answer.status == 500, "a token with an unsaved state: \(answer.status)")
+                }
+            }
         }
     }
 

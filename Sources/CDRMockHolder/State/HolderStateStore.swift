@@ -138,6 +138,12 @@ final class HolderStateStore: Sendable {
             unlink(temporary)
             throw notSaved("it cannot be written (\(Self.describe(errno: failure)))")
         }
+        // The rename itself survives a crash only once the directory is flushed too.
+        let directoryDescriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            _ = fsync(directoryDescriptor)
+            _ = close(directoryDescriptor)
+        }
     }
 
     /// Creates the directory with mode 0700, or tightens an existing one that holds nothing but the state file.

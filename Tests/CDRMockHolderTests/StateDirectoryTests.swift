@@ -269,6 +269,22 @@ struct StateDirectoryTests {
         }
     }
 
+    @Test func aMockWorldOnTheExecutablePassesTheStateDirectory() async throws {
+        let executable = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/cdr-mock-holder")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: executable.path),
+            "build cdr-mock-holder first (swift build --build-tests)")
+        try await withTemporaryDirectory { base in
+            var options = MockWorld.Options(holder: .executable(executable))
+            options.holderConfiguration.stateDirectory = base.appendingPathComponent("state")
+            let first = try await withMockDataHolder(options) { $0.endpoints }
+            let second = try await withMockDataHolder(options) { $0.endpoints }
+            #expect(first == second)
+            #expect(FileManager.default.fileExists(atPath: base.appendingPathComponent("state/state.json").path))
+        }
+    }
+
     // MARK: Helpers
 
     /// Starts `cdr-mock-holder --state … --output …`, waits for its connection files, stops it with SIGTERM and

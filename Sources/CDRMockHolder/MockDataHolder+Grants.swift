@@ -28,7 +28,8 @@ extension MockDataHolder {
     ///   - certificateThumbprint: The `x5t#S256` of the client certificate that will present the token.
     ///   - lifetime: How long the token lives.
     /// - Returns: The grant.
-    /// - Throws: ``MockHolderError`` with `.invalidConfiguration` for an unknown customer or account.
+    /// - Throws: ``MockHolderError`` with `.invalidConfiguration` for an unknown customer or account, `.stateNotSaved`
+    ///   when the state directory cannot be written.
     public func makeGrant(
         customerID: String? = nil, accountIDs: [String]? = nil, scopes: [String] = MockRegister.allReadScopes,
         boundTo certificateThumbprint: String, lifetime: Duration = .seconds(300)
@@ -54,6 +55,7 @@ extension MockDataHolder {
                 certificateThumbprint: certificateThumbprint, expiresAt: current.addingTimeInterval(lifetime.seconds),
                 revoked: false)
         }
+        try saveState()
         return MockGrant(
             accessToken: token, arrangementID: arrangementID, customerID: customer.id, accountIDs: accounts)
     }

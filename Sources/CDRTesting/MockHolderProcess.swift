@@ -17,7 +17,8 @@ struct MockHolderProcess: Sendable {
     let folder: URL
 
     static func withRunning<Result: Sendable>(
-        _ executable: URL, dataset: MockDataset.Configuration, _ body: (MockHolderProcess) async throws -> Result
+        _ executable: URL, dataset: MockDataset.Configuration, stateDirectory: URL? = nil,
+        _ body: (MockHolderProcess) async throws -> Result
     ) async throws -> Result {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("cdr-mock-holder-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -29,6 +30,7 @@ struct MockHolderProcess: Sendable {
             "--accounts-per-customer", String(dataset.accountsPerCustomer),
             "--transactions-per-account", String(dataset.transactionsPerAccount), "--log-level", "error",
         ]
+        if let stateDirectory { process.arguments? += ["--state", stateDirectory.path] }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         do {

@@ -34,9 +34,9 @@ extension MockWorld {
             /// (``/CDRMockHolder/MockHolderAdministrationClient``): ``MockWorld/holder`` throws, ``Options/faults``
             /// is refused, and the Register's holder brand is found by its issuer.
             case remote(publicBaseURL: URL, connectionFiles: URL)
-            /// A `cdr-mock-holder` started from `executable` for the world (with the data set sizes of
-            /// ``Options/holderConfiguration`` and `--output` to a temporary folder) and stopped with `SIGTERM`
-            /// after it; otherwise as ``remote(publicBaseURL:connectionFiles:)``.
+            /// A `cdr-mock-holder` started from `executable` for the world (with the data set sizes and the state
+            /// directory, as `--state`, of ``Options/holderConfiguration``, and `--output` to a temporary folder) and
+            /// stopped with `SIGTERM` after it; otherwise as ``remote(publicBaseURL:connectionFiles:)``.
             case executable(URL)
         }
 

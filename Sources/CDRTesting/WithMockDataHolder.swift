@@ -36,7 +36,10 @@ public func withMockDataHolder<Result: Sendable>(
     case .remote(let publicBaseURL, let folder):
         return try await MockWorld.build(options, remote: publicBaseURL, files: folder, body)
     case .executable(let executable):
-        return try await MockHolderProcess.withRunning(executable, dataset: options.holderConfiguration.dataset) {
+        return try await MockHolderProcess.withRunning(
+            executable, dataset: options.holderConfiguration.dataset,
+            stateDirectory: options.holderConfiguration.stateDirectory
+        ) {
             try await MockWorld.build(options, remote: $0.publicBaseURL, files: $0.folder, body)
         }
     }

@@ -243,7 +243,8 @@ struct FailureCategoryTests {
     static let mockHolder: [(MockHolderError.Code, CDRFailureCategory)] = [
         (.notLoopback, .callerError), (.stopped, .outage), (.invalidConfiguration, .callerError),
         (.unknownSoftwareProduct, .callerError), (.unknownArrangement, .consentRequired),
-        (.recipientCallFailed, .refused), (.administrationFailed, .refused),
+        (.recipientCallFailed, .refused), (.administrationFailed, .refused), (.portInUse, .callerError),
+        (.unreadableState, .callerError), (.incompatibleState, .callerError), (.stateNotSaved, .serverFailure),
     ]
 
     @Test("the mock holder table names every MockHolderError code") func mockHolderCovered() {

@@ -63,7 +63,8 @@ extension MockDataHolder {
     ///   - id: The `cdr_arrangement_id`.
     ///   - notifyRecipient: Whether to call the recipient's revocation endpoint.
     /// - Throws: ``MockHolderError`` `.unknownArrangement` when the holder does not know the arrangement;
-    ///   `.recipientCallFailed` when the recipient has no base URI, cannot be reached or does not answer 204.
+    ///   `.recipientCallFailed` when the recipient has no base URI, cannot be reached or does not answer 204;
+    ///   `.stateNotSaved` when the state directory cannot be written (the revocation stands in memory).
     public func revokeArrangement(id: String, notifyRecipient: Bool = true) async throws {
         let clientID = state.storage.withLock { storage -> String? in
             guard let arrangement = storage.arrangements[id] else { return nil }
@@ -72,6 +73,7 @@ extension MockDataHolder {
             return arrangement.clientID
         }
         guard let clientID else { throw MockHolderError(.unknownArrangement, reason: "no arrangement with this id") }
+        try saveState()
         logger.debug("arrangement revoked by the holder", metadata: ["cdr.arrangement_id": "\(id)"])
         guard notifyRecipient else { return }
         guard let base = clientRecord(clientID)?.recipientBaseURI else {

@@ -2,11 +2,11 @@ import Foundation
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads and writes `state.json` in a holder's state directory.
@@ -115,7 +115,9 @@ final class HolderStateStore: Sendable {
         try prepareDirectory()
         let temporary = directory.appendingPathComponent(".\(Self.fileName).\(UUID().uuidString).tmp").path
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw notSaved("a temporary file cannot be created (\(Self.describe(errno: errno)))") }
+        guard descriptor >= 0 else {
+            throw notSaved("a temporary file cannot be created (\(Self.describe(errno: errno)))")
+        }
         var failure: Int32?
         data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) in
             var offset = 0
@@ -135,6 +137,12 @@ final class HolderStateStore: Sendable {
         if let failure {
             unlink(temporary)
             throw notSaved("it cannot be written (\(Self.describe(errno: failure)))")
+        }
+        // The rename itself survives a crash only once the directory is flushed too.
+        let directoryDescriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if directoryDescriptor >= 0 {
+            _ = fsync(directoryDescriptor)
+            _ = close(directoryDescriptor)
         }
     }
 

@@ -10,11 +10,11 @@ import NIOCore
 import Synchronization
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// What a holder starts from: minted afresh, or restored from ``MockDataHolder/Configuration/stateDirectory``.
@@ -172,7 +172,8 @@ extension MockDataHolder {
     /// A start-up error as the holder reports it: an address already in use becomes ``MockHolderError/Code/portInUse``.
     func startFailure(_ error: any Error) -> any Error {
         guard let error = error as? IOError, error.errnoCode == EADDRINUSE else { return error }
-        let ports = "\(configuration.host) port \(configuration.publicPort) (public) or \(configuration.securePort) (secure)"
+        let ports =
+            "\(configuration.host) port \(configuration.publicPort) (public) or \(configuration.securePort) (secure)"
         var reason = "\(ports) is already in use by another process"
         if let stateStore {
             reason +=

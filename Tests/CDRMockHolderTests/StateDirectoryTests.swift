@@ -3,6 +3,7 @@ import CDRMockData
 import CDRMockHolder
 import CDRTesting
 import Foundation
+import NIOHTTP1
 import Testing
 
 /// `MockDataHolder.Configuration.stateDirectory`: a holder restarted on the same directory.
@@ -58,10 +59,13 @@ struct StateDirectoryTests {
             let directory = try FileManager.default.attributesOfItem(atPath: configuration.stateDirectory!.path)
             #expect(directory[.posixPermissions] as? Int == 0o700)
             let saved = try String(contentsOf: file, encoding: .utf8)
-            for token in first.accessTokens + [first.refreshToken, first.revokedRefreshToken] {
-                #expect(!saved.contains(token), "the state file holds a plain token")
-            }
-            #expect(saved.contains(first.arrangementID) && saved.contains(first.clientID))
+            // Counted outside the expectations, so a failure prints neither the file (it holds keys) nor a token.
+            let plainTokens = (first.accessTokens + [first.refreshToken, first.revokedRefreshToken]).filter {
+                saved.contains($0)
+            }.count
+            #expect(plainTokens == 0, "the state file holds plain tokens")
+            let knowsRecords = saved.contains(first.arrangementID) && saved.contains(first.clientID)
+            #expect(knowsRecords, "the state file names the arrangement and the client")
 
             try await MockDataHolder.withRunning(configuration) { holder in
                 #expect(holder.endpoints == first.endpoints)
@@ -103,6 +107,59 @@ struct StateDirectoryTests {
             #expect(third.arrangement(id: first.arrangementID)?.isActive == false)
             #expect(third.arrangement(id: first.revokedArrangementID)?.isActive == false)
             #expect(third.configuration.publicPort == Int(first.endpoints.publicBaseURL.split(separator: ":").last!))
+        }
+    }
+
+    @Test func registrationUpdatesAndDeletionsSurviveARestart() async throws {
+        try await withTemporaryDirectory { base in
+            let configuration = MockDataHolder.Configuration(stateDirectory: base.appendingPathComponent("holder"))
+            let registrationURL = { (recipient: TestRecipient) in
+                recipient.endpoints.secureBaseURL + "/register/" + recipient.clientID
+            }
+            // First run: register, then update the redirect URIs.
+            let (key, clientID, registrationToken) = try await MockDataHolder.withRunning(configuration) { holder in
+                try await TestHTTPClient.with(pki: holder.pki) { http in
+                    let recipient = try await TestRecipient.make(holder: holder, http: http).registered()
+                    let token = try await recipient.post(
+                        "/token", [("grant_type", "client_credentials"), ("scope", "cdr:registration")])
+                    let accessToken = try #require(try token.json()["access_token"] as? String)
+                    var builder = recipient.registrationBuilder(ssa: try await recipient.softwareStatement())
+                    builder.redirectURIs = [recipient.redirectURI, "https://recipient.example/sp-budget/other"]
+                    let updated = try await recipient.http.send(
+                        .PUT, registrationURL(recipient),
+                        headers: [("authorization", "Bearer " + accessToken), ("content-type", "application/jwt")],
+                        body: Data(try await builder.sign(with: recipient.key).utf8))
+                    try #require(updated.status == 200)
+                    return (recipient.key, recipient.clientID, accessToken)
+                }
+            }
+            // Second run: the update is known, the registration token still works; then delete the client.
+            try await MockDataHolder.withRunning(configuration) { holder in
+                try await TestHTTPClient.with(pki: holder.pki) { http in
+                    var recipient = try TestRecipient.make(holder: holder, http: http)
+                    recipient = TestRecipient(
+                        holder: holder, endpoints: recipient.endpoints, http: http, key: key,
+                        productID: recipient.productID, brandID: recipient.brandID,
+                        redirectURI: recipient.redirectURI, decryptionKey: nil, clientID: clientID)
+                    let read = try await http.send(
+                        .GET, registrationURL(recipient), headers: [("authorization", "Bearer " + registrationToken)])
+                    #expect(read.status == 200)
+                    #expect((try read.json()["redirect_uris"] as? [String])?.count == 2)
+                    let deleted = try await http.send(
+                        .DELETE, registrationURL(recipient),
+                        headers: [("authorization", "Bearer " + registrationToken)])
+                    #expect(deleted.status == 204)
+                }
+            }
+            // Third run: the deleted client is gone.
+            try await MockDataHolder.withRunning(configuration) { holder in
+                try await TestHTTPClient.with(pki: holder.pki) { http in
+                    var recipient = try TestRecipient.make(holder: holder, http: http)
+                    recipient.clientID = clientID
+                    let token = try await recipient.post("/token", [("grant_type", "client_credentials")])
+                    #expect(token.status == 401)
+                }
+            }
         }
     }
 
@@ -244,7 +301,8 @@ struct StateDirectoryTests {
                             ("client_assertion_type", ClientAssertionBuilder.assertionType),
                             ("client_assertion", assertion),
                         ])
-                    #expect(!answer.text.contains("access_token"))
+                    let handedOut = answer.text.contains("access_token")  // outside #expect: never print a token
+                    #expect(!handedOut)
                     #expect(answer.status == 500, "a token with an unsaved state: \(answer.status)")
                 }
             }
@@ -297,8 +355,12 @@ struct StateDirectoryTests {
         process.arguments = [
             "--state", state.path, "--output", output.path, "--transactions-per-account", "5", "--log-level", "error",
         ]
+        let errors = output.deletingLastPathComponent().appendingPathComponent(output.lastPathComponent + ".stderr")
+        try #require(FileManager.default.createFile(atPath: errors.path, contents: nil))
+        let errorHandle = try FileHandle(forWritingTo: errors)
+        defer { try? errorHandle.close() }
         process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        process.standardError = errorHandle
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         let file = output.appendingPathComponent("endpoints.json")
@@ -312,7 +374,11 @@ struct StateDirectoryTests {
                 try #require(!process.isRunning, "cdr-mock-holder did not stop on SIGTERM")
                 return (endpoints, certificateAuthority)
             }
-            try #require(process.isRunning, "cdr-mock-holder exited with status \(process.terminationStatus)")
+            if !process.isRunning {
+                let message = (try? String(contentsOf: errors, encoding: .utf8)) ?? ""
+                Issue.record("cdr-mock-holder exited with status \(process.terminationStatus): \(message)")
+                throw MockHolderError(.stopped, reason: "cdr-mock-holder exited")
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw MockHolderError(.stopped, reason: "cdr-mock-holder wrote no endpoints.json within 30 s")

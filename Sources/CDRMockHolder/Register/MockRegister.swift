@@ -91,6 +91,9 @@ public final class MockRegister: Sendable {
     public var jwks: JWKS { JWKS(keys: [signingKey.publicJWK]) }
 
     /// Adds or replaces a software product.
+    ///
+    /// With a state directory (``MockDataHolder/Configuration/stateDirectory``) the holder saves the change at once;
+    /// a failure to save is logged and the next change tries again.
     /// - Parameter product: The product.
     public func add(_ product: SoftwareProduct) {
         products.withLock { $0[product.id] = product }

@@ -27,7 +27,7 @@ extension RecipientStore {
 
 /// The account identities of one arrangement in a ``RecipientStore``, as an
 /// ``/CDRAccountData/AccountIdentityPersistence``; get one from
-/// ``RecipientStore/accountIdentities(holderBrandID:arrangementID:)``.
+/// ``RecipientStore/accountIdentities(holderBrandID:arrangementID:tokenStore:)``.
 public struct StoredAccountIdentities: AccountIdentityPersistence {
     static let kind = "identities"
     /// The store.

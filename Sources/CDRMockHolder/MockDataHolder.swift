@@ -55,6 +55,9 @@ public final class MockDataHolder: Service, Sendable {
         public var maximumPageSize: Int
         /// The clock used for every token, code and check. Tests pass a manual clock.
         public var timeSource: any TimeSource
+        /// Whether refreshes rotate the refresh token, and when the presented one dies; ``RefreshTokenRotation/never``
+        /// by default.
+        public var refreshTokenRotation: RefreshTokenRotation = .never
 
         /// The holder brand's identity.
         public struct Brand: Sendable, Hashable {

@@ -275,7 +275,10 @@ let package = Package(
         // an SQLite store, for the SIGKILL durability test.
         .executableTarget(
             name: "CDRStoreCrashProbe",
-            dependencies: ["CDRClient", "CDRAccountData", "CDRAuth", "CDRJOSE", "CDRStore", "CDRTransport"],
+            dependencies: [
+                "CDRClient", "CDRAccountData", "CDRAuth", "CDRBanking", "CDRJOSE", "CDRStore", "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+            ],
             path: "Tests/CDRStoreCrashProbe"
         ),
         .testTarget(

@@ -1,10 +1,13 @@
 import CDRAccountData
 import CDRAuth
+import CDRBanking
 import CDRClient
 import CDRJOSE
 import CDRStore
 import CDRTransport
+import CDRTransportAsyncHTTPClient
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -62,18 +65,29 @@ struct CrashProbe {
             }
             return limit
         }
-        try await CDRClient.withClient(configuration: configuration) { cdr in
+        try await AsyncHTTPClientTransport.withTransport(configuration: configuration.transportConfiguration) { base in
+            let cdr = CDRClient(configuration: configuration, transport: base)
             // The registration comes from the store: no Register, no DCR.
             let holder = try await cdr.connect(brand: brand)
             guard let arrangement = try await holder.arrangement(id: arrangementID) else {
                 throw Arguments.Failure("the store has no arrangement \(arrangementID)")
             }
             let manager = await holder.connection.tokenManager(for: arrangementID)
-            let data = await holder.accountData(for: arrangement)
+            // Resource calls use the access token the refresh returned, as `TokenManager.accessToken()` hands it out
+            // after a refresh: so a set the manager returned before saving it would be used before it was saved.
+            let latest = LatestAccessToken()
+            let banking = BankingClient(
+                configuration: .init(
+                    resourceBaseURL: brand.resourceBaseURL, publicBaseURL: brand.publicBaseURL, holderBrandID: brand.id),
+                context: .unattended(authenticatedAt: arrangement.authorisedAt),
+                transport: MiddlewareTransport.standard(base, accessTokens: latest))
+            let data = CDRAccountDataSource(holderBrandID: brand.id, arrangementID: arrangementID, banking: banking)
             say("ready")
             var count = 0
             while limit.map({ count < $0 }) ?? true {
-                try await manager.refresh()
+                latest.token.withLock { $0 = nil }
+                let tokens = try await manager.refresh()
+                latest.token.withLock { $0 = tokens.accessToken }
                 count += 1
                 say("refreshed \(count)")
                 _ = try await data.accounts()
@@ -85,6 +99,20 @@ struct CrashProbe {
     /// Writes one line to standard output at once (the parent reads it while this process runs).
     static func say(_ line: String) {
         FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    }
+}
+
+/// The access token of the last refresh, for the bearer-token middleware; it never refreshes by itself.
+final class LatestAccessToken: AccessTokenProvider {
+    let token = Mutex<String?>(nil)
+
+    func accessToken() async throws -> String {
+        guard let token = token.withLock({ $0 }) else { throw Arguments.Failure("no refresh has returned yet") }
+        return token
+    }
+
+    func accessToken(afterRejecting rejected: String) async throws -> String {
+        throw Arguments.Failure("the holder refused the access token the refresh returned")
     }
 }
 

@@ -66,6 +66,34 @@ struct StoreCrashTests {
     }
 }
 
+extension StoreCrashTests {
+    @Test(
+        "the mock holder's rotation: the presented refresh token dies on issue, or once the new set is used",
+        arguments: [MockDataHolder.RefreshTokenRotation.onIssue, .onFirstUse])
+    func mockHolderRotation(_ rotation: MockDataHolder.RefreshTokenRotation) async throws {
+        var configuration = MockDataHolder.Configuration(
+            dataset: .init(customerCount: 1, accountsPerCustomer: 2, transactionsPerAccount: 5))
+        configuration.refreshTokenRotation = rotation
+        try await withMockDataHolder(MockWorld.Options(holderConfiguration: configuration)) { world in
+            let holder = try world.holder
+            let arrangement = try world.arrangement
+            let tokens = world.client.configuration.tokenStore(for: world.brand.id)
+            let first = try #require(try await tokens.load(arrangementID: arrangement.id)?.tokens?.refreshToken)
+            let manager = await world.holderClient.connection.tokenManager(for: arrangement.id)
+            let second = try #require(try await manager.refresh().refreshToken)
+            #expect(second != first)
+            #expect(holder.refreshTokenState(first)?.wasRotated == true)
+            #expect(holder.refreshTokenState(first)?.isLive == (rotation == .onFirstUse))
+            #expect(holder.refreshTokenState(first)?.successorUsed == false)
+            // The new access token, accepted at a resource, is the new set's first use.
+            _ = try await world.holderClient.accountData(for: arrangement).accounts()
+            #expect(holder.refreshTokenState(first)?.isLive == false)
+            #expect(holder.refreshTokenState(first)?.successorUsed == true)
+            #expect(holder.refreshTokenState(second)?.isLive == true)
+        }
+    }
+}
+
 /// A mock holder in this process, a consent kept in an SQLite file, and the files the child process needs.
 struct CrashRig: Sendable {
     /// What a round found in the store after the kill.

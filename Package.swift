@@ -271,9 +271,20 @@ let package = Package(
             ],
             path: "Samples/cdr-demo/cdr-demo"
         ),
+        // Used only by CDRClientTests (not a product): a recipient process that refreshes one arrangement in a loop on
+        // an SQLite store, for the SIGKILL durability test.
+        .executableTarget(
+            name: "CDRStoreCrashProbe",
+            dependencies: [
+                "CDRClient", "CDRAccountData", "CDRAuth", "CDRBanking", "CDRJOSE", "CDRStore", "CDRTransport",
+                "CDRTransportAsyncHTTPClient",
+            ],
+            path: "Tests/CDRStoreCrashProbe"
+        ),
         .testTarget(
             name: "CDRClientTests",
             dependencies: [
+                "CDRStoreCrashProbe",
                 "CDRClient",
                 "CDRAccountData",
                 "CDRAuth",

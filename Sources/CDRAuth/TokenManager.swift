@@ -7,7 +7,9 @@ public import Logging
 /// The tokens of one arrangement: hands out a valid access token, refreshing it shortly before expiry, with one
 /// refresh at a time however many callers ask.
 ///
-/// A refreshed token set is saved to the ``TokenStore`` before any caller gets it. A refresh answered with
+/// A refreshed token set is saved to the ``TokenStore`` before any caller gets it. When that save fails, the caller
+/// gets the store's error and the set is kept in memory, unused, to be saved first on the next call: a holder that
+/// rotates refresh tokens may already have retired the one stored. A refresh answered with
 /// `invalid_grant` ends the arrangement (expired when its sharing period is over, otherwise revoked by the holder),
 /// deletes its tokens, and throws `.arrangementExpired` or `.arrangementRevoked`.
 ///
@@ -60,6 +62,9 @@ public actor TokenManager {
     private let logger: Logger
     private var originalIDToken: IDToken?
     private var refreshing: Task<TokenSet, any Error>?
+    /// A refreshed set whose save failed, and the refresh token it replaces: the holder may already have retired that
+    /// one (rotation), so the set is saved before anything else on the next call instead of presenting a dead token.
+    private var unsaved: (replacing: String?, record: ArrangementRecord)?
     /// How many refresh requests this manager has sent (for diagnostics and tests).
     public private(set) var refreshCount = 0
 
@@ -189,10 +194,14 @@ public actor TokenManager {
         guard latestTokens.refreshToken == tokens.refreshToken else { return latestTokens }
         let arrangement = try used(latest.arrangement, sharingExpiresAt: tokens.sharingExpiresAt, now: now)
         // Saved before anyone gets it: a crash after this point can't lose the new tokens.
-        try await tokenStore.save(
-            ArrangementRecord(
-                arrangement: arrangement, tokens: refreshed,
-                originalIDToken: latest.originalIDToken ?? originalIDToken))
+        let saving = ArrangementRecord(
+            arrangement: arrangement, tokens: refreshed, originalIDToken: latest.originalIDToken ?? originalIDToken)
+        do {
+            try await tokenStore.save(saving)
+        } catch {
+            unsaved = (tokens.refreshToken, saving)
+            throw error
+        }
         logger.debug(
             "CDR tokens refreshed",
             metadata: ["cdr.arrangement_id": "\(arrangementID)", "cdr.state": "\(arrangement.state)"])
@@ -204,11 +213,24 @@ public actor TokenManager {
             arrangementID, with: event, holderKnewIt: holderKnewIt, at: clock.now(), holder: holder, logger: logger)
     }
 
+    /// The stored record, after saving a refreshed set whose save failed earlier (unless the store has moved on: an
+    /// amendment or an ending replaced the tokens that set refreshed).
     private func currentRecord() async throws -> ArrangementRecord {
         guard let record = try await tokenStore.load(arrangementID: arrangementID) else {
             throw AuthorizationError(.unknownArrangement, reason: "no arrangement \(arrangementID) is stored")
         }
-        return record
+        guard let pending = unsaved else { return record }
+        guard let stored = record.tokens, stored.refreshToken == pending.replacing,
+            record.arrangement.state.allowsDataAccess
+        else {
+            unsaved = nil
+            return record
+        }
+        try await tokenStore.save(pending.record)
+        unsaved = nil
+        logger.debug(
+            "CDR refreshed tokens saved after an earlier failure", metadata: ["cdr.arrangement_id": "\(arrangementID)"])
+        return pending.record
     }
 
     /// Moves the arrangement to active (or expiring) on use, saving the state only: the tokens saved are the ones

@@ -66,6 +66,9 @@ public final class MockDataHolder: Service, Sendable {
         /// ``MockHolderError/Code/incompatibleState``, ``MockHolderError/Code/stateNotSaved`` and
         /// ``MockHolderError/Code/portInUse``.
         public var stateDirectory: URL?
+        /// Whether refreshes rotate the refresh token, and when the presented one dies; ``RefreshTokenRotation/never``
+        /// by default.
+        public var refreshTokenRotation: RefreshTokenRotation = .never
 
         /// The holder brand's identity.
         public struct Brand: Sendable, Hashable {

@@ -111,6 +111,10 @@ extension MockDataHolder {
                 response: HolderResponse.cdsError(
                     .forbidden, .invalidConsent, detail: "the arrangement does not include the scope this call needs"))
         }
+        if let issuedWith = record.refreshTokenKey {
+            // Rotation on first use: the accepted access token is its token set's first use.
+            state.storage.withLock { $0.noteUse(ofRefreshToken: issuedWith) }
+        }
         return ResourceGrant(clientID: record.clientID, arrangement: arrangement, scopes: record.scopes)
     }
 

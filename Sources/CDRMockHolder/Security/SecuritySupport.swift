@@ -145,6 +145,9 @@ extension MockDataHolder {
         guard let thumbprint, thumbprint == record.certificateThumbprint else {
             throw invalidTokenFailure("the token is bound to another certificate")
         }
+        if let issuedWith = record.refreshTokenKey {
+            state.storage.withLock { $0.noteUse(ofRefreshToken: issuedWith) }
+        }
         return record
     }
 

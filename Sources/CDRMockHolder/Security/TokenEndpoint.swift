@@ -133,10 +133,30 @@ extension MockDataHolder {
             scopes = list
         }
         let idToken = try await makeIDToken(client: client, arrangement: arrangement, nonce: nil)
-        // No rotation: the same refresh token stays valid until the sharing period ends.
+        let rotation = configuration.refreshTokenRotation
+        let presented = HolderState.key(of: token)
+        guard rotation.rotates else {
+            // No rotation: the same refresh token stays valid until the sharing period ends.
+            return try tokenResponse(
+                client: client, scopes: scopes, kind: .arrangement(arrangement.id), thumbprint: thumbprint,
+                refreshToken: token, idToken: idToken, arrangementID: arrangement.id)
+        }
+        let next = HolderState.randomToken()
+        let rotated = state.storage.withLock { storage -> Bool in
+            // Checked again under the lock: two refreshes with one token must not both rotate it.
+            guard storage.refreshTokens[presented]?.revoked == false else { return false }
+            storage.noteUse(ofRefreshToken: presented)
+            storage.refreshTokens[HolderState.key(of: next)] = RefreshTokenRecord(
+                clientID: record.clientID, arrangementID: record.arrangementID, scopes: record.scopes,
+                expiresAt: record.expiresAt, revoked: false, predecessor: rotation.revokesOnIssue ? nil : presented)
+            storage.refreshTokens[presented]?.successor = HolderState.key(of: next)
+            if rotation.revokesOnIssue { storage.refreshTokens[presented]?.revoked = true }
+            return true
+        }
+        guard rotated else { throw oauthFailure("invalid_grant", "the refresh token is not valid, expired or revoked") }
         return try tokenResponse(
             client: client, scopes: scopes, kind: .arrangement(arrangement.id), thumbprint: thumbprint,
-            refreshToken: token, idToken: idToken, arrangementID: arrangement.id)
+            refreshToken: next, idToken: idToken, arrangementID: arrangement.id)
     }
 
     private func clientCredentialsGrant(_ form: [String: String], client: ClientRecord, thumbprint: String) throws
@@ -162,7 +182,9 @@ extension MockDataHolder {
         state.storage.withLock {
             $0.accessTokens[HolderState.key(of: token)] = AccessTokenRecord(
                 kind: kind, clientID: client.clientID, scopes: Set(scopes), certificateThumbprint: thumbprint,
-                expiresAt: expiresAt, revoked: false)
+                expiresAt: expiresAt, revoked: false,
+                refreshTokenKey: configuration.refreshTokenRotation.rotates
+                    ? refreshToken.map(HolderState.key(of:)) : nil)
         }
         let tokenFaults = faults.token
         var body: [String: JSONValue] = [

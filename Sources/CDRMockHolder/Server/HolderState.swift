@@ -142,6 +142,8 @@ struct AccessTokenRecord: Sendable, Codable {
     var certificateThumbprint: String
     var expiresAt: Date
     var revoked: Bool
+    /// The key of the refresh token issued with this access token, when refresh tokens rotate.
+    var refreshTokenKey: String? = nil
 }
 
 /// An issued refresh token, by its value's hash.
@@ -151,6 +153,12 @@ struct RefreshTokenRecord: Sendable, Codable {
     var scopes: [String]
     var expiresAt: Date
     var revoked: Bool
+    /// The key of the refresh token this one replaced, revoked when this one is first used (rotation on first use).
+    var predecessor: String? = nil
+    /// The key of the newest refresh token issued by a refresh with this one.
+    var successor: String? = nil
+    /// Whether it (or an access token issued with it) has been used.
+    var used = false
 }
 
 /// Everything the holder remembers between requests. Tokens and codes are keyed by a SHA-256 of their value, so
@@ -173,6 +181,17 @@ final class HolderState: Sendable {
             }
             for (key, record) in refreshTokens where record.arrangementID == id && !record.revoked {
                 refreshTokens[key]?.revoked = true
+            }
+        }
+
+        /// Notes a use of a refresh token (presented, or an access token issued with it accepted): the token it
+        /// replaced, if still waiting, is revoked now.
+        mutating func noteUse(ofRefreshToken key: String) {
+            guard refreshTokens[key] != nil else { return }
+            refreshTokens[key]?.used = true
+            if let previous = refreshTokens[key]?.predecessor {
+                refreshTokens[previous]?.revoked = true
+                refreshTokens[key]?.predecessor = nil
             }
         }
 

@@ -220,11 +220,16 @@ public final class HolderClient: Sendable {
 
     private func deleteData(of ending: ArrangementEnding, channel: WithdrawalChannel) async throws -> DataDeletion {
         let scope = scope(of: ending.arrangementID)
-        let event: AuditEvent =
-            ending.state == .expired
-            ? .consentExpired(holderBrandID: brand.id, arrangementID: ending.arrangementID)
-            : .consentWithdrawn(holderBrandID: brand.id, arrangementID: ending.arrangementID, channel: channel)
-        try await client.configuration.store.record(event, scope: scope)
+        // The store recorded the end (expired, or withdrawn through the holder or the recipient) with the
+        // arrangement's tombstone, and destroyed its key in the same transaction, when the token store is the
+        // store's own; a separate token store ends it here.
+        if client.configuration.tokenStore != nil {
+            let event: AuditEvent =
+                ending.state == .expired
+                ? .consentExpired(holderBrandID: brand.id, arrangementID: ending.arrangementID)
+                : .consentWithdrawn(holderBrandID: brand.id, arrangementID: ending.arrangementID, channel: channel)
+            try await client.configuration.store.record(event, scope: scope)
+        }
         let deleted = try await client.deleteRecords(in: scope)
         let registry = registries.withLock { $0.removeValue(forKey: ending.arrangementID) }
         _ = budgets.withLock { $0.removeValue(forKey: ending.arrangementID) }

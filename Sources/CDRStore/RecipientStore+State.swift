@@ -182,15 +182,43 @@ public struct StoredArrangements: TokenStore {
     /// The brand.
     public let holderBrandID: String
 
-    /// Seals the record under the arrangement's data key (made on first use) and keeps it. An ended arrangement's
-    /// record (no tokens, no subject: a tombstone that says how it ended) is sealed under the store's own key
-    /// instead, so it outlives the arrangement's data key.
+    /// Seals the record under the arrangement's data key (made on first use) and keeps it.
+    ///
+    /// An ended arrangement's record (no tokens: a tombstone that says how it ended) is sealed under the store's
+    /// own key instead, so it outlives the arrangement, and saving it ends the arrangement's scope: in one
+    /// transaction the tombstone replaces the tokens and the scope's data key is destroyed, then the scope's rows
+    /// (records, identities, checkpoints) are deleted. However the arrangement ended (withdrawal, the holder's
+    /// revocation, a refused refresh), nothing of its data stays readable; a stop between the two steps leaves only
+    /// rows without a key, which the next open deletes.
     public func save(_ record: ArrangementRecord) async throws {
-        let scope =
-            record.tokens == nil && record.arrangement.state.isTerminal
-            ? RecipientStore.recipientScope
-            : DataScope.arrangement(holderBrandID: holderBrandID, arrangementID: record.arrangement.id).description
-        try await store.putItem(record, kind: Self.kind, key: key(record.arrangement.id), scope: scope)
+        let arrangementScope = DataScope.arrangement(
+            holderBrandID: holderBrandID, arrangementID: record.arrangement.id
+        ).description
+        guard record.tokens == nil, record.arrangement.state.isTerminal else {
+            try await store.putItem(record, kind: Self.kind, key: key(record.arrangement.id), scope: arrangementScope)
+            return
+        }
+        let tombstone = try await store.sealedItem(
+            record, kind: Self.kind, key: key(record.arrangement.id), scope: RecipientStore.recipientScope)
+        var changes: [StoreChange] = [.putItem(tombstone)]
+        // The consent's end enters the audit trail with the tombstone, once.
+        let earlier = try await store.backend.item(kind: Self.kind, key: key(record.arrangement.id))
+        if earlier?.scope != RecipientStore.recipientScope {
+            changes.append(try await store.auditRow(ending(of: record.arrangement), scope: arrangementScope))
+        }
+        _ = try await store.destroy(scope: arrangementScope, alongWith: changes)
+    }
+
+    /// The audit event of an arrangement's end: expired, or withdrawn through the holder or the recipient.
+    private func ending(of arrangement: Arrangement) -> AuditEvent {
+        switch arrangement.state {
+        case .expired:
+            return .consentExpired(holderBrandID: holderBrandID, arrangementID: arrangement.id)
+        case .revoked(let initiator) where initiator == .holder:
+            return .consentWithdrawn(holderBrandID: holderBrandID, arrangementID: arrangement.id, channel: .holder)
+        default:
+            return .consentWithdrawn(holderBrandID: holderBrandID, arrangementID: arrangement.id, channel: .recipient)
+        }
     }
 
     /// Opens the arrangement's record, or `nil`.

@@ -265,14 +265,22 @@ public actor RecipientStore {
     func putItem<Value: Encodable>(
         _ value: Value, kind: String, key: String, scope: String, expiresAt: Date? = nil, audit: AuditEvent? = nil
     ) async throws {
-        guard let dataKey = try await dataKey(scope: scope, create: true) else { return }
-        let sealed = try seal(encode(value, kind: kind), with: dataKey, scope: scope, kind: kind, rowKey: key)
         var changes: [StoreChange] = [
-            .putItem(
-                StoreItem(kind: kind, key: key, scope: scope, sealed: sealed, expiresAt: expiresAt, updatedAt: now()))
+            .putItem(try await sealedItem(value, kind: kind, key: key, scope: scope, expiresAt: expiresAt))
         ]
         if let audit { changes.append(try auditRow(audit, scope: scope)) }
         try await backend.apply(changes)
+    }
+
+    /// Seals an item under its scope's data key (made on first use), ready for a transaction.
+    func sealedItem<Value: Encodable>(
+        _ value: Value, kind: String, key: String, scope: String, expiresAt: Date? = nil
+    ) async throws -> StoreItem {
+        guard let dataKey = try await dataKey(scope: scope, create: true) else {
+            throw StoreError(.keyUnavailable, reason: "no data key could be made for \(scope)")
+        }
+        let sealed = try seal(encode(value, kind: kind), with: dataKey, scope: scope, kind: kind, rowKey: key)
+        return StoreItem(kind: kind, key: key, scope: scope, sealed: sealed, expiresAt: expiresAt, updatedAt: now())
     }
 
     /// Reads and opens an item, or `nil`.
@@ -322,17 +330,31 @@ public actor RecipientStore {
         try await destroy(scope: scope.description)
     }
 
-    func destroy(scope: String) async throws -> DeletionEvidence {
+    /// Ends a scope; `alongWith` is applied in the same transaction as the key's destruction (for example the
+    /// tombstone of the arrangement that ended), so the two cannot come apart in a crash.
+    ///
+    /// A scope already ended (no key, no rows, and a deletion in the audit trail) returns that deletion's evidence
+    /// and changes nothing, so ending twice (the token layer's tombstone, then the facade's deletion) reports the
+    /// one deletion that happened.
+    func destroy(scope: String, alongWith changes: [StoreChange] = []) async throws -> DeletionEvidence {
         let records = try await backend.recordCount(scope: scope)
         let hadKey = try await backend.dataKey(scope: scope) != nil
+        if !hadKey, records == 0, let earlier = try await lastDeletion(of: scope) {
+            if !changes.isEmpty { try await backend.apply(changes) }
+            dataKeys[scope] = nil
+            return earlier
+        }
         var evidence = DeletionEvidence(
             scope: scope, keyDestroyedAt: nil, rowsDeletedAt: nil, recordsDeleted: records, verified: false)
         if hadKey {
             let at = now()
             evidence.keyDestroyedAt = at
-            try await backend.apply([
-                .deleteDataKey(scope: scope), try auditRow(.keyDestroyed(scope: scope, at: at), scope: scope),
-            ])
+            try await backend.apply(
+                changes + [
+                    .deleteDataKey(scope: scope), try auditRow(.keyDestroyed(scope: scope, at: at), scope: scope),
+                ])
+        } else if !changes.isEmpty {
+            try await backend.apply(changes)
         }
         dataKeys[scope] = nil
         evidence.rowsDeletedAt = now()
@@ -348,6 +370,24 @@ public actor RecipientStore {
                 "cdr.scope": "\(scope)", "cdr.records": "\(records)", "cdr.key_destroyed": "\(hadKey)",
             ])
         return evidence
+    }
+
+    /// The evidence of the newest completed deletion of a scope, from the audit trail.
+    private func lastDeletion(of scope: String) async throws -> DeletionEvidence? {
+        var after: Int64 = 0
+        var found: DeletionEvidence?
+        while true {
+            let page = try await backend.auditEntries(scope: scope, after: after, limit: 1_000)
+            guard let last = page.last else { return found }
+            for row in page where row.event == "deletion" {
+                if case .deletionCompleted(let evidence) = try decode(
+                    AuditEvent.self, from: row.details, kind: "audit", scope: scope)
+                {
+                    found = evidence
+                }
+            }
+            after = last.sequence
+        }
     }
 
     // MARK: Audit

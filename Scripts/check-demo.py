@@ -63,6 +63,7 @@ def main() -> int:
         expect(deletion.get("holderConfirmed") is True, "the holder did not confirm the revocation")
         expect(str(deletion.get("dataCallAfterRevocation", "")).startswith("refused"), "data calls still served after revocation")
         expect(bool(deletion.get("evidence")), "no deletion evidence")
+        expect(deletion.get("verified") is True, "the deletion was not verified (a key or a row was left)")
         trail = deletion.get("auditTrail", [])
         expect(any("consent.given" in line for line in trail), "the audit trail lacks the consent")
         expect(any(" collection " in line for line in trail), "the audit trail lacks the collections")

@@ -90,7 +90,13 @@ public final class HolderClient: Sendable {
     /// - Returns: The entries.
     /// - Throws: ``/CDRStore/StoreError``.
     public func auditTrail(of arrangementID: String) async throws -> [AuditEntry] {
-        try await client.configuration.store.auditTrail(for: scope(of: arrangementID))
+        var entries: [AuditEntry] = []
+        while true {
+            let page = try await client.configuration.store.auditTrail(
+                for: scope(of: arrangementID), after: entries.last?.sequence ?? 0, limit: 1_000)
+            guard !page.isEmpty else { return entries }
+            entries += page
+        }
     }
 
     /// The arrangement as the token store knows it (also after it ended: a tombstone without tokens).

@@ -44,9 +44,11 @@ public enum DemoReport {
             "Store: \(storage.location); registration \(storage.registrationReused ? "reused (no DCR)" : "made (DCR)"), "
                 + "arrangement \(storage.arrangementReused ? "reused (no consent)" : "new (consent)").")
         if storage.checkpoints.contains(where: { $0.previousThrough != nil }) {
-            let new = storage.checkpoints.map(\.newRecords).reduce(0, +)
-            let since = storage.checkpoints.compactMap(\.previousThrough).min().map { time($0) } ?? "-"
-            lines.append("  synced from the checkpoints: \(new) new transactions since \(since)")
+            let read = storage.checkpoints.map(\.records).reduce(0, +)
+            let since = storage.checkpoints.map(\.from).min().map { time($0) } ?? "-"
+            lines.append(
+                "  synced from the checkpoints: read \(read) transactions from \(since) (a week before the newest "
+                    + "kept, for late postings); \(storage.newTransactionsKept) of them were new")
         }
         if let deletion = result.deletion {
             lines.append("")

@@ -130,6 +130,8 @@ public struct DemoResult: Sendable, Codable {
         public var dataCallAfterRevocation: String
         /// The store's evidence: when the key was destroyed, what was deleted, and that nothing was left.
         public var evidence: String?
+        /// Whether reading back after the deletion found neither the key nor a row.
+        public var verified: Bool
         /// The arrangement's audit trail after the deletion (consent, collections, withdrawal, deletion).
         public var auditTrail: [String]
     }
@@ -148,10 +150,12 @@ public struct DemoResult: Sendable, Codable {
         public struct Checkpoint: Sendable, Codable {
             /// The account's key.
             public var account: String
-            /// Where the earlier run's collection ended (`nil` on the first run).
+            /// The newest transaction the earlier runs kept (`nil` on the first run).
             public var previousThrough: Date?
-            /// The transactions this run read for it.
-            public var newRecords: Int
+            /// Where this run started reading: the period's start, or the checkpoint less the late-posting overlap.
+            public var from: Date
+            /// The transactions this run read for it (the overlap's repeats included).
+            public var records: Int
         }
 
         /// `memory`, or the SQLite file's path.
@@ -162,6 +166,8 @@ public struct DemoResult: Sendable, Codable {
         public var arrangementReused: Bool
         /// Per account, what was read since the checkpoint.
         public var checkpoints: [Checkpoint]
+        /// Transactions this run added to the store (read less those it already kept).
+        public var newTransactionsKept: Int
         /// Records the store keeps for the arrangement at the end of the run.
         public var recordsKept: Int
     }

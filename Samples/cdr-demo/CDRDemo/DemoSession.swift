@@ -25,6 +25,8 @@ struct Session: Sendable {
     let events: @Sendable (DemoEvent) -> Void
 
     static let productID = "cdrkit-demo"
+    /// How far before the newest kept transaction a later run reads again, for transactions posted late.
+    static let lateOverlap: TimeInterval = 7 * 86_400
     static let providerID = "mock-aggregator"
     static let holderHint = "Is the holder running? Start one with `swift run cdr-mock-holder --output /tmp/mock`."
 
@@ -180,31 +182,40 @@ struct Session: Sendable {
         var checkpoints: [DemoResult.Storage.Checkpoint] = []
         var total = 0
         let scope = bank.scope(of: arrangement.id)
+        let keptBefore = try await store.count(in: scope)
         for (index, account) in accounts.enumerated() {
             var count = 0
             var net = Decimal(0)
             try await Demo.attempt("Reading transactions of \(account.displayName)", hint: Self.holderHint) {
-                // Only what is new since the last run's checkpoint (the whole period on the first run).
+                // From the last run's checkpoint (the whole period on the first run): from the newest transaction
+                // kept, less an overlap for transactions that post late with an earlier date. Records are kept by
+                // what they are, so the overlap's repeats replace themselves.
                 let previous = try await store.checkpoint(for: account.id, in: scope)?.collectedThrough
-                let from = previous.map { max($0, period.start) } ?? period.start
+                let from = previous.map { max($0.addingTimeInterval(-Self.lateOverlap), period.start) } ?? period.start
                 let next = source.transactions(of: account.id, in: DateInterval(start: from, end: end))
                     .makePageReader()
+                var newest = previous
                 while let page = try await next() {
                     count += page.count
-                    for transaction in page { net += transaction.amount }
+                    for transaction in page {
+                        net += transaction.amount
+                        newest = max(newest ?? transaction.date, transaction.date)
+                    }
                     try await bank.keep(page.map(StoredRecord.transaction), of: arrangement.id)
                     events(.transactions(accountsDone: index, accounts: accounts.count, records: total + count))
                 }
                 try await store.saveCheckpoint(
                     SyncCheckpoint(
-                        account: account.id, collectedThrough: end, collectedAt: Date(), lastRecordCount: count),
+                        account: account.id, collectedThrough: newest, collectedAt: Date(), lastRecordCount: count),
                     in: scope)
-                checkpoints.append(.init(account: account.id.rawValue, previousThrough: previous, newRecords: count))
+                checkpoints.append(
+                    .init(account: account.id.rawValue, previousThrough: previous, from: from, records: count))
             }
             total += count
             counts[account.id] = (count, net)
             events(.transactions(accountsDone: index + 1, accounts: accounts.count, records: total))
         }
+        let newRecordsKept = try await store.count(in: scope) - keptBefore
         lap("transactions")
 
         // 6. An outage, and DDC serving the same requests.
@@ -283,7 +294,7 @@ struct Session: Sendable {
             fallback: fallbackResult,
             storage: .init(
                 location: state.location, registrationReused: registrationReused, arrangementReused: kept != nil,
-                checkpoints: checkpoints, recordsKept: recordsKept),
+                checkpoints: checkpoints, newTransactionsKept: newRecordsKept, recordsKept: recordsKept),
             deletion: deletionResult,
             ddc: .init(
                 recordsDeleted: ddcDeletion.recordsDeleted, providerConfirmed: ddcDeletion.providerConfirmed ?? false),
@@ -331,7 +342,8 @@ struct Session: Sendable {
             tokensDeleted: deletion.arrangement?.tokensDeleted ?? false, tokensRemaining: tokensRemaining,
             recordsDeleted: deletion.recordsDeleted, recordsRemaining: recordsRemaining,
             keyDestroyed: deletion.keyDestroyed, dataCallAfterRevocation: afterwards,
-            evidence: deletion.evidence?.description, auditTrail: trail)
+            evidence: deletion.evidence?.description, verified: deletion.evidence?.verified ?? false,
+            auditTrail: trail)
     }
 
     /// The browser's part without a browser: the mock's headless consent answers the authorisation URL with the

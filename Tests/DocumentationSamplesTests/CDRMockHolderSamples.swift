@@ -15,10 +15,19 @@ func mockHolderCatalogRunning() async throws {
     // end sample
 }
 
+func mockHolderCatalogRestarting() async throws {
+    // sample: Sources/CDRMockHolder/Docs.docc/CDRMockHolder.md#2
+    let configuration = MockDataHolder.Configuration(stateDirectory: URL(fileURLWithPath: "/tmp/my-app-holder"))
+    try await MockDataHolder.withRunning(configuration) { holder in
+        // same holder.endpoints and holder.pki as the last run on this directory
+    }
+    // end sample
+}
+
 func mockHolderCatalogControl(
     inProcess: Bool, holder: MockDataHolder, publicBaseURL: URL, transport: any HTTPTransport
 ) async throws {
-    // sample: Sources/CDRMockHolder/Docs.docc/CDRMockHolder.md#2
+    // sample: Sources/CDRMockHolder/Docs.docc/CDRMockHolder.md#3
     let control: any MockHolderControl =
         inProcess
         ? holder

@@ -460,6 +460,7 @@ let package = Package(
                 "CDRAccountData",
                 "CDRStoreSQLite",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

@@ -13,12 +13,14 @@ import Foundation
 ///
 /// Each benchmark runs the same sync as `TransactionSync` (one arrangement's whole history from the in-process mock
 /// holder over mutual TLS on loopback, pages of 1,000, through `CDRAccountDataSource`), and hands each page, as it
-/// arrives, to one of four sinks:
+/// arrives, to one of five sinks:
 ///
 /// - `keeping nothing`: the page is dropped (the baseline).
 /// - `keeping every record`: `RecipientStore.save(_:in:)` on an SQLite file in a temporary folder (the default
 ///   `SQLiteStoreBackend.Configuration`, a random local key-encryption key): JSON encoding, a keyed row name and
 ///   AES-GCM sealing per record, then one transaction per page.
+/// - `keeping every record in SQLite, synchronous NORMAL`: the same with `PRAGMA synchronous = NORMAL` (no `fsync` per
+///   commit; a power loss may lose the last commits, a crash of the process loses none).
 /// - `sealing only`: the same `RecipientStore.save(_:in:)` on a backend that drops the sealed rows, so only the
 ///   encoding and sealing are left.
 /// - `SQLite rows only`: rows sealed once from the first page, written page by page straight into
@@ -57,6 +59,7 @@ let counts: [Int] = {
 enum Sink: String, CaseIterable {
     case nothing = "keeping nothing"
     case recipientStore = "keeping every record in SQLite"
+    case recipientStoreNormal = "keeping every record in SQLite, synchronous NORMAL"
     case sealingOnly = "sealing only"
     case rowsOnly = "SQLite rows only"
 }
@@ -161,7 +164,7 @@ struct Keeper {
     func keep(_ page: [StoredRecord]) async throws {
         switch sink {
         case .nothing: blackHole(page)
-        case .recipientStore, .sealingOnly: try await store?.save(page, in: scope)
+        case .recipientStore, .recipientStoreNormal, .sealingOnly: try await store?.save(page, in: scope)
         case .rowsOnly: try await rows?.write(page, scope: scope.description)
         }
     }
@@ -170,7 +173,7 @@ struct Keeper {
     func kept() async throws -> Int? {
         switch sink {
         case .nothing, .sealingOnly: nil
-        case .recipientStore: try await store?.count(in: scope)
+        case .recipientStore, .recipientStoreNormal: try await store?.count(in: scope)
         case .rowsOnly: try await backend?.recordCount(scope: scope.description)
         }
     }

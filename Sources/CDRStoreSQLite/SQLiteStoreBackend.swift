@@ -85,6 +85,9 @@ public final class SQLiteStoreBackend: StoreBackend {
     /// The writer connection's page cache, in KiB (`PRAGMA cache_size`); readers keep SQLite's default.
     static let writerCacheKiB = 16_384
 
+    /// WAL pages after which a commit checkpoints (`PRAGMA wal_autocheckpoint`).
+    static let walAutocheckpointPages = 10_000
+
     private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
         self.path = path
         self.writer = ConnectionPool(path: path, connections: [writer])
@@ -493,6 +496,9 @@ public final class SQLiteStoreBackend: StoreBackend {
         // The writer's page cache: record keys are keyed hashes, so a batch inserts at random places in the
         // (scope, record_key) index; a cache larger than SQLite's 2 MiB default keeps more of it between commits.
         try await connection.run("PRAGMA cache_size = -\(writerCacheKiB)")
+        // Checkpoint every ~40 MiB of log instead of SQLite's ~4 MiB: a batch of records dirties about one index page
+        // per record, so the default would checkpoint after nearly every batch, copying (and syncing) each page again.
+        _ = try await connection.query("PRAGMA wal_autocheckpoint = \(walAutocheckpointPages)")
         if let pages = configuration.maximumPageCount {
             _ = try await connection.query("PRAGMA max_page_count = \(max(1, pages))")
         }

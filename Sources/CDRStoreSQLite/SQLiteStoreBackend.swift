@@ -44,6 +44,11 @@ public final class SQLiteStoreBackend: StoreBackend {
         }
 
         /// How hard SQLite works to make a commit durable; ``Synchronous/full`` by default.
+        ///
+        /// In write-ahead-log mode ``Synchronous/full`` syncs the log at every commit, so a call that returned (a
+        /// rotated refresh token, a deletion and its evidence) survives a power loss. ``Synchronous/normal`` syncs only
+        /// at checkpoints: the file stays consistent, but the last commits before a power loss may be lost, which a
+        /// store of records that can be collected again may accept.
         public var synchronous: Synchronous
         /// How many connections serve the read methods (at least one); 2 by default.
         public var readerCount: Int

@@ -91,7 +91,7 @@ public final class SQLiteStoreBackend: StoreBackend {
     static let writerCacheKiB = 16_384
 
     /// WAL pages after which a commit checkpoints (`PRAGMA wal_autocheckpoint`).
-    static let walAutocheckpointPages = 10_000
+    static let walAutocheckpointPages = 50_000
 
     private init(path: String, writer: SQLiteConnection, readers: [SQLiteConnection], logger: Logger) {
         self.path = path
@@ -501,9 +501,11 @@ public final class SQLiteStoreBackend: StoreBackend {
         // The writer's page cache: record keys are keyed hashes, so a batch inserts at random places in the
         // (scope, record_key) index; a cache larger than SQLite's 2 MiB default keeps more of it between commits.
         try await connection.run("PRAGMA cache_size = -\(writerCacheKiB)")
-        // Checkpoint every ~40 MiB of log instead of SQLite's ~4 MiB: a batch of records dirties about one index page
-        // per record, so the default would checkpoint after nearly every batch, copying (and syncing) each page again.
+        // Checkpoint every ~200 MiB of log instead of SQLite's ~4 MiB: record keys are keyed hashes, so a batch of
+        // records dirties about one index page per record, and the default checkpointed after nearly every batch,
+        // copying (and syncing) each index page again for every batch. The log is cut back to 64 MiB after a reset.
         _ = try await connection.query("PRAGMA wal_autocheckpoint = \(walAutocheckpointPages)")
+        _ = try await connection.query("PRAGMA journal_size_limit = \(64 * 1024 * 1024)")
         if let pages = configuration.maximumPageCount {
             _ = try await connection.query("PRAGMA max_page_count = \(max(1, pages))")
         }

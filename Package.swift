@@ -474,6 +474,7 @@ let package = Package(
                 "CDRJOSE",
                 "CDRStoreSQLite",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
         .testTarget(

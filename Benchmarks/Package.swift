@@ -67,5 +67,21 @@ let package = Package(
             path: "Benchmarks/TransactionSync",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
+        .executableTarget(
+            name: "StoreSync",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CDRAccountData", package: "CDRKit"),
+                .product(name: "CDRBanking", package: "CDRKit"),
+                .product(name: "CDRMockHolder", package: "CDRKit"),
+                .product(name: "CDRStore", package: "CDRKit"),
+                .product(name: "CDRStoreSQLite", package: "CDRKit"),
+                .product(name: "CDRTesting", package: "CDRKit"),
+                .product(name: "CDRTransport", package: "CDRKit"),
+                .product(name: "CDRTransportAsyncHTTPClient", package: "CDRKit"),
+            ],
+            path: "Benchmarks/StoreSync",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
     ]
 )

@@ -7,20 +7,15 @@ extension RecipientStore: RecordStore {
 
     /// Seals each record under the scope's data key and keeps the batch in one transaction. A record saved again (the
     /// same account, transaction, payee or payment) replaces the earlier copy and keeps its place.
+    ///
+    /// A large batch is sealed in slices on several tasks at once; the rows reach the backend in the order given.
     /// - Throws: ``StoreError``; nothing of the batch is kept then.
     public func save(_ records: [StoredRecord], in scope: DataScope) async throws {
         guard !records.isEmpty else { return }
         let name = scope.description
         guard let key = try await dataKey(scope: name, create: true) else { return }
-        let naming = Self.recordNamingKey(key)
-        var rows: [SealedRecord] = []
-        rows.reserveCapacity(records.count)
-        for record in records {
-            let rowKey = Self.recordKey(for: record, naming: naming)
-            let sealed = try seal(
-                encode(record, kind: Self.recordKind), with: key, scope: name, kind: Self.recordKind, rowKey: rowKey)
-            rows.append(SealedRecord(recordKey: rowKey, sealed: sealed))
-        }
+        let sealer = RecordSealer(dataKey: key, scope: name, encoder: encoder)
+        let rows = try await sealer.seal(records)
         try await backend.apply([.putRecords(scope: name, records: rows)])
     }
 
@@ -81,28 +76,133 @@ extension RecipientStore: RecordStore {
 
     /// The keyed hash of what makes a record the same record when it is collected again.
     static func recordKey(for record: StoredRecord, naming: SymmetricKey) -> String {
-        let identity: String
-        switch record {
-        case .account(let account): identity = "account\u{0}\(account.id.rawValue)"
-        case .balance(let balance): identity = "balance\u{0}\(balance.accountID.rawValue)"
-        case .transaction(let transaction):
-            identity = "transaction\u{0}\(transaction.accountID.rawValue)\u{0}\(transaction.id)"
-        case .payee(let payee): identity = "payee\u{0}\(payee.id)"
-        case .regularPayment(let payment):
-            identity = "payment\u{0}\(payment.kind.rawValue)\u{0}\(payment.accountID.rawValue)\u{0}\(payment.id)"
+        var identity: [UInt8] = []
+        return RecordSealer.recordKey(for: record, naming: naming, identity: &identity)
+    }
+}
+
+/// Seals a batch of records of one scope: the row key (a keyed hash of the record's identity), the JSON encoding and
+/// the AES-GCM seal under the scope's data key, bound by the additional authenticated data to scope, kind and row key
+/// (the same bytes as ``RecipientStore/aad(scope:kind:key:)``).
+struct RecordSealer: Sendable {
+    /// Below this many records a batch is sealed on the calling task.
+    static let parallelThreshold = 256
+
+    let dataKey: SymmetricKey
+    let naming: SymmetricKey
+    let scope: String
+    let encoder: JSONEncoder
+    /// `cdrkit.v1 NUL <scope> NUL record NUL`: the additional authenticated data before the row key.
+    let aadPrefix: [UInt8]
+
+    init(dataKey: SymmetricKey, scope: String, encoder: JSONEncoder) {
+        self.dataKey = dataKey
+        self.naming = RecipientStore.recordNamingKey(dataKey)
+        self.scope = scope
+        self.encoder = encoder
+        self.aadPrefix = RecipientStore.aad(scope: scope, kind: RecipientStore.recordKind, key: "")
+    }
+
+    /// Seals the records, in slices on as many tasks as there are processors when the batch is large.
+    /// - Parameter records: The records.
+    /// - Returns: Their rows, in the same order.
+    /// - Throws: ``StoreError`` `.invalidData` when a record cannot be encoded or sealed.
+    func seal(_ records: [StoredRecord]) async throws -> [SealedRecord] {
+        let slices = min(
+            ProcessInfo.processInfo.activeProcessorCount, max(1, records.count / Self.parallelThreshold))
+        guard slices > 1 else { return try seal(records[...]) }
+        let size = (records.count + slices - 1) / slices
+        return try await withThrowingTaskGroup(of: (Int, [SealedRecord]).self) { group in
+            for index in 0..<slices {
+                let slice = records[min(records.count, index * size)..<min(records.count, (index + 1) * size)]
+                group.addTask { (index, try self.seal(slice)) }
+            }
+            var sealed = [[SealedRecord]](repeating: [], count: slices)
+            for try await (index, rows) in group { sealed[index] = rows }
+            var rows: [SealedRecord] = []
+            rows.reserveCapacity(records.count)
+            for part in sealed { rows.append(contentsOf: part) }
+            return rows
         }
-        let code = HMAC<SHA256>.authenticationCode(for: Data(identity.utf8), using: naming)
-        return hex(code.prefix(16))
+    }
+
+    /// Seals a slice on the calling task.
+    func seal(_ records: ArraySlice<StoredRecord>) throws -> [SealedRecord] {
+        var rows: [SealedRecord] = []
+        rows.reserveCapacity(records.count)
+        var identity: [UInt8] = []
+        var aad = aadPrefix
+        for record in records {
+            let rowKey = Self.recordKey(for: record, naming: naming, identity: &identity)
+            aad.removeSubrange(aadPrefix.count...)
+            aad.append(contentsOf: rowKey.utf8)
+            let plain: Data
+            do {
+                plain = try encoder.encode(record)
+            } catch {
+                throw StoreError(.invalidData, reason: "a \(RecipientStore.recordKind) could not be encoded")
+            }
+            rows.append(SealedRecord(recordKey: rowKey, sealed: try seal(plain, aad: aad)))
+        }
+        return rows
+    }
+
+    private func seal(_ plain: Data, aad: [UInt8]) throws -> [UInt8] {
+        do {
+            guard let combined = try AES.GCM.seal(plain, using: dataKey, authenticating: aad).combined else {
+                throw StoreError(.invalidData, reason: "sealing failed")
+            }
+            return Array(combined)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.invalidData, reason: "sealing a \(RecipientStore.recordKind) of \(scope) failed")
+        }
+    }
+
+    /// The keyed hash of what makes a record the same record when it is collected again (NUL-separated fields, as
+    /// they have always been); `identity` is scratch space reused across records.
+    static func recordKey(for record: StoredRecord, naming: SymmetricKey, identity: inout [UInt8]) -> String {
+        identity.removeAll(keepingCapacity: true)
+        func field(_ text: String) {
+            identity.append(0)
+            identity.append(contentsOf: text.utf8)
+        }
+        switch record {
+        case .account(let account):
+            identity.append(contentsOf: "account".utf8)
+            field(account.id.rawValue)
+        case .balance(let balance):
+            identity.append(contentsOf: "balance".utf8)
+            field(balance.accountID.rawValue)
+        case .transaction(let transaction):
+            identity.append(contentsOf: "transaction".utf8)
+            field(transaction.accountID.rawValue)
+            field(transaction.id)
+        case .payee(let payee):
+            identity.append(contentsOf: "payee".utf8)
+            field(payee.id)
+        case .regularPayment(let payment):
+            identity.append(contentsOf: "payment".utf8)
+            field(payment.kind.rawValue)
+            field(payment.accountID.rawValue)
+            field(payment.id)
+        }
+        let code = HMAC<SHA256>.authenticationCode(for: identity, using: naming)
+        return code.withUnsafeBytes { hex($0.prefix(16)) }
     }
 }
 
 /// Lower-case hexadecimal of bytes.
 func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-    let digits = Array("0123456789abcdef".utf8)
+    let digits: StaticString = "0123456789abcdef"
     var out: [UInt8] = []
-    for byte in bytes {
-        out.append(digits[Int(byte >> 4)])
-        out.append(digits[Int(byte & 0x0f)])
+    out.reserveCapacity(bytes.underestimatedCount * 2)
+    digits.withUTF8Buffer { digits in
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0x0f)])
+        }
     }
     return String(decoding: out, as: UTF8.self)
 }

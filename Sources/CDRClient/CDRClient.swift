@@ -203,9 +203,13 @@ public final class CDRClient: Sendable {
     }
 
     /// Connects to a holder brand whose endpoints you already have (from ``holderBrands()`` or your own cache).
+    ///
+    /// Without a `registration`, the one kept in ``Configuration/store`` for this brand and software product is
+    /// reused (no DCR); when the product's redirect URIs have changed since, it is updated at the holder (same
+    /// `client_id`) and kept again. With none kept, the product registers (DCR) and the registration is kept.
     /// - Parameters:
     ///   - brand: The brand and its base URIs.
-    ///   - registration: A registration made earlier with this brand, or `nil` to register now.
+    ///   - registration: A registration made earlier with this brand, or `nil` for the stored one (or a new one).
     /// - Returns: The holder client.
     /// - Throws: `AuthorizationError` from discovery, the Register or DCR.
     public func connect(brand: HolderBrand, registration: RegistrationProperties? = nil) async throws -> HolderClient {
@@ -219,10 +223,26 @@ public final class CDRClient: Sendable {
         } else if let stored = try await storeCall({
             try await $0.registration(holderBrandID: brand.id, softwareProductID: productID)
         }) {
-            confirmed = stored.registration
-            logger.info(
-                "CDR registration reused from the store",
-                metadata: ["cdr.holder_brand_id": "\(brand.id)", "cdr.client_id": "\(confirmed.clientId)"])
+            if Set(stored.registration.redirectUris) == Set(configuration.product.redirectURIs) {
+                confirmed = stored.registration
+                logger.info(
+                    "CDR registration reused from the store",
+                    metadata: ["cdr.holder_brand_id": "\(brand.id)", "cdr.client_id": "\(confirmed.clientId)"])
+            } else {
+                // The product's redirect URIs changed since it registered: update the registration (same
+                // `client_id`, so its arrangements stay valid) and keep the new one.
+                confirmed = try await dcr.updateRegistration(
+                    clientID: stored.registration.clientId, using: register, logger: logger)
+                try await storeCall {
+                    try await $0.saveRegistration(
+                        StoredRegistration(
+                            holderBrandID: brand.id, softwareProductID: productID, registration: confirmed,
+                            registeredAt: Date()))
+                }
+                logger.info(
+                    "CDR registration updated: the redirect URIs changed",
+                    metadata: ["cdr.holder_brand_id": "\(brand.id)", "cdr.client_id": "\(confirmed.clientId)"])
+            }
         } else {
             confirmed = try await dcr.register(using: register, logger: logger)
             try await storeCall {

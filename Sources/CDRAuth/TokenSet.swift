@@ -118,6 +118,17 @@ public struct ArrangementRecord: Sendable, Hashable, Codable {
     public init(arrangement: Arrangement, tokens: TokenSet?, originalIDToken: IDToken? = nil) {
         self.arrangement = arrangement
         self.tokens = tokens
-        self.originalIDToken = originalIDToken
+        self.originalIDToken = originalIDToken?.keepingContinuityClaimsOnly
     }
+}
+
+extension ArrangementRecord: CustomStringConvertible, CustomReflectable {
+    /// The arrangement, its (redacted) tokens and whether the consent's ID token is kept; never a token or a claim.
+    public var description: String {
+        "ArrangementRecord(\(arrangement.id), \(arrangement.state), tokens: \(tokens.map { "\($0)" } ?? "none"), "
+            + "ID token kept: \(originalIDToken != nil))"
+    }
+
+    /// Mirrors ``description``.
+    public var customMirror: Mirror { Mirror(self, children: ["record": description], displayStyle: .struct) }
 }

@@ -17,6 +17,29 @@ public struct IDToken: Sendable, Hashable, Codable {
     public let claims: JWTClaims
 }
 
+extension IDToken: CustomStringConvertible, CustomReflectable {
+    /// The claims a refreshed ID token is checked against (``IDTokenValidator/validateRefreshed(_:original:)``).
+    static let continuityClaims: Set<String> = ["iss", "sub", "aud", "azp", "nonce", "acr", "auth_time", "exp", "iat"]
+
+    /// The same token with only the claims refreshed ID tokens are checked against (`iss`, `sub`, `aud`, `azp`,
+    /// `nonce`, `acr`, `auth_time`, `exp`, `iat`): what an arrangement's record keeps, without the customer's profile
+    /// claims (`name`, `given_name`, …).
+    public var keepingContinuityClaimsOnly: IDToken {
+        IDToken(
+            subject: subject, authenticationContextClass: authenticationContextClass,
+            authenticationTime: authenticationTime, expiresAt: expiresAt,
+            claims: JWTClaims(claims.values.filter { Self.continuityClaims.contains($0.key) }))
+    }
+
+    /// `IDToken(acr: …, exp: …, claims: n)`: never the subject, the nonce or a profile claim.
+    public var description: String {
+        "IDToken(acr: \(authenticationContextClass), exp: \(expiresAt.formatted(.iso8601)), claims: \(claims.values.count))"
+    }
+
+    /// Mirrors ``description``, so `dump` shows no claim either.
+    public var customMirror: Mirror { Mirror(self, children: ["idToken": description], displayStyle: .struct) }
+}
+
 /// Validates an ID token from the token endpoint (OIDC Core §3.1.3.7, FAPI 1.0 Advanced §5.2.2.1, CDS).
 ///
 /// Checks signature and `alg`, `iss`, `aud` (string or array; extra audiences must be trusted and then `azp`

@@ -268,8 +268,10 @@ struct ConsentFlowTests {
                 try await harness.connection.tokenManager(for: arrangement.id).refresh()
             }
             let text = allText(of: try #require(error)) + "\(tokens)" + String(reflecting: tokens)
-            #expect(!text.contains(tokens.accessToken))
-            #expect(!text.contains(try #require(tokens.refreshToken)))
+            let leaked271 = text.contains(tokens.accessToken)
+            #expect(!leaked271, "a secret or customer datum is readable")
+            let leaked272 = text.contains(try #require(tokens.refreshToken))
+            #expect(!leaked272, "a secret or customer datum is readable")
             #expect(!"\(harness.product)".contains("PRIVATE"))
         }
     }

@@ -42,12 +42,18 @@ struct CollectionAuditTests {
             // Entries are in order and name no secret and no data.
             #expect(zip(trail, trail.dropFirst()).allSatisfy { $0.sequence < $1.sequence })
             let text = trail.map(\.description).joined(separator: "\n")
-            #expect(!text.contains(tokens.accessToken))
-            if let refresh = tokens.refreshToken { #expect(!text.contains(refresh)) }
-            for transaction in transactions.prefix(20) where transaction.description.count > 6 {
-                #expect(!text.contains(transaction.description))
+            let leaked45 = text.contains(tokens.accessToken)
+            #expect(!leaked45, "a secret or customer datum is readable")
+            if let refresh = tokens.refreshToken {
+                let leaked = text.contains(refresh)
+                #expect(!leaked, "a secret is readable")
             }
-            #expect(!text.contains(first.displayName))
+            for transaction in transactions.prefix(20) where transaction.description.count > 6 {
+                let leaked48 = text.contains(transaction.description)
+                #expect(!leaked48, "a secret or customer datum is readable")
+            }
+            let leaked50 = text.contains(first.displayName)
+            #expect(!leaked50, "a secret or customer datum is readable")
 
             // Revocation adds the withdrawal and the deletion's evidence; the trail outlives the data.
             let deletion = try await bank.revokeArrangement(id: arrangement.id)

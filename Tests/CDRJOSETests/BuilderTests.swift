@@ -64,7 +64,8 @@ struct BuilderTests {
                 "acr": ["essential": true, "values": ["urn:cds.au:cdr:2"]], "auth_time": ["essential": true],
             ])
         #expect(cdr["userinfo"] == ["given_name": nil, "family_name": nil])
-        #expect(!token.contains(pkce.verifier))
+        let leaked67 = token.contains(pkce.verifier)
+        #expect(!leaked67, "a secret or customer datum is readable")
     }
 
     @Test("request object lifetime is at most 60 minutes")
@@ -145,7 +146,8 @@ struct UtilityTests {
         #expect(a.verifier != b.verifier)
         #expect((43...128).contains(a.verifier.count))
         #expect(try PKCE(verifier: a.verifier).challenge == a.challenge)
-        #expect(!String(describing: a).contains(a.verifier))
+        let leaked148 = String(describing: a).contains(a.verifier)
+        #expect(!leaked148, "a secret or customer datum is readable")
     }
 
     @Test(
@@ -232,17 +234,20 @@ struct UtilityTests {
             return text
         }
         let pkce = PKCE.generate()
-        #expect(!dumped(pkce).contains(pkce.verifier))
+        let leaked235 = dumped(pkce).contains(pkce.verifier)
+        #expect(!leaked235, "a secret or customer datum is readable")
         #expect(dumped(pkce).contains(pkce.challenge))
 
         for key in [BuilderTests.clientKey, Fixtures.ecKey] {
             let jwk = try JSONDecoder().decode([String: String].self, from: key.privateJWKData())
             let secret = try #require(jwk["d"])
-            #expect(!dumped(key).contains(secret))
+            let leaked241 = dumped(key).contains(secret)
+            #expect(!leaked241, "a secret or customer datum is readable")
             #expect(dumped(key).contains("<redacted>"))
             let builder = ClientAssertionBuilder(
                 clientID: Fixtures.clientID, audience: Fixtures.holderIssuer, signingKey: key)
-            #expect(!dumped(builder).contains(secret))
+            let leaked245 = dumped(builder).contains(secret)
+            #expect(!leaked245, "a secret or customer datum is readable")
             #expect(dumped(builder).contains(key.keyID))
         }
         let decryption = Fixtures.decryptionKey

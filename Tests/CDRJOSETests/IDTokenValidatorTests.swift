@@ -79,6 +79,23 @@ struct IDTokenValidatorTests {
         #expect(idToken.authenticationTime == Fixtures.now - 60)
     }
 
+    @Test("a validated ID token prints and dumps no claim, and keeps only the continuity claims when asked")
+    func redactsAndTrims() async throws {
+        let claims = HolderTokens.idTokenClaims().setting("name", "Jane Citizen").setting("given_name", "Jane")
+        let idToken = try await Self.validator().validate(try await HolderTokens.sign(claims), expectedNonce: "nonce-1")
+        var dumped = ""
+        dump(idToken, to: &dumped)
+        for shown in [String(describing: idToken), String(reflecting: idToken), dumped] {
+            let showsClaim = ["ppid-789", "nonce-1", "Jane", Fixtures.holderIssuer].contains { shown.contains($0) }
+            #expect(!showsClaim, "an ID token's description or dump shows a claim")
+        }
+        let kept = idToken.keepingContinuityClaimsOnly
+        #expect(Set(kept.claims.values.keys) == ["iss", "aud", "sub", "exp", "iat", "nonce", "acr", "auth_time"])
+        #expect(kept.subject == idToken.subject)
+        #expect(kept.expiresAt == idToken.expiresAt)
+        #expect(kept.claims["nonce"] == idToken.claims["nonce"])
+    }
+
     @Test("accepts aud as an array (fapi1-advanced-final-client-test-valid-aud-as-array)")
     func audienceArray() async throws {
         let token = try await HolderTokens.sign(

@@ -227,7 +227,8 @@ struct AdministrationTests {
                 let answer = try await Self.send(
                     transport, .get, endpoints.publicBaseURL + "/mock-admin/ddc/settings", security: .publicTLS)
                 #expect(answer.status == .notFound)
-                #expect(!String(decoding: answer.body, as: UTF8.self).contains(holder.ddc.apiKey))
+                let leaked230 = String(decoding: answer.body, as: UTF8.self).contains(holder.ddc.apiKey)
+                #expect(!leaked230, "a secret or customer datum is readable")
 
                 // A client on this transport finds the endpoints, then fails clearly, without the secret.
                 let client = MockHolderAdministrationClient(
@@ -238,7 +239,8 @@ struct AdministrationTests {
                 #expect(clientError?.underlying is TransportError)
                 let text = clientError.map { "\($0) \(String(reflecting: $0))" } ?? ""
                 #expect(text.contains("ddcSettings"))
-                #expect(!text.contains(holder.ddc.apiKey))
+                let leaked241 = text.contains(holder.ddc.apiKey)
+                #expect(!leaked241, "a secret or customer datum is readable")
             }
         }
     }

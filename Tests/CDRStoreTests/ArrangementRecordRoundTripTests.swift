@@ -23,6 +23,20 @@ struct ArrangementRecordRoundTripTests {
         return try decoder.decode(IDToken.self, from: Data(json.utf8))
     }
 
+    /// `token` with `extra` claims added (as a holder adds profile claims).
+    static func adding(_ extra: [String: String], to token: IDToken) throws -> IDToken {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .millisecondsSince1970
+        var object = try #require(
+            try JSONSerialization.jsonObject(with: encoder.encode(token)) as? [String: Any])
+        var claims = try #require(object["claims"] as? [String: Any])
+        for (name, value) in extra { claims[name] = value }
+        object["claims"] = claims
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .millisecondsSince1970
+        return try decoder.decode(IDToken.self, from: JSONSerialization.data(withJSONObject: object))
+    }
+
     @Test("the arrangement, its tokens and the consent's ID token survive closing and reopening the store")
     func roundTrip() async throws {
         try await withTemporaryDirectory { folder in
@@ -52,6 +66,28 @@ struct ArrangementRecordRoundTripTests {
             #expect(loaded.originalIDToken?.claims["nonce"]?.stringValue == "n-1")
             #expect(loaded.arrangement.state == arrangement.state)
             try await second.close()
+        }
+    }
+
+    @Test("a record keeps the ID token's continuity claims only, and prints and dumps none of them")
+    func keepsNoProfileClaims() throws {
+        var idToken = try Self.idToken()
+        idToken = try Self.adding(["name": "Jane Citizen", "family_name": "Citizen"], to: idToken)
+        let record = ArrangementRecord(
+            arrangement: Arrangement(
+                id: "arr-1", holderIssuer: "https://holder.example", clientID: "client-1", subject: "pairwise-1",
+                scopes: [], sharingExpiresAt: nil, authorisedAt: Self.consentedAt),
+            tokens: nil, originalIDToken: idToken)
+        let kept = try #require(record.originalIDToken)
+        #expect(kept.claims["name"] == nil)
+        #expect(kept.claims["family_name"] == nil)
+        #expect(kept.claims["nonce"]?.stringValue == "n-1")
+        #expect(kept.claims["sub"]?.stringValue == "pairwise-1")
+        var dumped = ""
+        dump(record, to: &dumped)
+        for shown in [String(describing: record), dumped] {
+            let showsClaim = ["Citizen", "n-1", "pairwise-1"].contains { shown.contains($0) }
+            #expect(!showsClaim, "an arrangement record's description or dump shows an ID token claim")
         }
     }
 

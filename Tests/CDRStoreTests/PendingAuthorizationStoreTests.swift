@@ -155,11 +155,14 @@ struct PendingAuthorizationStoreTests {
             #expect(item.scope == "recipient")
             #expect(item.key.hasPrefix("bank/"))
             #expect(item.key.count == "bank/".count + 64)
-            #expect(!item.key.contains(state))
+            let leaked158 = item.key.contains(state)
+            #expect(!leaked158, "a secret or customer datum is readable")
             #expect(item.expiresAt == pending.expiresAt)
             let sealed = String(decoding: item.sealed, as: UTF8.self)
-            #expect(!sealed.contains(pending.pkceVerifier))
-            #expect(!sealed.contains(pending.nonce))
+            let leaked161 = sealed.contains(pending.pkceVerifier)
+            #expect(!leaked161, "a secret or customer datum is readable")
+            let leaked162 = sealed.contains(pending.nonce)
+            #expect(!leaked162, "a secret or customer datum is readable")
             // Another brand's view does not find it.
             let other = recipientStore.pendingAuthorizations(holderBrandID: "other-bank")
             #expect(await Self.code { try await other.take(state: state, now: Self.start) } == .unknownState)
@@ -195,8 +198,10 @@ struct PendingAuthorizationStoreTests {
         var dumped = ""
         dump(pending, to: &dumped)
         for text in [pending.description, dumped, "\(pending)"] {
-            #expect(!text.contains(pending.pkceVerifier))
-            #expect(!text.contains(pending.nonce))
+            let leaked198 = text.contains(pending.pkceVerifier)
+            #expect(!leaked198, "a secret or customer datum is readable")
+            let leaked199 = text.contains(pending.nonce)
+            #expect(!leaked199, "a secret or customer datum is readable")
         }
     }
 }

@@ -136,9 +136,9 @@ struct RecordSealer: Sendable {
             let rowKey = Self.recordKey(for: record, naming: naming, identity: &identity)
             aad.removeSubrange(aadPrefix.count...)
             aad.append(contentsOf: rowKey.utf8)
-            let plain: Data
+            let plain: [UInt8]
             do {
-                plain = try encoder.encode(record)
+                plain = try Self.encode(record, fallback: encoder)
             } catch {
                 throw StoreError(.invalidData, reason: "a \(RecipientStore.recordKind) could not be encoded")
             }
@@ -147,7 +147,17 @@ struct RecordSealer: Sendable {
         return rows
     }
 
-    private func seal(_ plain: Data, aad: [UInt8]) throws -> [UInt8] {
+    /// The record's JSON from ``RecordJSONEncoder``, or from `fallback` (the store's `JSONEncoder`) for a record
+    /// that encodes in a way it does not follow; both read back with the store's `JSONDecoder`.
+    static func encode(_ record: StoredRecord, fallback: JSONEncoder) throws -> [UInt8] {
+        do {
+            return try RecordJSONEncoder.encode(record)
+        } catch is RecordJSONEncoder.Unsupported {
+            return Array(try fallback.encode(record))
+        }
+    }
+
+    private func seal(_ plain: [UInt8], aad: [UInt8]) throws -> [UInt8] {
         do {
             guard let combined = try AES.GCM.seal(plain, using: dataKey, authenticating: aad).combined else {
                 throw StoreError(.invalidData, reason: "sealing failed")

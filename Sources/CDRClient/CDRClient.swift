@@ -346,6 +346,32 @@ public final class CDRClient: Sendable {
         return true
     }
 
+    /// Runs `body` with a ``/CDRStore/RecordWriter`` on the configured ``Configuration/recordStore``: records written
+    /// are kept in batches in the background while `body` collects more; it returns once every batch is kept. Without
+    /// a record store the writer keeps nothing and this returns 0.
+    /// - Parameters:
+    ///   - scope: The arrangement or connection.
+    ///   - batchSize: Records per batch (one transaction of the store).
+    ///   - body: What collects the records and writes them.
+    /// - Returns: How many records were kept.
+    /// - Throws: What `body` throws, or ``CDRClientError/Code/storeFailed`` when the store refused a batch (nothing
+    ///   of that batch and of those after it is kept then).
+    @discardableResult
+    public func withRecordWriter(
+        in scope: DataScope, batchSize: Int = 10_000, _ body: (RecordWriter) async throws -> Void
+    ) async throws -> Int {
+        var opened: RecordWriter?
+        do {
+            return try await RecordWriter.run(store: configuration.recordStore, scope: scope, batchSize: batchSize) {
+                opened = $0
+                try await body($0)
+            }
+        } catch {
+            guard let refusal = await opened?.refusal else { throw error }
+            throw CDRClientError(.storeFailed, reason: "the record store refused a batch for \(scope): \(refusal)")
+        }
+    }
+
     /// Deletes what is kept for a scope: the records of a separate record store, then, in the store, the scope's data
     /// key first and its rows after (``/CDRStore/RecipientStore/destroy(_:)``).
     func deleteRecords(in scope: DataScope) async throws -> (

@@ -69,6 +69,7 @@
 @_exported @_documentation(visibility: internal) import struct CDRStore.LocalKeyEncryptionKey
 @_exported @_documentation(visibility: internal) import class CDRStore.RecipientStore
 @_exported @_documentation(visibility: internal) import protocol CDRStore.RecordStore
+@_exported @_documentation(visibility: internal) import class CDRStore.RecordWriter
 @_exported @_documentation(visibility: internal) import struct CDRStore.StoreError
 @_exported @_documentation(visibility: internal) import struct CDRStore.StoredArrangements
 @_exported @_documentation(visibility: internal) import struct CDRStore.StoredDDCConnection

@@ -199,6 +199,22 @@ public final class HolderClient: Sendable {
         try await client.keep(records, in: scope(of: arrangementID))
     }
 
+    /// Runs `body` with a ``/CDRStore/RecordWriter`` for an arrangement's records
+    /// (``CDRClient/withRecordWriter(in:batchSize:_:)``): they are kept in batches in the background while `body`
+    /// fetches more, and this returns once every batch is kept, so a checkpoint saved after it is never ahead.
+    /// - Parameters:
+    ///   - arrangementID: Their arrangement.
+    ///   - batchSize: Records per batch (one transaction of the store).
+    ///   - body: What collects the records and writes them.
+    /// - Returns: How many records were kept (0 without a record store).
+    /// - Throws: What `body` throws, or ``CDRClientError/Code/storeFailed``.
+    @discardableResult
+    public func withRecordWriter(
+        of arrangementID: String, batchSize: Int = 10_000, _ body: (RecordWriter) async throws -> Void
+    ) async throws -> Int {
+        try await client.withRecordWriter(in: scope(of: arrangementID), batchSize: batchSize, body)
+    }
+
     // MARK: Ending
 
     /// Withdraws consent: revokes the arrangement at the holder, then deletes its tokens, its kept records (and

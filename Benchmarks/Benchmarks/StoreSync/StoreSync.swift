@@ -16,11 +16,12 @@ import Foundation
 /// arrives, to one of five sinks:
 ///
 /// - `keeping nothing`: the page is dropped (the baseline).
-/// - `keeping every record`: `RecipientStore.save(_:in:)` on an SQLite file in a temporary folder (the default
-///   `SQLiteStoreBackend.Configuration`, a random local key-encryption key): JSON encoding, a keyed row name and
-///   AES-GCM sealing per record, then one transaction per page.
-/// - `keeping every record in SQLite, synchronous NORMAL`: the same with `PRAGMA synchronous = NORMAL` (no `fsync` per
-///   commit; a power loss may lose the last commits, a crash of the process loses none).
+/// - `keeping every record in SQLite`: the SDK's way, `RecipientStore.withRecordWriter(in:)` on an SQLite file in
+///   a temporary folder (the default `SQLiteStoreBackend.Configuration`, a random local key-encryption key): pages
+///   are gathered into batches of 10,000 that are sealed (JSON, a keyed row name and AES-GCM per record) and written
+///   in one transaction each, in the background while the next pages are fetched.
+/// - `keeping every record in SQLite, page by page`: `RecipientStore.save(_:in:)` of each page of 1,000 before the
+///   next page is fetched (what a caller without the writer does).
 /// - `sealing only`: the same `RecipientStore.save(_:in:)` on a backend that drops the sealed rows, so only the
 ///   encoding and sealing are left.
 /// - `SQLite rows only`: rows sealed once from the first page, written page by page straight into
@@ -59,7 +60,7 @@ let counts: [Int] = {
 enum Sink: String, CaseIterable {
     case nothing = "keeping nothing"
     case recipientStore = "keeping every record in SQLite"
-    case recipientStoreNormal = "keeping every record in SQLite, synchronous NORMAL"
+    case pageByPage = "keeping every record in SQLite, page by page"
     case sealingOnly = "sealing only"
     case rowsOnly = "SQLite rows only"
 }
@@ -107,19 +108,21 @@ func sync(transactions count: Int, into sink: Sink, benchmark: Benchmark) async 
             let started = clock.now
             benchmark.startMeasurement()
             var seen = 0
-            var page: [StoredRecord] = []
-            page.reserveCapacity(1_000)
-            for try await transaction in source.transactions(of: account.id, in: period) {
-                page.append(.transaction(transaction))
-                if page.count == 1_000 {
-                    try await keeper.keep(page)
-                    seen += page.count
-                    page.removeAll(keepingCapacity: true)
+            try await keeper.run { keep in
+                var page: [StoredRecord] = []
+                page.reserveCapacity(1_000)
+                for try await transaction in source.transactions(of: account.id, in: period) {
+                    page.append(.transaction(transaction))
+                    if page.count == 1_000 {
+                        try await keep(page)
+                        seen += page.count
+                        page.removeAll(keepingCapacity: true)
+                    }
                 }
-            }
-            if !page.isEmpty {
-                try await keeper.keep(page)
-                seen += page.count
+                if !page.isEmpty {
+                    try await keep(page)
+                    seen += page.count
+                }
             }
             benchmark.stopMeasurement()
             let elapsed = clock.now - started
@@ -146,9 +149,8 @@ struct Keeper {
         switch sink {
         case .nothing:
             return Keeper(sink: sink, scope: scope, store: nil, backend: nil, rows: nil)
-        case .recipientStore, .recipientStoreNormal:
-            let backend = try await SQLiteStoreBackend.open(
-                path: path, configuration: .init(synchronous: sink == .recipientStore ? .full : .normal))
+        case .recipientStore, .pageByPage:
+            let backend = try await SQLiteStoreBackend.open(path: path)
             let store = try await RecipientStore.open(
                 backend: backend, keyEncryptionKey: LocalKeyEncryptionKey.random())
             return Keeper(sink: sink, scope: scope, store: store, backend: backend, rows: nil)
@@ -162,10 +164,20 @@ struct Keeper {
         }
     }
 
+    /// Runs the sync `body`, handing it what keeps each page: the record writer for `keeping every record in
+    /// SQLite` (waiting for its last batch before returning), the sink's own step otherwise.
+    func run(_ body: (_ keep: ([StoredRecord]) async throws -> Void) async throws -> Void) async throws {
+        if sink == .recipientStore, let store {
+            try await store.withRecordWriter(in: scope) { writer in try await body { try await writer.write($0) } }
+        } else {
+            try await body { try await keep($0) }
+        }
+    }
+
     func keep(_ page: [StoredRecord]) async throws {
         switch sink {
         case .nothing: blackHole(page)
-        case .recipientStore, .recipientStoreNormal, .sealingOnly: try await store?.save(page, in: scope)
+        case .recipientStore, .pageByPage, .sealingOnly: try await store?.save(page, in: scope)
         case .rowsOnly: try await rows?.write(page, scope: scope.description)
         }
     }
@@ -174,7 +186,7 @@ struct Keeper {
     func kept() async throws -> Int? {
         switch sink {
         case .nothing, .sealingOnly: nil
-        case .recipientStore, .recipientStoreNormal: try await store?.count(in: scope)
+        case .recipientStore, .pageByPage: try await store?.count(in: scope)
         case .rowsOnly: try await backend?.recordCount(scope: scope.description)
         }
     }

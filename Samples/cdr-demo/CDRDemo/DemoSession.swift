@@ -195,14 +195,18 @@ struct Session: Sendable {
                 let next = source.transactions(of: account.id, in: DateInterval(start: from, end: end))
                     .makePageReader()
                 var newest = previous
-                while let page = try await next() {
-                    count += page.count
-                    for transaction in page {
-                        net += transaction.amount
-                        newest = max(newest ?? transaction.date, transaction.date)
+                // Pages are kept in the background while the next ones are fetched; the checkpoint is saved only
+                // once every one of them is kept.
+                try await bank.withRecordWriter(of: arrangement.id) { writer in
+                    while let page = try await next() {
+                        count += page.count
+                        for transaction in page {
+                            net += transaction.amount
+                            newest = max(newest ?? transaction.date, transaction.date)
+                        }
+                        try await writer.write(page.map(StoredRecord.transaction))
+                        events(.transactions(accountsDone: index, accounts: accounts.count, records: total + count))
                     }
-                    try await bank.keep(page.map(StoredRecord.transaction), of: arrangement.id)
-                    events(.transactions(accountsDone: index, accounts: accounts.count, records: total + count))
                 }
                 try await store.saveCheckpoint(
                     SyncCheckpoint(

@@ -144,6 +144,10 @@ public actor RecipientStore {
     }
 
     private func makeDataKey(scope: String) async throws -> SymmetricKey {
+        // An ended scope stays ended: nothing is kept for it again, even by a save that raced its ending.
+        if try await hasEnded(scope) {
+            throw StoreError(.keyDestroyed, reason: "\(scope) has ended; nothing more is kept for it")
+        }
         let wrapped = try await keyEncryptionKey.wrap(Self.randomBytes(), context: Self.keyContext(scope))
         try await backend.apply([
             .putDataKey(
@@ -370,6 +374,17 @@ public actor RecipientStore {
                 "cdr.scope": "\(scope)", "cdr.records": "\(records)", "cdr.key_destroyed": "\(hadKey)",
             ])
         return evidence
+    }
+
+    /// Whether the audit trail records the destruction of the scope's key or the scope's deletion.
+    private func hasEnded(_ scope: String) async throws -> Bool {
+        var after: Int64 = 0
+        while true {
+            let page = try await backend.auditEntries(scope: scope, after: after, limit: 1_000)
+            guard let last = page.last else { return false }
+            if page.contains(where: { $0.event == "deletion" || $0.event == "deletion.key-destroyed" }) { return true }
+            after = last.sequence
+        }
     }
 
     /// The evidence of the newest completed deletion of a scope, from the audit trail.

@@ -100,6 +100,9 @@ public struct StoredPendingAuthorizations: PendingAuthorizationStore {
     /// - Throws: `AuthorizationError` `.unknownState` when there is none (never issued, or already taken);
     ///   `.stateExpired` when it expired; ``StoreError`` when it cannot be read or opened.
     public func take(state: String, now: Date) async throws -> PendingAuthorization {
+        // Reach the key the entry is sealed under before removing it: when the key-encryption key cannot be reached
+        // (a KMS outage), the entry stays, and the same callback can be tried again.
+        _ = try await store.dataKey(scope: RecipientStore.recipientScope, create: false)
         guard let item = try await store.backend.takeItem(kind: Self.kind, key: key(state)) else {
             throw AuthorizationError.unknownPendingState
         }

@@ -26,60 +26,81 @@ public actor InMemoryStoreBackend: StoreBackend {
 
     public func apply(_ changes: [StoreChange]) throws {
         try checkOpen()
-        var next = state
+        // Only the data-key and replay changes can fail. A first pass makes them on copies of those two small maps,
+        // so a failure leaves everything as it was; the second pass then makes the rest in place, copying no
+        // scope's records (a batch costs what it holds, not what the scope holds).
+        var dataKeys = state.dataKeys
+        var jtis = state.jtis
+        for change in changes { try Self.check(change, dataKeys: &dataKeys, jtis: &jtis) }
+        state.dataKeys = dataKeys
+        state.jtis = jtis
         for change in changes {
             switch change {
             case .setMetadata(let name, let value):
-                next.metadata[name] = value
-            case .putDataKey(let key):
-                if next.dataKeys[key.scope] == nil { next.dataKeys[key.scope] = key }
-            case .rewrapDataKey(let key):
-                if next.dataKeys[key.scope] != nil { next.dataKeys[key.scope] = key }
-            case .deleteDataKey(let scope):
-                next.dataKeys[scope] = nil
+                state.metadata[name] = value
             case .putItem(let item):
-                next.items[item.kind, default: [:]][item.key] = item
+                state.items[item.kind, default: [:]][item.key] = item
             case .deleteItem(let kind, let key):
-                next.items[kind]?[key] = nil
+                state.items[kind]?[key] = nil
             case .deleteScope(let scope):
-                for kind in next.items.keys { next.items[kind] = next.items[kind]?.filter { $0.value.scope != scope } }
-                next.records[scope] = nil
+                for kind in state.items.keys {
+                    state.items[kind] = state.items[kind]?.filter { $0.value.scope != scope }
+                }
+                state.records[scope] = nil
             case .putRecords(let scope, let records):
-                var rows = next.records[scope] ?? [:]
                 for record in records {
-                    if var existing = rows[record.recordKey] {
-                        existing.sealed = record.sealed
-                        rows[record.recordKey] = existing
+                    if state.records[scope, default: [:]][record.recordKey] != nil {
+                        state.records[scope]?[record.recordKey]?.sealed = record.sealed
                     } else {
                         var row = record
-                        row.sequence = next.nextRecordSequence
-                        next.nextRecordSequence += 1
-                        rows[record.recordKey] = row
+                        row.sequence = state.nextRecordSequence
+                        state.nextRecordSequence += 1
+                        state.records[scope, default: [:]][record.recordKey] = row
                     }
                 }
-                next.records[scope] = rows
             case .appendAudit(var row):
-                row.sequence = Int64(next.audit.count + 1)
-                next.audit.append(row)
-            case .recordJTI(let issuer, let jti, let expiresAt, let now, let capacity):
-                var entries = (next.jtis[issuer] ?? [:]).filter { $0.value > now }
-                if entries[jti] != nil {
-                    throw StoreError(.conflict, reason: "the jti was already recorded for this issuer")
-                }
-                guard entries.count < capacity else {
-                    throw StoreError(.capacityReached, reason: "the issuer has \(capacity) unexpired jti entries")
-                }
-                if expiresAt > now { entries[jti] = expiresAt }
-                next.jtis[issuer] = entries
+                row.sequence = Int64(state.audit.count + 1)
+                state.audit.append(row)
             case .purgeExpired(let now):
-                for kind in next.items.keys {
-                    next.items[kind] = next.items[kind]?.filter { item in item.value.expiresAt.map { $0 > now } ?? true
+                for kind in state.items.keys {
+                    state.items[kind] = state.items[kind]?.filter { item in
+                        item.value.expiresAt.map { $0 > now } ?? true
                     }
                 }
-                for issuer in next.jtis.keys { next.jtis[issuer] = next.jtis[issuer]?.filter { $0.value > now } }
+            case .putDataKey, .rewrapDataKey, .deleteDataKey, .requireDataKey, .recordJTI:
+                break  // made by the first pass
             }
         }
-        state = next
+    }
+
+    /// Makes a change's part in the data keys and the replay entries, or throws what the change throws.
+    private static func check(
+        _ change: StoreChange, dataKeys: inout [String: WrappedDataKey], jtis: inout [String: [String: Date]]
+    ) throws {
+        switch change {
+        case .putDataKey(let key):
+            if dataKeys[key.scope] == nil { dataKeys[key.scope] = key }
+        case .rewrapDataKey(let key):
+            if dataKeys[key.scope] != nil { dataKeys[key.scope] = key }
+        case .deleteDataKey(let scope):
+            dataKeys[scope] = nil
+        case .requireDataKey(let scope):
+            guard dataKeys[scope] != nil else { throw StoreError.noDataKey(scope) }
+        case .recordJTI(let issuer, let jti, let expiresAt, let now, let capacity):
+            var entries = (jtis[issuer] ?? [:]).filter { $0.value > now }
+            if entries[jti] != nil {
+                throw StoreError(.conflict, reason: "the jti was already recorded for this issuer")
+            }
+            guard entries.count < capacity else {
+                throw StoreError(.capacityReached, reason: "the issuer has \(capacity) unexpired jti entries")
+            }
+            if expiresAt > now { entries[jti] = expiresAt }
+            jtis[issuer] = entries
+        case .purgeExpired(let now):
+            for issuer in jtis.keys { jtis[issuer] = jtis[issuer]?.filter { $0.value > now } }
+        case .setMetadata, .putItem, .deleteItem, .deleteScope, .putRecords, .appendAudit:
+            break
+        }
     }
 
     public func metadata(_ name: String) throws -> [UInt8]? {

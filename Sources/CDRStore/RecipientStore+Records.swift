@@ -9,14 +9,45 @@ extension RecipientStore: RecordStore {
     /// same account, transaction, payee or payment) replaces the earlier copy and keeps its place.
     ///
     /// A large batch is sealed in slices on several tasks at once; the rows reach the backend in the order given.
-    /// - Throws: ``StoreError``; nothing of the batch is kept then.
+    /// - Throws: ``StoreError``; nothing of the batch is kept then (`.keyDestroyed` when the scope has ended, also
+    ///   when it ended while the batch was being sealed).
     public func save(_ records: [StoredRecord], in scope: DataScope) async throws {
         guard !records.isEmpty else { return }
+        try await keep(try await prepare(records, in: scope))
+    }
+
+    /// Seals the records under the scope's data key (made on first use), in slices on several tasks when the batch
+    /// is large, without keeping them: the batch holds only their rows, for ``keep(_:)``.
+    /// - Throws: ``StoreError`` `.invalidData` when a record cannot be encoded, `.keyDestroyed` when the scope has
+    ///   ended, or the key-encryption key's error.
+    public func prepare(_ records: [StoredRecord], in scope: DataScope) async throws -> PreparedRecords {
         let name = scope.description
-        guard let key = try await dataKey(scope: name, create: true) else { return }
-        let sealer = RecordSealer(dataKey: key, scope: name, encoder: encoder)
-        let rows = try await sealer.seal(records)
-        try await backend.apply([.putRecords(scope: name, records: rows)])
+        guard !records.isEmpty else {
+            return PreparedRecords(scope: scope, count: 0, content: .sealed(by: self, rows: []))
+        }
+        guard let key = try await dataKey(scope: name, create: true) else {
+            throw StoreError(.keyUnavailable, reason: "no data key could be made for \(name)")
+        }
+        let rows = try await RecordSealer(dataKey: key, scope: name, encoder: encoder).seal(records)
+        return PreparedRecords(scope: scope, count: rows.count, content: .sealed(by: self, rows: rows))
+    }
+
+    /// Keeps a batch this store sealed, in one transaction, if the scope's data key is still there (a scope that
+    /// ended after the batch was sealed keeps nothing of it); a batch of plain records is saved.
+    /// - Throws: ``StoreError`` `.keyDestroyed` when the scope has ended, `.invalidData` for a batch another store
+    ///   sealed, or the backend's error; nothing of the batch is kept then.
+    public func keep(_ batch: PreparedRecords) async throws {
+        switch batch.content {
+        case .records(let records):
+            try await save(records, in: batch.scope)
+        case .sealed(let sealer, let rows):
+            guard sealer === self else {
+                throw StoreError(.invalidData, reason: "a batch sealed by another store cannot be kept here")
+            }
+            guard !rows.isEmpty else { return }
+            let name = batch.scope.description
+            try await backend.apply([.requireDataKey(scope: name), .putRecords(scope: name, records: rows)])
+        }
     }
 
     /// The scope's records, in the order they were first saved.

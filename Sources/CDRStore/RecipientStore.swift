@@ -265,12 +265,15 @@ public actor RecipientStore {
 
     // MARK: Items
 
-    /// Seals and stores an item, with an audit entry in the same transaction when given.
+    /// Seals and stores an item, with an audit entry in the same transaction when given; refused with
+    /// `.keyDestroyed` (nothing kept) when the scope ended while it was being sealed.
     func putItem<Value: Encodable>(
         _ value: Value, kind: String, key: String, scope: String, expiresAt: Date? = nil, audit: AuditEvent? = nil
     ) async throws {
+        // The key must still be there when the row is written: a scope that ended meanwhile keeps nothing.
         var changes: [StoreChange] = [
-            .putItem(try await sealedItem(value, kind: kind, key: key, scope: scope, expiresAt: expiresAt))
+            .requireDataKey(scope: scope),
+            .putItem(try await sealedItem(value, kind: kind, key: key, scope: scope, expiresAt: expiresAt)),
         ]
         if let audit { changes.append(try auditRow(audit, scope: scope)) }
         try await backend.apply(changes)

@@ -145,6 +145,71 @@ public protocol RecordStore: Sendable {
     /// - Returns: How many records were deleted and whether a key was destroyed.
     /// - Throws: The store's error.
     func deleteAll(in scope: DataScope) async throws -> (records: Int, keyDestroyed: Bool)
+    /// Gets a batch ready to be kept without keeping it (a store that encrypts encodes and seals it here), so that a
+    /// ``RecordWriter`` prepares one batch while the store writes the one before. The default keeps the records as
+    /// they are, for ``keep(_:)`` to ``save(_:in:)``.
+    /// - Parameters:
+    ///   - records: The records.
+    ///   - scope: Their arrangement or connection.
+    /// - Returns: The batch, ready for ``keep(_:)``.
+    /// - Throws: The store's error; nothing is kept either way.
+    func prepare(_ records: [StoredRecord], in scope: DataScope) async throws -> PreparedRecords
+    /// Keeps a batch that ``prepare(_:in:)`` of this store made, all of it or nothing.
+    /// - Parameter batch: The prepared batch.
+    /// - Throws: The store's error; nothing of the batch is kept then.
+    func keep(_ batch: PreparedRecords) async throws
+}
+
+extension RecordStore {
+    /// A batch that holds the records as they are.
+    public func prepare(_ records: [StoredRecord], in scope: DataScope) async throws -> PreparedRecords {
+        PreparedRecords(records, in: scope)
+    }
+
+    /// Saves the batch's records with ``save(_:in:)``.
+    /// - Throws: ``StoreError`` `.invalidData` for a batch another store prepared (sealed under its keys), or what
+    ///   `save` throws.
+    public func keep(_ batch: PreparedRecords) async throws {
+        guard case .records(let records) = batch.content else {
+            throw StoreError(.invalidData, reason: "a batch sealed by another store cannot be kept here")
+        }
+        try await save(records, in: batch.scope)
+    }
+}
+
+/// A batch of records of one scope, made ready to be kept by ``RecordStore/prepare(_:in:)`` and kept by
+/// ``RecordStore/keep(_:)`` of the same store.
+///
+/// A ``RecipientStore`` seals the records into it (the batch then holds only ciphertext, and only that store's
+/// `keep` can write it); another store holds the records as they are.
+public struct PreparedRecords: Sendable {
+    /// What the batch holds.
+    enum Content: Sendable {
+        /// The records themselves.
+        case records([StoredRecord])
+        /// Rows sealed by a ``RecipientStore`` (the one `by` names), for its backend.
+        case sealed(by: RecipientStore, rows: [SealedRecord])
+    }
+
+    /// The arrangement or connection whose records these are.
+    public let scope: DataScope
+    /// How many records the batch holds.
+    public let count: Int
+    let content: Content
+
+    /// A batch that holds the records as they are (for a store whose ``RecordStore/keep(_:)`` calls its `save`).
+    /// - Parameters:
+    ///   - records: The records.
+    ///   - scope: Their arrangement or connection.
+    public init(_ records: [StoredRecord], in scope: DataScope) {
+        self.init(scope: scope, count: records.count, content: .records(records))
+    }
+
+    init(scope: DataScope, count: Int, content: Content) {
+        self.scope = scope
+        self.count = count
+        self.content = content
+    }
 }
 
 /// A ``RecordStore`` in memory that seals every batch with AES-256-GCM under a random key per scope (the scope's

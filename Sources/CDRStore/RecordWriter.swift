@@ -1,13 +1,15 @@
 /// Keeps a stream of records of one scope in the background while the caller goes on collecting.
 ///
-/// Records given to ``write(_:)`` are gathered into batches of ``batchSize`` and each batch is saved with
-/// ``RecordStore/save(_:in:)`` on a task of its own, in order, while the caller fetches the next pages: sealing and
-/// writing overlap the holder's answers instead of following them. At most two batches are held at once (one being
-/// saved, one being gathered), so memory stays flat however long the sync.
+/// Records given to ``write(_:)`` are gathered into batches of ``batchSize``. Each full batch goes through two
+/// stages on tasks of their own: ``RecordStore/prepare(_:in:)`` (a ``RecipientStore`` encodes and seals it, on as
+/// many cores as there are) and ``RecordStore/keep(_:)`` (one transaction of the backend), in order. So while the
+/// caller gathers the next batch from the holder, the batch before is being sealed and the one before that written:
+/// the three overlap instead of following one another. At most one batch is being written, one prepared and one
+/// gathered, so memory stays flat however long the sync.
 ///
-/// Get one with ``RecordStore/withRecordWriter(in:batchSize:_:)``, which saves what is left and waits for every save
-/// before it returns. A batch the store refuses is kept not at all (as with `save`); the writer then keeps nothing
-/// more, and ``write(_:)`` and the enclosing call throw the store's error, so a sync checkpoint saved after a
+/// Get one with ``RecordStore/withRecordWriter(in:batchSize:_:)``, which keeps what is left and waits for every
+/// batch before it returns. A batch the store refuses is kept not at all (as with `save`); the writer then keeps
+/// nothing more, and ``write(_:)`` and the enclosing call throw the store's error, so a sync checkpoint saved after a
 /// successful return is never ahead of what is kept.
 public actor RecordWriter {
     /// The store records are saved to; `nil` for a writer that keeps nothing (a client without a record store).
@@ -18,8 +20,11 @@ public actor RecordWriter {
     public nonisolated let batchSize: Int
 
     private var buffer: [StoredRecord] = []
-    /// The newest batch's save; it waits for the one before it, and returns how many records are kept in all.
-    private var last: Task<Int, any Error>?
+    /// The writes of the batches started and not yet waited for, oldest first; each waits for the one before it,
+    /// and returns how many records are kept in all once it is done.
+    private var writes: [Task<Int, any Error>] = []
+    /// How many records the batches already waited for kept.
+    private var kept = 0
     private var failure: (any Error)?
 
     /// The error of the batch the store refused, if one was refused.
@@ -32,8 +37,8 @@ public actor RecordWriter {
         buffer.reserveCapacity(self.batchSize)
     }
 
-    /// Adds records; when a batch is full, starts saving it, after waiting for the batch before it (so that no more
-    /// than two are held).
+    /// Adds records; when a batch is full, starts preparing it (and then writing it, after the batch before), and
+    /// waits until the write before that one is done, so that no more than three batches are held.
     /// - Parameter records: The records, in the order collected.
     /// - Throws: The error of a batch the store refused (this one's or an earlier one's).
     public func write(_ records: [StoredRecord]) async throws {
@@ -41,44 +46,56 @@ public actor RecordWriter {
         guard store != nil else { return }
         buffer.append(contentsOf: records)
         guard buffer.count >= batchSize else { return }
-        let previous = startSaving()
-        if let previous { try await settle(previous) }
+        startKeeping()
+        // The batch just started is prepared while the one before is written; the one before that must be done.
+        if writes.count > 2 { try await settle(writes.removeFirst()) }
     }
 
-    /// Saves what is gathered and waits for every batch.
+    /// Keeps what is gathered and waits for every batch.
     /// - Returns: How many records this writer kept.
     /// - Throws: The error of a batch the store refused.
     func finish() async throws -> Int {
         if let failure { throw failure }
-        if !buffer.isEmpty { _ = startSaving() }
-        guard let last else { return 0 }
+        if !buffer.isEmpty { startKeeping() }
+        guard let last = writes.last else { return kept }
+        writes.removeAll()
         do {
-            return try await last.value
+            kept = try await last.value
+            return kept
         } catch {
             failure = error
             throw error
         }
     }
 
-    /// Starts the save of the gathered records after the one before; returns the one before.
-    private func startSaving() -> Task<Int, any Error>? {
+    /// Starts preparing the gathered records at once, and keeping them after the write before.
+    private func startKeeping() {
+        guard let store else { return }
         let batch = buffer
         buffer = []
         buffer.reserveCapacity(batchSize)
-        let previous = last
-        let store = store
+        let previous = writes.last
         let scope = scope
-        last = Task {
-            let before = try await previous?.value ?? 0
-            try await store?.save(batch, in: scope)
-            return before + batch.count
-        }
-        return previous
+        let prepared = Task { try await store.prepare(batch, in: scope) }
+        let kept = kept
+        writes.append(
+            Task {
+                let before: Int
+                do {
+                    before = try await previous?.value ?? kept
+                } catch {
+                    prepared.cancel()
+                    throw error
+                }
+                let ready = try await prepared.value
+                try await store.keep(ready)
+                return before + ready.count
+            })
     }
 
     private func settle(_ task: Task<Int, any Error>) async throws {
         do {
-            _ = try await task.value
+            kept = try await task.value
         } catch {
             failure = error
             throw error

@@ -89,6 +89,10 @@ public enum StoreChange: Sendable, Hashable {
     case rewrapDataKey(WrappedDataKey)
     /// Deletes a scope's data key (crypto-shredding every row sealed under it).
     case deleteDataKey(scope: String)
+    /// Fails the whole call with `.keyDestroyed` unless the scope has a data key. A store puts it before the rows it
+    /// sealed under that key, so rows sealed just before the scope ended (its key destroyed by another task or
+    /// process) are never kept.
+    case requireDataKey(scope: String)
     /// Inserts or replaces an item (by kind and key).
     case putItem(StoreItem)
     /// Deletes an item; nothing when it does not exist.

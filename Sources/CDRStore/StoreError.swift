@@ -86,3 +86,13 @@ extension StoreError: CDRCategorizedError {
         }
     }
 }
+
+extension StoreError {
+    /// The error of ``StoreChange/requireDataKey(scope:)`` when the scope has no data key: it ended while the change
+    /// was being made, and nothing of the change was kept. Backends throw it so that every backend says the same.
+    /// - Parameter scope: The scope.
+    /// - Returns: A `.keyDestroyed` error naming the scope.
+    public static func noDataKey(_ scope: String) -> StoreError {
+        StoreError(.keyDestroyed, reason: "\(scope) has no data key (it has ended); nothing of the change was kept")
+    }
+}

@@ -29,7 +29,7 @@ import SQLiteNIO
 /// ```
 public final class SQLiteStoreBackend: StoreBackend {
     /// The schema version this backend writes (and the highest it opens).
-    public static let schemaVersion = 1
+    public static let schemaVersion = 2
 
     /// How the backend uses its file.
     public struct Configuration: Sendable, Hashable {
@@ -223,7 +223,7 @@ public final class SQLiteStoreBackend: StoreBackend {
             let rows = try await connection.query(
                 """
                 SELECT sequence, record_key, sealed FROM records
-                WHERE scope = ? AND sequence > ? ORDER BY sequence LIMIT ?
+                WHERE scope_id = (SELECT id FROM scopes WHERE name = ?) AND sequence > ? ORDER BY sequence LIMIT ?
                 """,
                 [.text(scope), .integer(SQLiteInt64(sequence)), .integer(SQLiteInt64(max(0, limit)))]
             )
@@ -231,7 +231,7 @@ public final class SQLiteStoreBackend: StoreBackend {
                 let row = Row(row)
                 return SealedRecord(
                     sequence: try row.integer("sequence"),
-                    recordKey: try row.text("record_key"),
+                    recordKey: try row.recordKey(),
                     sealed: try row.bytes("sealed")
                 )
             }
@@ -241,7 +241,7 @@ public final class SQLiteStoreBackend: StoreBackend {
     public func recordCount(scope: String) async throws -> Int {
         try await read("counting records") { connection in
             let rows = try await connection.query(
-                "SELECT COUNT(*) AS count FROM records WHERE scope = ?",
+                "SELECT COUNT(*) AS count FROM records WHERE scope_id = (SELECT id FROM scopes WHERE name = ?)",
                 [.text(scope)]
             )
             return Int(try rows.first.map { try Row($0).integer("count") } ?? 0)
@@ -277,7 +277,11 @@ public final class SQLiteStoreBackend: StoreBackend {
         try await read("finding scopes without a key") { connection in
             let rows = try await connection.query(
                 """
-                SELECT scope FROM (SELECT scope FROM items UNION SELECT scope FROM records)
+                SELECT scope FROM (
+                    SELECT scope FROM items
+                    UNION SELECT name AS scope FROM scopes
+                    WHERE EXISTS (SELECT 1 FROM records WHERE records.scope_id = scopes.id)
+                )
                 WHERE scope NOT IN (SELECT scope FROM data_keys) ORDER BY scope
                 """
             )
@@ -321,6 +325,10 @@ public final class SQLiteStoreBackend: StoreBackend {
             )
         case .deleteDataKey(let scope):
             try await connection.run("DELETE FROM data_keys WHERE scope = ?", [.text(scope)])
+        case .requireDataKey(let scope):
+            let rows = try await connection.query(
+                "SELECT 1 AS present FROM data_keys WHERE scope = ?", [.text(scope)])
+            guard !rows.isEmpty else { throw StoreError.noDataKey(scope) }
         case .putItem(let item):
             try await connection.run(
                 """
@@ -338,7 +346,9 @@ public final class SQLiteStoreBackend: StoreBackend {
             try await connection.run("DELETE FROM items WHERE kind = ? AND key = ?", [.text(kind), .text(key)])
         case .deleteScope(let scope):
             try await connection.run("DELETE FROM items WHERE scope = ?", [.text(scope)])
-            try await connection.run("DELETE FROM records WHERE scope = ?", [.text(scope)])
+            try await connection.run(
+                "DELETE FROM records WHERE scope_id = (SELECT id FROM scopes WHERE name = ?)", [.text(scope)])
+            try await connection.run("DELETE FROM scopes WHERE name = ?", [.text(scope)])
         case .putRecords(let scope, let records):
             try await putRecords(scope: scope, records: records, on: connection)
         case .appendAudit(let row):
@@ -382,19 +392,21 @@ public final class SQLiteStoreBackend: StoreBackend {
         }
     }
 
-    /// Upserts records in multi-row statements; a record already in the scope keeps its sequence number. The scope is
-    /// bound once per statement (`?1`), each row's key and sealed value after it.
+    /// Upserts records in multi-row statements; a record already in the scope keeps its sequence number. The scope's
+    /// number (made on its first record) is bound once per statement (`?1`), each row's key and sealed value after it.
     private static func putRecords(scope: String, records: [SealedRecord], on connection: SQLiteConnection)
         async throws
     {
+        guard !records.isEmpty else { return }
+        let scopeID = try await scopeID(scope, on: connection)
         var start = records.startIndex
         while start < records.endIndex {
             let end = min(start + recordsPerStatement, records.endIndex)
             let chunk = records[start..<end]
-            var binds: [SQLiteData] = [.text(scope)]
+            var binds: [SQLiteData] = [.integer(scopeID)]
             binds.reserveCapacity(1 + chunk.count * 2)
             for record in chunk {
-                binds.append(.text(record.recordKey))
+                binds.append(.recordKey(record.recordKey))
                 binds.append(.bytes(record.sealed))
             }
             try await connection.run(recordInsert(rows: chunk.count), binds)
@@ -402,15 +414,27 @@ public final class SQLiteStoreBackend: StoreBackend {
         }
     }
 
+    /// The number of a scope in `scopes`, which is made when the scope has none.
+    private static func scopeID(_ scope: String, on connection: SQLiteConnection) async throws -> SQLiteInt64 {
+        var rows = try await connection.query("SELECT id FROM scopes WHERE name = ?", [.text(scope)])
+        if rows.isEmpty {
+            rows = try await connection.query("INSERT INTO scopes (name) VALUES (?) RETURNING id", [.text(scope)])
+        }
+        guard let row = rows.first else {
+            throw StoreError(.backendFailure, reason: "the SQLite store gave no number for a scope")
+        }
+        return SQLiteInt64(try Row(row).integer("id"))
+    }
+
     /// `INSERT … VALUES (?1, ?2, ?3), (?1, ?4, ?5), … ON CONFLICT … DO UPDATE` for `rows` rows.
     private static func recordInsert(rows: Int) -> String {
-        var sql = "INSERT INTO records (scope, record_key, sealed) VALUES "
+        var sql = "INSERT INTO records (scope_id, record_key, sealed) VALUES "
         sql.reserveCapacity(sql.utf8.count + rows * 20 + 96)
         for row in 0..<rows {
             if row > 0 { sql += ", " }
             sql += "(?1, ?\(2 + 2 * row), ?\(3 + 2 * row))"
         }
-        sql += " ON CONFLICT (scope, record_key) DO UPDATE SET sealed = excluded.sealed"
+        sql += " ON CONFLICT (scope_id, record_key) DO UPDATE SET sealed = excluded.sealed"
         return sql
     }
 
@@ -499,7 +523,7 @@ public final class SQLiteStoreBackend: StoreBackend {
         }
         try await connection.run("PRAGMA synchronous = \(configuration.synchronous.rawValue)")
         // The writer's page cache: record keys are keyed hashes, so a batch inserts at random places in the
-        // (scope, record_key) index; a cache larger than SQLite's 2 MiB default keeps more of it between commits.
+        // (scope_id, record_key) index; a cache larger than SQLite's 2 MiB default keeps more of it between commits.
         try await connection.run("PRAGMA cache_size = -\(writerCacheKiB)")
         // Checkpoint every ~200 MiB of log instead of SQLite's ~4 MiB: record keys are keyed hashes, so a batch of
         // records dirties about one index page per record, and the default checkpointed after nearly every batch,
@@ -678,7 +702,32 @@ enum Schema {
                 issuer TEXT NOT NULL, jti TEXT NOT NULL, expires_at INTEGER NOT NULL, PRIMARY KEY (issuer, jti)
             )
             """,
-        ]
+        ],
+        // Version 2: records name their scope by a number (`scopes`) and keep a keyed row name of 32 hexadecimal
+        // digits as its 16 bytes, so the (scope, row name) index, which every new record lands at a random place in,
+        // is a quarter of its former size. The sequence numbers stay as they were.
+        [
+            "CREATE TABLE scopes (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE)",
+            "INSERT INTO scopes (name) SELECT DISTINCT scope FROM records ORDER BY scope",
+            """
+            CREATE TABLE records_v2 (
+                sequence INTEGER PRIMARY KEY, scope_id INTEGER NOT NULL, record_key BLOB NOT NULL, sealed BLOB,
+                UNIQUE (scope_id, record_key)
+            )
+            """,
+            """
+            INSERT INTO records_v2 (sequence, scope_id, record_key, sealed)
+            SELECT records.sequence, scopes.id,
+                CASE WHEN length(records.record_key) = 32 AND records.record_key NOT GLOB '*[^0-9a-f]*'
+                    THEN unhex(records.record_key) ELSE records.record_key END,
+                records.sealed
+            FROM records JOIN scopes ON scopes.name = records.scope ORDER BY records.sequence
+            """,
+            "DROP TABLE records",
+            "ALTER TABLE records_v2 RENAME TO records",
+            // Index entries hold the row's sequence number, so within a scope they are in the order saved.
+            "CREATE INDEX records_scope ON records (scope_id)",
+        ],
     ]
 }
 
@@ -747,6 +796,30 @@ extension SQLiteConnection {
 extension SQLiteData {
     fileprivate static func bytes(_ bytes: [UInt8]) -> SQLiteData { .blob(ByteBuffer(bytes: bytes)) }
 
+    /// A record key as the `records` table keeps it: 32 lower-case hexadecimal digits (the keyed row names
+    /// `RecipientStore` makes) as their 16 bytes, any other key as text (SQLite never finds a text equal to a blob).
+    fileprivate static func recordKey(_ key: String) -> SQLiteData {
+        var bytes = ByteBuffer()
+        guard key.utf8.count == 32 else { return .text(key) }
+        bytes.reserveCapacity(16)
+        var high: UInt8?
+        for character in key.utf8 {
+            let nibble: UInt8
+            switch character {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
+            default: return .text(key)
+            }
+            if let first = high {
+                bytes.writeInteger(first << 4 | nibble)
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        return .blob(bytes)
+    }
+
     /// Whole milliseconds since 1970, rounded to the nearest.
     fileprivate static func date(_ date: Date) -> SQLiteData {
         .integer(SQLiteInt64((date.timeIntervalSince1970 * 1000).rounded()))
@@ -790,6 +863,24 @@ private struct Row {
     func optionalDate(_ name: String) throws -> Date? {
         guard let data = row.column(name) else { throw missing(name) }
         return data.isNull ? nil : try date(name)
+    }
+
+    /// A record key kept as 16 bytes (read back as their 32 hexadecimal digits) or as text.
+    func recordKey() throws -> String {
+        guard let data = row.column("record_key") else { throw missing("record_key") }
+        switch data {
+        case .blob(let buffer):
+            let digits: [UInt8] = Array("0123456789abcdef".utf8)
+            var text: [UInt8] = []
+            text.reserveCapacity(buffer.readableBytes * 2)
+            for byte in buffer.readableBytesView {
+                text.append(digits[Int(byte >> 4)])
+                text.append(digits[Int(byte & 0x0f)])
+            }
+            return String(decoding: text, as: UTF8.self)
+        case .text(let key): return key
+        default: throw missing("record_key")
+        }
     }
 
     func dataKey() throws -> WrappedDataKey {

@@ -43,3 +43,74 @@ struct EndedScopeTests {
         }
     }
 }
+
+/// A save that holds a scope's data key from before the scope ended (another store on the same file ended it, or a
+/// task of this store while the batch was being sealed) keeps nothing: the write itself checks that the key is
+/// still there.
+@Suite("RecipientStore: rows sealed before the scope ended are not kept", .timeLimit(.minutes(2)))
+struct SealedBeforeTheEndTests {
+    @Test("a batch prepared before the scope ended is refused by keep, and nothing of it is kept")
+    func aPreparedBatchOfAnEndedScopeIsRefused() async throws {
+        try await withTemporaryDirectory { folder in
+            let store = try await RecipientStore.open(
+                backend: try await SQLiteStoreBackend.open(path: folder.appendingPathComponent("s.sqlite").path),
+                keyEncryptionKey: LocalKeyEncryptionKey.random())
+            let scope = RecordSealingTests.scope
+            try await store.save([RecordSealingTests.transaction(1)], in: scope)
+            let batch = try await store.prepare(
+                [RecordSealingTests.transaction(2), RecordSealingTests.transaction(3)], in: scope)
+            #expect(batch.count == 2)
+            _ = try await store.destroy(scope)
+
+            let error = await #expect(throws: StoreError.self) { try await store.keep(batch) }
+            #expect(error?.code == .keyDestroyed)
+            #expect(try await store.count(in: scope) == 0)
+            #expect(try await store.backend.scopesWithoutKey().isEmpty)
+            try await store.close()
+        }
+    }
+
+    @Test("a store whose cached key another store destroyed keeps no record and no checkpoint of that scope")
+    func aCachedKeyOfAnEndedScopeKeepsNothing() async throws {
+        try await withTemporaryDirectory { folder in
+            let path = folder.appendingPathComponent("s.sqlite").path
+            let key = LocalKeyEncryptionKey.random()
+            let syncing = try await RecipientStore.open(
+                backend: try await SQLiteStoreBackend.open(path: path), keyEncryptionKey: key)
+            let revoking = try await RecipientStore.open(
+                backend: try await SQLiteStoreBackend.open(path: path), keyEncryptionKey: key)
+            let scope = RecordSealingTests.scope
+            try await syncing.save([RecordSealingTests.transaction(1)], in: scope)  // the key is now cached
+            #expect(try await revoking.destroy(scope).verified)
+
+            let records = await #expect(throws: StoreError.self) {
+                try await syncing.save([RecordSealingTests.transaction(2)], in: scope)
+            }
+            #expect(records?.code == .keyDestroyed)
+            let checkpoint = SyncCheckpoint(
+                account: AccountKey(rawValue: "acc-1"), collectedThrough: Date(), collectedAt: Date(),
+                lastRecordCount: 1)
+            let item = await #expect(throws: StoreError.self) {
+                try await syncing.saveCheckpoint(checkpoint, in: scope)
+            }
+            #expect(item?.code == .keyDestroyed)
+            #expect(try await revoking.count(in: scope) == 0)
+            #expect(try await revoking.backend.scopesWithoutKey().isEmpty)
+            try await syncing.close()
+            try await revoking.close()
+        }
+    }
+
+    @Test("a batch one store prepared is refused by another store's keep")
+    func aBatchOfAnotherStoreIsRefused() async throws {
+        let first = RecipientStore.ephemeral()
+        let second = RecipientStore.ephemeral()
+        let batch = try await first.prepare([RecordSealingTests.transaction(1)], in: RecordSealingTests.scope)
+        let error = await #expect(throws: StoreError.self) { try await second.keep(batch) }
+        #expect(error?.code == .invalidData)
+        #expect(try await second.count(in: RecordSealingTests.scope) == 0)
+        let plain = EncryptedRecordStore()
+        await #expect(throws: StoreError.self) { try await plain.keep(batch) }
+        #expect(await plain.count(in: RecordSealingTests.scope) == 0)
+    }
+}

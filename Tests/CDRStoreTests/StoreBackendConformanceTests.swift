@@ -256,6 +256,58 @@ struct StoreBackendConformanceTests {
     }
 
     @Test(arguments: BackendKind.all)
+    func requiringAMissingDataKeyFailsTheWholeCall(kind: BackendKind) async throws {
+        try await kind.with { backend in
+            let scope = "arrangement bank/a"
+            try await backend.apply([.putDataKey(wrappedKey(scope)), .requireDataKey(scope: scope)])
+            try await backend.apply([
+                .requireDataKey(scope: scope), .putRecords(scope: scope, records: records(["r1"])),
+                .putItem(item("checkpoint", "a", scope: scope)),
+            ])
+            #expect(try await backend.recordCount(scope: scope) == 1)
+
+            try await backend.apply([.deleteDataKey(scope: scope)])
+            await expectStoreError(.keyDestroyed) {
+                try await backend.apply([
+                    .putRecords(scope: scope, records: records(["r2"])),
+                    .requireDataKey(scope: scope),
+                    .putItem(item("checkpoint", "b", scope: scope)),
+                ])
+            }
+            #expect(try await backend.records(scope: scope, after: 0, limit: 10).map(\.recordKey) == ["r1"])
+            #expect(try await backend.item(kind: "checkpoint", key: "b") == nil)
+            await expectStoreError(.keyDestroyed) {
+                try await backend.apply([.requireDataKey(scope: "arrangement bank/never")])
+            }
+        }
+    }
+
+    @Test(arguments: BackendKind.all)
+    func recordKeysComeBackExactlyAsGiven(kind: BackendKind) async throws {
+        try await kind.with { backend in
+            let scope = "arrangement bank/a"
+            // Keyed row names (32 lower-case hexadecimal digits), and keys that only look like them.
+            let keys = [
+                "0123456789abcdef0123456789abcdef", "0123456789ABCDEF0123456789ABCDEF",
+                "0123456789abcdef0123456789abcdeg", "00000000000000000000000000000000", "0123456789abcdef",
+                "fedcba9876543210fedcba9876543210f", "r1",
+            ]
+            try await backend.apply([.putRecords(scope: scope, records: records(keys))])
+            let kept = try await backend.records(scope: scope, after: 0, limit: 20)
+            #expect(kept.map(\.recordKey) == keys)
+            #expect(kept.map(\.sealed) == keys.map { bytes("v-\($0)") })
+            // The lower- and upper-case spellings are different keys; saving one again replaces only it.
+            try await backend.apply([
+                .putRecords(scope: scope, records: records(["0123456789abcdef0123456789abcdef"], value: "w"))
+            ])
+            let again = try await backend.records(scope: scope, after: 0, limit: 20)
+            #expect(again.map(\.recordKey) == keys)
+            #expect(again[0].sealed == bytes("w-0123456789abcdef0123456789abcdef"))
+            #expect(again[1].sealed == bytes("v-0123456789ABCDEF0123456789ABCDEF"))
+        }
+    }
+
+    @Test(arguments: BackendKind.all)
     func savingARecordAgainReplacesItsValueAndKeepsItsPlace(kind: BackendKind) async throws {
         try await kind.with { backend in
             let scope = "arrangement bank/a"

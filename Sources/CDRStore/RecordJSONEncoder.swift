@@ -1,3 +1,4 @@
+import CDRAccountData
 import Foundation
 
 /// Encodes a value as JSON straight into bytes: the same JSON, for what the records store, as the store's
@@ -15,11 +16,92 @@ enum RecordJSONEncoder {
     /// The value's JSON.
     /// - Throws: ``Unsupported``, or `EncodingError` for a value JSON cannot hold (a non-finite number).
     static func encode<Value: Encodable>(_ value: Value) throws -> [UInt8] {
+        try encode(encodable: value)
+    }
+
+    /// The value's JSON through its `Encodable` conformance (for a record, what ``encode(_:)-(StoredRecord)`` does
+    /// for the kinds it does not write itself).
+    static func encode<Value: Encodable>(encodable value: Value) throws -> [UInt8] {
         let writer = JSONByteWriter()
         try writer.writeValue(value)
         writer.close(downTo: 0)
         if writer.failed { throw Unsupported() }
         return writer.bytes
+    }
+
+    /// A record's JSON. A transaction (nearly every record of a sync) is written field by field, the same JSON as
+    /// its `Encodable` conformance gives (`{"transaction":{"_0":{…}}}`, a missing optional left out); the other
+    /// kinds go through `Encodable`.
+    static func encode(_ record: StoredRecord) throws -> [UInt8] {
+        guard case .transaction(let transaction) = record else { return try encode(encodable: record) }
+        let writer = JSONByteWriter()
+        try writer.writeTransactionRecord(transaction)
+        return writer.bytes
+    }
+}
+
+extension JSONByteWriter {
+    /// `{"transaction":{"_0":{…}}}`: the transaction's stored properties in declaration order, as its synthesised
+    /// `Encodable` conformance writes them (`RecordJSONEncoderTests` checks that every stored property is here).
+    func writeTransactionRecord(_ transaction: Transaction) throws {
+        writeRaw(#"{"transaction":{"_0":{"id":"#)
+        writeString(transaction.id)
+        writeRaw(#","accountID":"#)
+        writeString(transaction.accountID.rawValue)
+        writeRaw(#","status":"#)
+        writeString(transaction.status.rawValue)
+        writeRaw(#","description":"#)
+        writeString(transaction.description)
+        writeRaw(#","amount":"#)
+        try writeDecimal(transaction.amount)
+        writeRaw(#","currency":"#)
+        writeString(transaction.currency)
+        writeRaw(#","date":"#)
+        try writeDate(transaction.date)
+        writeRaw(#","reference":"#)
+        writeString(transaction.reference)
+        if let merchantName = transaction.merchantName {
+            writeRaw(#","merchantName":"#)
+            writeString(merchantName)
+        }
+        if let code = transaction.merchantCategoryCode {
+            writeRaw(#","merchantCategoryCode":"#)
+            writeString(code)
+        }
+        writeRaw(#","provenance":"#)
+        try writeProvenance(transaction.provenance)
+        writeRaw("}}}")
+    }
+
+    /// A ``Provenance`` as its synthesised `Encodable` conformance writes it.
+    func writeProvenance(_ provenance: Provenance) throws {
+        writeRaw(#"{"method":"#)
+        writeString(provenance.method.rawValue)
+        if let cdr = provenance.cdr {
+            writeRaw(#","cdr":{"holderBrandID":"#)
+            writeString(cdr.holderBrandID)
+            writeRaw(#","arrangementID":"#)
+            writeString(cdr.arrangementID)
+            writeRaw(#","version":"#)
+            writeInteger(cdr.version)
+            if let interactionID = cdr.interactionID {
+                writeRaw(#","interactionID":"#)
+                writeString(interactionID)
+            }
+            writeRaw("}")
+        }
+        if let ddc = provenance.ddc {
+            writeRaw(#","ddc":{"providerID":"#)
+            writeString(ddc.providerID)
+            writeRaw(#","connectionID":"#)
+            writeString(ddc.connectionID)
+            writeRaw(#","jobID":"#)
+            writeString(ddc.jobID)
+            writeRaw("}")
+        }
+        writeRaw(#","fetchedAt":"#)
+        try writeDate(provenance.fetchedAt)
+        writeRaw("}")
     }
 }
 
@@ -82,13 +164,9 @@ final class JSONByteWriter {
         if Value.self == String.self {
             writeString(value as! String)
         } else if Value.self == Date.self {
-            try writeDouble(1000.0 * (value as! Date).timeIntervalSince1970)
+            try writeDate(value as! Date)
         } else if Value.self == Decimal.self {
-            let decimal = value as! Decimal
-            guard !decimal.isNaN else {
-                throw EncodingError.invalidValue(decimal, .init(codingPath: [], debugDescription: "NaN"))
-            }
-            bytes.append(contentsOf: decimal.description.utf8)
+            try writeDecimal(value as! Decimal)
         } else if Value.self == Int.self {
             writeInteger(value as! Int)
         } else if Value.self == Bool.self {
@@ -109,6 +187,21 @@ final class JSONByteWriter {
     }
 
     func writeNull() { bytes.append(contentsOf: "null".utf8) }
+
+    /// A date as the store's `JSONEncoder` writes it: milliseconds since 1970.
+    func writeDate(_ date: Date) throws { try writeDouble(1000.0 * date.timeIntervalSince1970) }
+
+    func writeDecimal(_ decimal: Decimal) throws {
+        guard !decimal.isNaN else {
+            throw EncodingError.invalidValue(decimal, .init(codingPath: [], debugDescription: "NaN"))
+        }
+        bytes.append(contentsOf: decimal.description.utf8)
+    }
+
+    /// Text that needs no escaping (keys and punctuation), as it is.
+    func writeRaw(_ text: StaticString) {
+        bytes.append(contentsOf: UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount))
+    }
 
     func writeBool(_ value: Bool) { bytes.append(contentsOf: value ? "true".utf8 : "false".utf8) }
 

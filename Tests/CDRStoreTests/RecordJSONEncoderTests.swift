@@ -174,3 +174,57 @@ struct RecordJSONEncoderTests {
         #expect(throws: EncodingError.self) { try RecordJSONEncoder.encode(["k": Double.infinity]) }
     }
 }
+
+/// The hand-written transaction path writes what the `Encodable` path writes, and names every stored property.
+@Suite("RecordJSONEncoder: transactions written field by field")
+struct TransactionRecordJSONTests {
+    @Test("every transaction record is the same JSON value by hand as through Encodable, and reads back")
+    func sameAsEncodable() throws {
+        let (_, decoder) = RecordJSONEncoderTests.storeCoders()
+        let transactions = RecordJSONEncoderTests.records().filter {
+            if case .transaction = $0 { true } else { false }
+        }
+        #expect(transactions.count == 18)
+        for record in transactions {
+            let byHand = try RecordJSONEncoder.encode(record)
+            let generic = try RecordJSONEncoder.encode(encodable: record)
+            #expect(try decoder.decode(StoredRecord.self, from: Data(byHand)) == record)
+            let ours = try JSONSerialization.jsonObject(with: Data(byHand)) as? NSDictionary
+            let theirs = try JSONSerialization.jsonObject(with: Data(generic)) as? NSDictionary
+            #expect(ours != nil)
+            #expect(ours == theirs)
+        }
+    }
+
+    /// When a stored property is added to one of these types, the hand-written path must learn it: this test fails
+    /// until the counts here (and `JSONByteWriter.writeTransactionRecord`) are updated.
+    @Test("the hand-written path knows every stored property of Transaction and Provenance")
+    func knowsEveryProperty() throws {
+        let provenance = Provenance.cdr(
+            .init(holderBrandID: "b", arrangementID: "a", version: 1, interactionID: "i"), fetchedAt: Date())
+        let transaction = Transaction(
+            id: "t", accountID: AccountKey(rawValue: "a"), status: .posted, description: "d", amount: 1, date: Date(),
+            reference: "r", merchantName: "m", merchantCategoryCode: "c", provenance: provenance)
+        let names = { (value: Any) in Mirror(reflecting: value).children.compactMap(\.label) }
+        #expect(
+            names(transaction) == [
+                "id", "accountID", "status", "description", "amount", "currency", "date", "reference", "merchantName",
+                "merchantCategoryCode", "provenance",
+            ])
+        #expect(names(provenance) == ["method", "cdr", "ddc", "fetchedAt"])
+        #expect(names(try #require(provenance.cdr)) == ["holderBrandID", "arrangementID", "version", "interactionID"])
+        #expect(
+            names(Provenance.DDC(providerID: "p", connectionID: "c", jobID: "j")) == [
+                "providerID", "connectionID", "jobID",
+            ])
+        for value in [AccountKey(rawValue: "a"), Transaction.Status.posted, AccessMethod.cdr] as [Any] {
+            #expect(names(value) == ["rawValue"])
+        }
+        // Every key the Encodable path writes for a transaction with every optional set is one the hand-written
+        // path writes too.
+        let byHand = try JSONSerialization.jsonObject(with: Data(RecordJSONEncoder.encode(.transaction(transaction))))
+        let generic = try JSONSerialization.jsonObject(
+            with: Data(RecordJSONEncoder.encode(encodable: StoredRecord.transaction(transaction))))
+        #expect((byHand as? NSDictionary) == (generic as? NSDictionary))
+    }
+}

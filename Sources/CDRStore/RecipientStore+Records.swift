@@ -13,14 +13,24 @@ extension RecipientStore: RecordStore {
     ///   when it ended while the batch was being sealed).
     public func save(_ records: [StoredRecord], in scope: DataScope) async throws {
         guard !records.isEmpty else { return }
-        try await keep(try await prepare(records, in: scope))
+        try await keep(try await prepare(records, in: scope, parallel: true))
     }
 
-    /// Seals the records under the scope's data key (made on first use), in slices on several tasks when the batch
-    /// is large, without keeping them: the batch holds only their rows, for ``keep(_:)``.
+    /// Seals the records under the scope's data key (made on first use) without keeping them: the batch holds only
+    /// their rows, for ``keep(_:)``.
+    ///
+    /// The batch is sealed on one task, off the store's actor: a ``RecordWriter`` prepares batches in the background
+    /// while the caller collects, and leaves the other cores to the collection. (``save(_:in:)``, which a caller
+    /// waits for, seals a large batch in slices on several tasks.)
     /// - Throws: ``StoreError`` `.invalidData` when a record cannot be encoded, `.keyDestroyed` when the scope has
     ///   ended, or the key-encryption key's error.
     public func prepare(_ records: [StoredRecord], in scope: DataScope) async throws -> PreparedRecords {
+        try await prepare(records, in: scope, parallel: false)
+    }
+
+    private func prepare(_ records: [StoredRecord], in scope: DataScope, parallel: Bool) async throws
+        -> PreparedRecords
+    {
         let name = scope.description
         guard !records.isEmpty else {
             return PreparedRecords(scope: scope, count: 0, content: .sealed(by: self, rows: []))
@@ -28,7 +38,7 @@ extension RecipientStore: RecordStore {
         guard let key = try await dataKey(scope: name, create: true) else {
             throw StoreError(.keyUnavailable, reason: "no data key could be made for \(name)")
         }
-        let rows = try await RecordSealer(dataKey: key, scope: name, encoder: encoder).seal(records)
+        let rows = try await RecordSealer(dataKey: key, scope: name, encoder: encoder).seal(records, parallel: parallel)
         return PreparedRecords(scope: scope, count: rows.count, content: .sealed(by: self, rows: rows))
     }
 
@@ -108,7 +118,7 @@ extension RecipientStore: RecordStore {
     /// The keyed hash of what makes a record the same record when it is collected again.
     static func recordKey(for record: StoredRecord, naming: SymmetricKey) -> String {
         var identity: [UInt8] = []
-        return RecordSealer.recordKey(for: record, naming: naming, identity: &identity)
+        return RecordSealer.recordKey(for: record, naming: HMAC<SHA256>(key: naming), identity: &identity)
     }
 }
 
@@ -118,9 +128,12 @@ extension RecipientStore: RecordStore {
 struct RecordSealer: Sendable {
     /// Below this many records a batch is sealed on the calling task.
     static let parallelThreshold = 256
+    /// Where batches prepared in the background are sealed (threads of its own, not Swift's cooperative ones).
+    static let background = DispatchQueue(label: "cdrkit.store.sealing", qos: .utility, attributes: .concurrent)
 
     let dataKey: SymmetricKey
-    let naming: SymmetricKey
+    /// The keyed hash that names records, keyed once (each record's name starts from a copy of it).
+    let naming: HMAC<SHA256>
     let scope: String
     let encoder: JSONEncoder
     /// `cdrkit.v1 NUL <scope> NUL record NUL`: the additional authenticated data before the row key.
@@ -128,17 +141,27 @@ struct RecordSealer: Sendable {
 
     init(dataKey: SymmetricKey, scope: String, encoder: JSONEncoder) {
         self.dataKey = dataKey
-        self.naming = RecipientStore.recordNamingKey(dataKey)
+        self.naming = HMAC<SHA256>(key: RecipientStore.recordNamingKey(dataKey))
         self.scope = scope
         self.encoder = encoder
         self.aadPrefix = RecipientStore.aad(scope: scope, kind: RecipientStore.recordKind, key: "")
     }
 
-    /// Seals the records, in slices on as many tasks as there are processors when the batch is large.
-    /// - Parameter records: The records.
+    /// Seals the records off the caller's actor; when `parallel` and the batch is large, in slices on as many tasks
+    /// as there are processors.
+    /// - Parameters:
+    ///   - records: The records.
+    ///   - parallel: Whether a large batch is sealed in slices on several tasks.
     /// - Returns: Their rows, in the same order.
     /// - Throws: ``StoreError`` `.invalidData` when a record cannot be encoded or sealed.
-    func seal(_ records: [StoredRecord]) async throws -> [SealedRecord] {
+    func seal(_ records: [StoredRecord], parallel: Bool) async throws -> [SealedRecord] {
+        guard parallel else {
+            // Off Swift's cooperative threads, which the collection's own tasks run on: a batch sealed there holds
+            // one of them for its whole length, and the collection then waits for a thread while a core is idle.
+            return try await withCheckedThrowingContinuation { continuation in
+                Self.background.async { continuation.resume(with: Result { try self.seal(records[...]) }) }
+            }
+        }
         let slices = min(
             ProcessInfo.processInfo.activeProcessorCount, max(1, records.count / Self.parallelThreshold))
         guard slices > 1 else { return try seal(records[...]) }
@@ -203,7 +226,7 @@ struct RecordSealer: Sendable {
 
     /// The keyed hash of what makes a record the same record when it is collected again (NUL-separated fields, as
     /// they have always been); `identity` is scratch space reused across records.
-    static func recordKey(for record: StoredRecord, naming: SymmetricKey, identity: inout [UInt8]) -> String {
+    static func recordKey(for record: StoredRecord, naming: HMAC<SHA256>, identity: inout [UInt8]) -> String {
         identity.removeAll(keepingCapacity: true)
         func field(_ text: String) {
             identity.append(0)
@@ -229,7 +252,9 @@ struct RecordSealer: Sendable {
             field(payment.accountID.rawValue)
             field(payment.id)
         }
-        let code = HMAC<SHA256>.authenticationCode(for: identity, using: naming)
+        var hash = naming
+        hash.update(data: identity)
+        let code = hash.finalize()
         return code.withUnsafeBytes { hex($0.prefix(16)) }
     }
 }

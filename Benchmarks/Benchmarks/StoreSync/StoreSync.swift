@@ -106,15 +106,19 @@ func sync(transactions count: Int, into sink: Sink, benchmark: Benchmark) async 
                 start: end.addingTimeInterval(-Double(history.components.seconds) - 86_400), end: end)
             let clock = ContinuousClock()
             let started = clock.now
+            let cpuStarted = cpuSeconds()
             benchmark.startMeasurement()
             var seen = 0
+            var waited = Duration.zero
             try await keeper.run { keep in
                 var page: [StoredRecord] = []
                 page.reserveCapacity(1_000)
                 for try await transaction in source.transactions(of: account.id, in: period) {
                     page.append(.transaction(transaction))
                     if page.count == 1_000 {
+                        let handedOn = clock.now
                         try await keep(page)
+                        waited += clock.now - handedOn
                         seen += page.count
                         page.removeAll(keepingCapacity: true)
                     }
@@ -128,6 +132,7 @@ func sync(transactions count: Int, into sink: Sink, benchmark: Benchmark) async 
             let elapsed = clock.now - started
             let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
             benchmark.measurement(.custom("records/s", polarity: .prefersLarger), Int(Double(seen) / seconds))
+            log(sink: sink, count: count, wall: seconds, cpu: cpuSeconds() - cpuStarted, waited: waited)
             return seen
         }
         let kept = try await keeper.kept() ?? seen
@@ -283,3 +288,30 @@ extension String {
 }
 
 struct SetupError: Error {}
+
+/// The process's CPU time (user and system), in seconds.
+func cpuSeconds() -> Double {
+    var usage = rusage()
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+    return seconds(usage.ru_utime) + seconds(usage.ru_stime)
+}
+
+/// Appends one line (`count`, sink, wall and CPU seconds to the millisecond) to the file `STORESYNC_LOG` names, when
+/// it names one: the benchmark's own table rounds to whole seconds.
+func log(sink: Sink, count: Int, wall: Double, cpu: Double, waited: Duration) {
+    guard let path = ProcessInfo.processInfo.environment["STORESYNC_LOG"] else { return }
+    let line =
+        "\(count)\t\(sink.rawValue)\twall \((wall * 1000).rounded() / 1000)\tcpu \((cpu * 1000).rounded() / 1000)"
+        + "\twaited \(waited.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 3))))\n"
+    guard
+        let handle = FileHandle(forWritingAtPath: path)
+            ?? {
+                FileManager.default.createFile(atPath: path, contents: nil)
+                return FileHandle(forWritingAtPath: path)
+            }()
+    else { return }
+    handle.seekToEndOfFile()
+    handle.write(Data(line.utf8))
+    try? handle.close()
+}

@@ -4,8 +4,9 @@
 /// stages on tasks of their own: ``RecordStore/prepare(_:in:)`` (a ``RecipientStore`` encodes and seals it, on as
 /// many cores as there are) and ``RecordStore/keep(_:)`` (one transaction of the backend), in order. So while the
 /// caller gathers the next batch from the holder, the batch before is being sealed and the one before that written:
-/// the three overlap instead of following one another. At most one batch is being written, one prepared and one
-/// gathered, so memory stays flat however long the sync.
+/// the three overlap instead of following one another. At most three batches are held at once (one being written,
+/// the next prepared or being prepared, and one being prepared or gathered), so memory stays flat however long the
+/// sync.
 ///
 /// Get one with ``RecordStore/withRecordWriter(in:batchSize:_:)``, which keeps what is left and waits for every
 /// batch before it returns. A batch the store refuses is kept not at all (as with `save`); the writer then keeps

@@ -69,6 +69,65 @@ struct RecordWriterTests {
         #expect(try await store.records(in: Self.scope) == Self.pages(10_500, of: 1_000).flatMap { $0 })
     }
 
+    /// A record store whose `prepare` and `keep` take a while, and which notes what was in progress at once.
+    actor PipelinedStore: RecordStore {
+        let inner = EncryptedRecordStore()
+        private(set) var kept: [Int] = []
+        private(set) var keepsOverlapped = false
+        private(set) var preparedWhileKeeping = false
+        private(set) var mostHeld = 0
+        private var preparing = 0
+        private var waiting = 0
+        private var keeping = false
+
+        private func note() { mostHeld = max(mostHeld, preparing + waiting + (keeping ? 1 : 0)) }
+
+        func prepare(_ records: [StoredRecord], in scope: DataScope) async throws -> PreparedRecords {
+            preparing += 1
+            note()
+            if keeping { preparedWhileKeeping = true }
+            try await Task.sleep(for: .milliseconds(10))
+            preparing -= 1
+            waiting += 1
+            return PreparedRecords(records, in: scope)
+        }
+
+        func keep(_ batch: PreparedRecords) async throws {
+            if keeping { keepsOverlapped = true }
+            keeping = true
+            waiting -= 1
+            note()
+            try await Task.sleep(for: .milliseconds(40))
+            try await inner.keep(batch)
+            kept.append(batch.count)
+            keeping = false
+        }
+
+        func save(_ records: [StoredRecord], in scope: DataScope) async throws {
+            try await keep(try await prepare(records, in: scope))
+        }
+        func records(in scope: DataScope) async throws -> [StoredRecord] { try await inner.records(in: scope) }
+        func count(in scope: DataScope) async throws -> Int { await inner.count(in: scope) }
+        func deleteAll(in scope: DataScope) async throws -> (records: Int, keyDestroyed: Bool) {
+            await inner.deleteAll(in: scope)
+        }
+    }
+
+    @Test("the next batch is prepared while the one before is kept; keeps never overlap; at most three are held")
+    func preparesWhileKeeping() async throws {
+        let store = PipelinedStore()
+        let pages = Self.pages(12_000, of: 500)
+        let kept = try await store.withRecordWriter(in: Self.scope, batchSize: 1_000) { writer in
+            for page in pages { try await writer.write(page) }
+        }
+        #expect(kept == 12_000)
+        #expect(await store.kept == Array(repeating: 1_000, count: 12))
+        #expect(await store.keepsOverlapped == false)
+        #expect(await store.preparedWhileKeeping)
+        #expect(await store.mostHeld <= 3)
+        #expect(try await store.records(in: Self.scope) == pages.flatMap { $0 })
+    }
+
     @Test("a refused batch stops the writer: the store's error reaches the caller and nothing after it is kept")
     func refusedBatch() async throws {
         let store = WatchedStore(refusing: 2)

@@ -260,7 +260,7 @@ struct RecordSealer: Sendable {
 }
 
 /// Lower-case hexadecimal of bytes.
-func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+package func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
     let digits: StaticString = "0123456789abcdef"
     var out: [UInt8] = []
     out.reserveCapacity(bytes.underestimatedCount * 2)

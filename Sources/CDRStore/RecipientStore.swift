@@ -381,29 +381,36 @@ public actor RecipientStore {
 
     /// Whether the audit trail records the destruction of the scope's key or the scope's deletion.
     private func hasEnded(_ scope: String) async throws -> Bool {
-        var after: Int64 = 0
-        while true {
-            let page = try await backend.auditEntries(scope: scope, after: after, limit: 1_000)
-            guard let last = page.last else { return false }
-            if page.contains(where: { $0.event == "deletion" || $0.event == "deletion.key-destroyed" }) { return true }
-            after = last.sequence
+        var ended = false
+        try await forEachAuditRow(of: scope) { row in
+            ended = row.event == "deletion" || row.event == "deletion.key-destroyed"
+            return !ended
         }
+        return ended
     }
 
     /// The evidence of the newest completed deletion of a scope, from the audit trail.
     private func lastDeletion(of scope: String) async throws -> DeletionEvidence? {
-        var after: Int64 = 0
         var found: DeletionEvidence?
+        try await forEachAuditRow(of: scope) { row in
+            if row.event == "deletion",
+                case .deletionCompleted(let evidence) = try decode(
+                    AuditEvent.self, from: row.details, kind: "audit", scope: scope)
+            {
+                found = evidence
+            }
+            return true
+        }
+        return found
+    }
+
+    /// Calls `body` with the scope's audit rows in order, a page at a time, until it returns `false`.
+    private func forEachAuditRow(of scope: String, _ body: (AuditRow) throws -> Bool) async throws {
+        var after: Int64 = 0
         while true {
             let page = try await backend.auditEntries(scope: scope, after: after, limit: 1_000)
-            guard let last = page.last else { return found }
-            for row in page where row.event == "deletion" {
-                if case .deletionCompleted(let evidence) = try decode(
-                    AuditEvent.self, from: row.details, kind: "audit", scope: scope)
-                {
-                    found = evidence
-                }
-            }
+            guard let last = page.last else { return }
+            for row in page where try !body(row) { return }
             after = last.sequence
         }
     }

@@ -44,29 +44,21 @@ extension JSONByteWriter {
     /// `{"transaction":{"_0":{…}}}`: the transaction's stored properties in declaration order, as its synthesised
     /// `Encodable` conformance writes them (`RecordJSONEncoderTests` checks that every stored property is here).
     func writeTransactionRecord(_ transaction: Transaction) throws {
-        writeRaw(#"{"transaction":{"_0":{"id":"#)
-        writeString(transaction.id)
-        writeRaw(#","accountID":"#)
-        writeString(transaction.accountID.rawValue)
-        writeRaw(#","status":"#)
-        writeString(transaction.status.rawValue)
-        writeRaw(#","description":"#)
-        writeString(transaction.description)
+        writeMember(#"{"transaction":{"_0":{"id":"#, transaction.id)
+        writeMember(#","accountID":"#, transaction.accountID.rawValue)
+        writeMember(#","status":"#, transaction.status.rawValue)
+        writeMember(#","description":"#, transaction.description)
         writeRaw(#","amount":"#)
         try writeDecimal(transaction.amount)
-        writeRaw(#","currency":"#)
-        writeString(transaction.currency)
+        writeMember(#","currency":"#, transaction.currency)
         writeRaw(#","date":"#)
         try writeDate(transaction.date)
-        writeRaw(#","reference":"#)
-        writeString(transaction.reference)
+        writeMember(#","reference":"#, transaction.reference)
         if let merchantName = transaction.merchantName {
-            writeRaw(#","merchantName":"#)
-            writeString(merchantName)
+            writeMember(#","merchantName":"#, merchantName)
         }
         if let code = transaction.merchantCategoryCode {
-            writeRaw(#","merchantCategoryCode":"#)
-            writeString(code)
+            writeMember(#","merchantCategoryCode":"#, code)
         }
         writeRaw(#","provenance":"#)
         try writeProvenance(transaction.provenance)
@@ -75,28 +67,21 @@ extension JSONByteWriter {
 
     /// A ``Provenance`` as its synthesised `Encodable` conformance writes it.
     func writeProvenance(_ provenance: Provenance) throws {
-        writeRaw(#"{"method":"#)
-        writeString(provenance.method.rawValue)
+        writeMember(#"{"method":"#, provenance.method.rawValue)
         if let cdr = provenance.cdr {
-            writeRaw(#","cdr":{"holderBrandID":"#)
-            writeString(cdr.holderBrandID)
-            writeRaw(#","arrangementID":"#)
-            writeString(cdr.arrangementID)
+            writeMember(#","cdr":{"holderBrandID":"#, cdr.holderBrandID)
+            writeMember(#","arrangementID":"#, cdr.arrangementID)
             writeRaw(#","version":"#)
             writeInteger(cdr.version)
             if let interactionID = cdr.interactionID {
-                writeRaw(#","interactionID":"#)
-                writeString(interactionID)
+                writeMember(#","interactionID":"#, interactionID)
             }
             writeRaw("}")
         }
         if let ddc = provenance.ddc {
-            writeRaw(#","ddc":{"providerID":"#)
-            writeString(ddc.providerID)
-            writeRaw(#","connectionID":"#)
-            writeString(ddc.connectionID)
-            writeRaw(#","jobID":"#)
-            writeString(ddc.jobID)
+            writeMember(#","ddc":{"providerID":"#, ddc.providerID)
+            writeMember(#","connectionID":"#, ddc.connectionID)
+            writeMember(#","jobID":"#, ddc.jobID)
             writeRaw("}")
         }
         writeRaw(#","fetchedAt":"#)
@@ -196,6 +181,12 @@ final class JSONByteWriter {
             throw EncodingError.invalidValue(decimal, .init(codingPath: [], debugDescription: "NaN"))
         }
         bytes.append(contentsOf: decimal.description.utf8)
+    }
+
+    /// `prefix` as it is (punctuation and a key, which need no escaping), then `value` as a JSON string.
+    func writeMember(_ prefix: StaticString, _ value: String) {
+        writeRaw(prefix)
+        writeString(value)
     }
 
     /// Text that needs no escaping (keys and punctuation), as it is.

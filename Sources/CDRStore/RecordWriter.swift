@@ -1,8 +1,9 @@
 /// Keeps a stream of records of one scope in the background while the caller goes on collecting.
 ///
 /// Records given to ``write(_:)`` are gathered into batches of ``batchSize``. Each full batch goes through two
-/// stages on tasks of their own: ``RecordStore/prepare(_:in:)`` (a ``RecipientStore`` encodes and seals it, on as
-/// many cores as there are) and ``RecordStore/keep(_:)`` (one transaction of the backend), in order. So while the
+/// stages on tasks of their own: ``RecordStore/prepare(_:in:)`` (a ``RecipientStore`` encodes and seals it on a
+/// thread of its own, not one of Swift's cooperative threads) and ``RecordStore/keep(_:)`` (one transaction of the
+/// backend), in order. So while the
 /// caller gathers the next batch from the holder, the batch before is being sealed and the one before that written:
 /// the three overlap instead of following one another. At most three batches are held at once (one being written,
 /// the next prepared or being prepared, and one being prepared or gathered), so memory stays flat however long the

@@ -869,15 +869,7 @@ private struct Row {
     func recordKey() throws -> String {
         guard let data = row.column("record_key") else { throw missing("record_key") }
         switch data {
-        case .blob(let buffer):
-            let digits: [UInt8] = Array("0123456789abcdef".utf8)
-            var text: [UInt8] = []
-            text.reserveCapacity(buffer.readableBytes * 2)
-            for byte in buffer.readableBytesView {
-                text.append(digits[Int(byte >> 4)])
-                text.append(digits[Int(byte & 0x0f)])
-            }
-            return String(decoding: text, as: UTF8.self)
+        case .blob(let buffer): return hex(buffer.readableBytesView)
         case .text(let key): return key
         default: throw missing("record_key")
         }

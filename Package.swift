@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "CDRAccountData", targets: ["CDRAccountData"]),
         .library(name: "CDRStore", targets: ["CDRStore"]),
         .library(name: "CDRStoreSQLite", targets: ["CDRStoreSQLite"]),
+        .library(name: "CDRStorePostgres", targets: ["CDRStorePostgres"]),
         .library(name: "CDRClient", targets: ["CDRClient"]),
         .library(name: "CDRTestPKI", targets: ["CDRTestPKI"]),
         .library(name: "CDRTesting", targets: ["CDRTesting"]),
@@ -38,6 +39,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
         .package(url: "https://github.com/vapor/sqlite-nio.git", from: "1.13.2"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Codable CDS payloads, the shared failure category and the silent logger. Foundation and swift-log only.
@@ -155,6 +157,19 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // The backend for many instances: PostgreSQL through postgres-nio's connection pool, versioned migrations,
+        // TLS to the database, advisory locks held by a transaction.
+        .target(
+            name: "CDRStorePostgres",
+            dependencies: [
+                "CDRStore",
+                "CDRModels",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // The facade: one client that wires transport, Register, holders, consent, banking, DDC and deletion.
         .target(
             name: "CDRClient",
@@ -169,6 +184,7 @@ let package = Package(
                 "CDRAccountData",
                 "CDRStore",
                 "CDRStoreSQLite",
+                "CDRStorePostgres",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -189,6 +205,7 @@ let package = Package(
             name: "CDRTesting",
             dependencies: [
                 "CDRTestPKI",
+                "CDRStorePostgres",
                 "CDRMockHolder",
                 "CDRMockData",
                 "CDRClient",
@@ -469,10 +486,13 @@ let package = Package(
             name: "CDRStoreTests",
             dependencies: [
                 "CDRStore",
+                "CDRTesting",
+                .product(name: "InMemoryLogging", package: "swift-log"),
                 "CDRAccountData",
                 "CDRAuth",
                 "CDRJOSE",
                 "CDRStoreSQLite",
+                "CDRStorePostgres",
                 .product(name: "SQLiteNIO", package: "sqlite-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

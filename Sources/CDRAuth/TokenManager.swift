@@ -7,6 +7,10 @@ public import Logging
 /// The tokens of one arrangement: hands out a valid access token, refreshing it shortly before expiry, with one
 /// refresh at a time however many callers ask.
 ///
+/// Across processes that share a store, a refresh runs under the store's refresh lock of the arrangement
+/// (``TokenStore/withRefreshLock(arrangementID:_:)``) and reads the stored tokens again under it, so instances that
+/// find a token expired at once send one token request between them.
+///
 /// A refreshed token set is saved to the ``TokenStore`` before any caller gets it. When that save fails, the caller
 /// gets the store's error and the set is kept in memory, unused, to be saved first on the next call: a holder that
 /// rotates refresh tokens may already have retired the one stored. A refresh answered with
@@ -140,16 +144,30 @@ public actor TokenManager {
             return tokens
         }
         if let refreshing { return try await refreshing.value }
-        let task = Task { try await performRefresh() }
+        let task = Task { try await refreshUnderLock(replacing: seen) }
         refreshing = task
         defer { refreshing = nil }
         return try await task.value
     }
 
-    private func performRefresh() async throws -> TokenSet {
+    /// Refreshes holding the store's refresh lock of the arrangement (held across processes by a shared store), and
+    /// reads the stored tokens again under it: when another instance refreshed while this one waited, its fresh
+    /// token set is used and no request is sent.
+    private func refreshUnderLock(replacing seen: String?) async throws -> TokenSet {
+        try await tokenStore.withRefreshLock(arrangementID: arrangementID) {
+            try await self.performRefresh(replacing: seen)
+        }
+    }
+
+    private func performRefresh(replacing seen: String?) async throws -> TokenSet {
         let record = try await currentRecord()
         guard let tokens = record.tokens, record.arrangement.state.allowsDataAccess else {
             throw ended(record.arrangement)
+        }
+        if let seen, tokens.accessToken != seen,
+            tokens.accessTokenExpiresAt.timeIntervalSince(clock.now()) > policy.refreshLeeway
+        {
+            return tokens
         }
         let now = clock.now()
         if let end = tokens.sharingExpiresAt, end <= now {

@@ -67,6 +67,28 @@ public protocol TokenStore: Sendable {
     /// - Throws: The store's error.
     @discardableResult
     func delete(arrangementID: String) async throws -> Bool
+    /// Runs `body` as the only refresher of an arrangement among everyone who shares this store.
+    ///
+    /// ``TokenManager`` refreshes under this lock and reads the stored tokens again once it holds it, so instances
+    /// that find one access token expired at once send one token request between them. A store shared by several
+    /// processes holds the lock across them (the PostgreSQL store does); the default runs `body` at once, which is
+    /// right for a store that one process uses (the manager already lets one refresh run at a time within it).
+    /// - Parameters:
+    ///   - arrangementID: The `cdr_arrangement_id`.
+    ///   - body: The refresh.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws, or the store's error when the lock cannot be had.
+    func withRefreshLock<T: Sendable>(arrangementID: String, _ body: @escaping @Sendable () async throws -> T)
+        async throws -> T
+}
+
+extension TokenStore {
+    /// Runs `body` without a lock: one process uses the store.
+    public func withRefreshLock<T: Sendable>(arrangementID: String, _ body: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
+        try await body()
+    }
 }
 
 /// A ``TokenStore`` in memory: the default, so nothing outlives the process unless the caller provides a store.

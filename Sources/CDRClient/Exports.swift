@@ -77,6 +77,8 @@
 @_exported @_documentation(visibility: internal) import struct CDRStore.StoredRegistration
 @_exported @_documentation(visibility: internal) import struct CDRStore.SyncCheckpoint
 @_exported @_documentation(visibility: internal) import struct CDRStore.WithdrawalChannel
+@_exported @_documentation(visibility: internal) import class CDRStorePostgres.PostgresStoreBackend
+@_exported @_documentation(visibility: internal) import struct CDRStorePostgres.PostgresURL
 @_exported @_documentation(visibility: internal) import struct CDRTransport.ClientIdentity
 @_exported @_documentation(visibility: internal) import protocol CDRTransport.HTTPTransport
 @_exported @_documentation(visibility: internal) import struct CDRTransport.RetryMiddleware

@@ -20,6 +20,7 @@ public actor InMemoryStoreBackend: StoreBackend {
 
     private var state = State()
     private var closed = false
+    private let locks = NamedLocks()
 
     /// Creates an empty backend.
     public init() {}
@@ -155,6 +156,15 @@ public actor InMemoryStoreBackend: StoreBackend {
         var scopes = Set(state.records.filter { !$0.value.isEmpty }.keys)
         for kind in state.items.values { for item in kind.values { scopes.insert(item.scope) } }
         return scopes.filter { state.dataKeys[$0] == nil }.sorted()
+    }
+
+    /// Runs `body` holding the lock `name` of this backend (one process).
+    public nonisolated func withExclusiveLock<T: Sendable>(
+        _ name: String, _ body: @escaping @Sendable () async throws -> T
+    )
+        async throws -> T
+    {
+        try await locks.withLock(name, body)
     }
 
     public func close() {

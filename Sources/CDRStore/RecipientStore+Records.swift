@@ -272,3 +272,27 @@ package func hex<Bytes: Sequence>(_ bytes: Bytes) -> String where Bytes.Element 
     }
     return String(decoding: out, as: UTF8.self)
 }
+
+/// The bytes a row name of 32 lower-case hexadecimal digits (the keyed names the store makes) stands for, or `nil`
+/// for any other text: backends keep such names as their 16 bytes and read them back with ``hex(_:)``.
+package func rowNameBytes(_ name: String) -> [UInt8]? {
+    guard name.utf8.count == 32 else { return nil }
+    var bytes: [UInt8] = []
+    bytes.reserveCapacity(16)
+    var high: UInt8?
+    for character in name.utf8 {
+        let nibble: UInt8
+        switch character {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
+        default: return nil
+        }
+        if let first = high {
+            bytes.append(first << 4 | nibble)
+            high = nil
+        } else {
+            high = nibble
+        }
+    }
+    return bytes
+}

@@ -234,5 +234,13 @@ public struct StoredArrangements: TokenStore {
         return existed
     }
 
+    /// Runs `body` under the backend's exclusive lock `refresh <brand>/<arrangement>`: across every instance on a
+    /// PostgreSQL database, within the process on SQLite and in memory.
+    public func withRefreshLock<T: Sendable>(arrangementID: String, _ body: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
+        try await store.backend.withExclusiveLock("refresh \(key(arrangementID))", body)
+    }
+
     private func key(_ id: String) -> String { "\(holderBrandID)/\(id)" }
 }

@@ -73,8 +73,74 @@ public protocol StoreBackend: Sendable {
     /// key and deleting the rows); their rows can never be read again.
     func scopesWithoutKey() async throws -> [String]
 
+    /// Runs `body` while holding the exclusive lock `name`: of all callers that ask for the same name at once, one
+    /// runs at a time, the others wait their turn.
+    ///
+    /// `PostgresStoreBackend` (in `CDRStorePostgres`) holds the lock for every instance on the database: a
+    /// transaction-scoped advisory lock on a connection of its own, released with that transaction when `body` ends
+    /// or the process holding it dies. The SQLite and in-memory backends hold it within their own process. A backend
+    /// that does not implement it runs `body` without a lock.
+    /// - Parameters:
+    ///   - name: The lock's name (an id, never a secret), for example `refresh <brand>/<arrangement>`.
+    ///   - body: The work to do under the lock; what it writes goes through the backend's other methods.
+    /// - Returns: What `body` returns.
+    /// - Throws: What `body` throws; ``StoreError`` when the lock cannot be had (`.unavailable`, `.closed`, or
+    ///   `.conflict` when it was not granted within the backend's lock timeout).
+    func withExclusiveLock<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws
+        -> T
+
     /// Closes the backend; later calls throw `.closed`.
     func close() async throws
+}
+
+extension StoreBackend {
+    /// Runs `body` without a lock: the default of a backend that serves one caller at a time.
+    public func withExclusiveLock<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
+        try await body()
+    }
+}
+
+/// Exclusive locks by name within one process: what the SQLite and in-memory backends hold for
+/// ``StoreBackend/withExclusiveLock(_:_:)``. A lock is handed to its waiters in the order they asked.
+package actor NamedLocks {
+    private var waiters: [String: [CheckedContinuation<Void, Never>]] = [:]
+
+    package init() {}
+
+    /// Runs `body` while holding `name`.
+    package func withLock<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T) async throws
+        -> T
+    {
+        await acquire(name)
+        do {
+            let result = try await body()
+            release(name)
+            return result
+        } catch {
+            release(name)
+            throw error
+        }
+    }
+
+    private func acquire(_ name: String) async {
+        guard waiters[name] != nil else {
+            waiters[name] = []
+            return
+        }
+        await withCheckedContinuation { waiters[name, default: []].append($0) }
+    }
+
+    private func release(_ name: String) {
+        guard var queue = waiters[name], !queue.isEmpty else {
+            waiters[name] = nil
+            return
+        }
+        let next = queue.removeFirst()
+        waiters[name] = queue
+        next.resume()
+    }
 }
 
 /// One change a ``StoreBackend/apply(_:)`` makes.

@@ -9,6 +9,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable, CaseIterable {
             case wrongKey, keyUnavailable, insecureKeyFile, tampered, keyDestroyed, newerSchema, corruptDatabase
             case storageFull, ioFailure, conflict, capacityReached, invalidData, closed, backendFailure
+            case unavailable, connectionRejected
         }
         private let base: Base
 
@@ -42,6 +43,13 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         public static let invalidData = Code(base: .invalidData)
         /// The store was closed.
         public static let closed = Code(base: .closed)
+        /// The database server cannot be reached, or is refusing connections for now (down, restarting, out of
+        /// connections, or not answering within the timeout); nothing of the call was kept, and it can be retried.
+        public static let unavailable = Code(base: .unavailable)
+        /// The database server refused the connection's credentials, or its TLS check failed either way (no TLS
+        /// where it was required, a certificate that is not trusted or not for the host): the configuration needs
+        /// fixing. A malformed connection URL fails with this code too.
+        public static let connectionRejected = Code(base: .connectionRejected)
         /// The backend failed in another way (its message is in the reason).
         public static let backendFailure = Code(base: .backendFailure)
         /// The code's name.
@@ -68,19 +76,21 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
 
 extension StoreError: CDRCategorizedError {
     /// The kind of failure, by ``code`` (see ``/CDRModels/CDRFailureCategory``):
-    /// - `callerError`: a wrong, missing or exposed key-encryption key, a schema from a newer version;
+    /// - `callerError`: a wrong, missing or exposed key-encryption key, a schema from a newer version, a database
+    ///   connection refused for its credentials or its TLS;
     /// - `securityCheckFailed`: a tampered ciphertext;
     /// - `refused`: a conflict (a replayed `jti`) or a full bounded collection;
     /// - `consentRequired`: the scope's key was destroyed;
-    /// - `serverFailure`: a full disk, an I/O error, a corrupt database, a closed store, a backend failure;
+    /// - `serverFailure`: a full disk, an I/O error, a corrupt database, a database that cannot be reached, a closed
+    ///   store, a backend failure;
     /// - `internalFailure`: data that cannot be encoded or decoded.
     public var category: CDRFailureCategory {
         switch code {
-        case .wrongKey, .keyUnavailable, .insecureKeyFile, .newerSchema: return .callerError
+        case .wrongKey, .keyUnavailable, .insecureKeyFile, .newerSchema, .connectionRejected: return .callerError
         case .tampered: return .securityCheckFailed
         case .conflict, .capacityReached: return .refused
         case .keyDestroyed: return .consentRequired
-        case .storageFull, .ioFailure, .corruptDatabase, .closed, .backendFailure: return .serverFailure
+        case .storageFull, .ioFailure, .corruptDatabase, .closed, .backendFailure, .unavailable: return .serverFailure
         case .invalidData: return .internalFailure
         default: return .unclassified
         }

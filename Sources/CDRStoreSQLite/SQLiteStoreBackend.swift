@@ -83,6 +83,7 @@ public final class SQLiteStoreBackend: StoreBackend {
     private let writer: ConnectionPool
     private let readers: ConnectionPool
     private let logger: Logger
+    private let locks = NamedLocks()
 
     /// Rows per multi-row `INSERT` of records (two bound values each plus the scope, far below SQLite's limit).
     private static let recordsPerStatement = 1000
@@ -287,6 +288,14 @@ public final class SQLiteStoreBackend: StoreBackend {
             )
             return try rows.map { try Row($0).text("scope") }
         }
+    }
+
+    /// Runs `body` holding the lock `name` of this backend: within the process (instances on one SQLite file in
+    /// several processes each refresh under their own lock).
+    public func withExclusiveLock<T: Sendable>(_ name: String, _ body: @escaping @Sendable () async throws -> T)
+        async throws -> T
+    {
+        try await locks.withLock(name, body)
     }
 
     /// Closes every connection, after the calls in progress end; later calls throw `.closed`. Closing again does
@@ -799,25 +808,8 @@ extension SQLiteData {
     /// A record key as the `records` table keeps it: 32 lower-case hexadecimal digits (the keyed row names
     /// `RecipientStore` makes) as their 16 bytes, any other key as text (SQLite never finds a text equal to a blob).
     fileprivate static func recordKey(_ key: String) -> SQLiteData {
-        var bytes = ByteBuffer()
-        guard key.utf8.count == 32 else { return .text(key) }
-        bytes.reserveCapacity(16)
-        var high: UInt8?
-        for character in key.utf8 {
-            let nibble: UInt8
-            switch character {
-            case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = character - UInt8(ascii: "0")
-            case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = character - UInt8(ascii: "a") + 10
-            default: return .text(key)
-            }
-            if let first = high {
-                bytes.writeInteger(first << 4 | nibble)
-                high = nil
-            } else {
-                high = nibble
-            }
-        }
-        return .blob(bytes)
+        guard let bytes = rowNameBytes(key) else { return .text(key) }
+        return .blob(ByteBuffer(bytes: bytes))
     }
 
     /// Whole milliseconds since 1970, rounded to the nearest.

@@ -1,6 +1,7 @@
 import CDRAccountData
 import CDRAuth
 import CDRClient
+import CDRMockData
 import CDRMockHolder
 import CDRStore
 import CDRTesting
@@ -30,16 +31,19 @@ struct StoreCrashTests {
     @Test(
         "rotation on first use: after each of 5 kills, the stored tokens read accounts and refresh at the holder")
     func killedWhileRefreshingWithRotationOnFirstUse() async throws {
-        try await CrashRig.run(rotation: .onFirstUse) { rig in
-            var arrangementID = try rig.world.arrangement.id
-            for (round, kill) in Self.kills.enumerated() {
-                let refreshes = try await rig.runChild(
-                    arrangementID: arrangementID, killAfter: kill.afterRefreshes, delay: kill.delay)
-                #expect(refreshes >= kill.afterRefreshes, "round \(round)")
-                let outcome = try await rig.checkStoredTokens(arrangementID: arrangementID)
-                #expect(outcome == .usable, "round \(round): \(outcome)")
-                if outcome != .usable { arrangementID = try await rig.world.consent().id }
-            }
+        try await CrashRig.run(rotation: .onFirstUse) { rig in try await Self.killRounds(rig) }
+    }
+
+    /// Kills the child once per ``kills`` entry; after each, the stored tokens must be usable.
+    static func killRounds(_ rig: CrashRig) async throws {
+        var arrangementID = try rig.world.arrangement.id
+        for (round, kill) in kills.enumerated() {
+            let refreshes = try await rig.runChild(
+                arrangementID: arrangementID, killAfter: kill.afterRefreshes, delay: kill.delay)
+            #expect(refreshes >= kill.afterRefreshes, "round \(round)")
+            let outcome = try await rig.checkStoredTokens(arrangementID: arrangementID)
+            #expect(outcome == .usable, "round \(round): \(outcome)")
+            if outcome != .usable { arrangementID = try await rig.world.consent().id }
         }
     }
 
@@ -62,6 +66,64 @@ struct StoreCrashTests {
                 }
             }
             print("rotation on issue: \(Self.kills.count - lost) of \(Self.kills.count) kills left a usable set")
+        }
+    }
+}
+
+/// Issue 16: the same kills with the recipient's state in PostgreSQL (the child reaches the database over its own
+/// connections; its advisory-lock transaction dies with it).
+@Suite(
+    "PostgreSQL: a recipient killed with SIGKILL mid-refresh", .serialized,
+    .enabled(if: PostgresTestServer.url != nil, Comment(rawValue: PostgresTestServer.howToRun)),
+    .timeLimit(.minutes(5)))
+struct PostgresStoreCrashTests {
+    @Test(
+        "killed mid-sync: another instance resumes from the checkpoints; every transaction is kept once, none is lost")
+    func killedMidSyncResumedByAnotherInstance() async throws {
+        let dataset = MockDataset.Configuration(customerCount: 1, accountsPerCustomer: 3, transactionsPerAccount: 2500)
+        try await PostgresTestServer.withScratchDatabase { url in
+            try await CrashRig.run(rotation: .onFirstUse, storage: .postgres(url), dataset: dataset) { rig in
+                let arrangement = try rig.world.arrangement
+                let period = try rig.world.wholeHistory
+                let output = try await rig.runChild(
+                    arrangementID: arrangement.id,
+                    arguments: [
+                        "--mode", "sync", "--from", "\(period.start.timeIntervalSince1970)",
+                        "--to", "\(period.end.timeIntervalSince1970)",
+                    ],
+                    delay: .milliseconds(30)
+                ) { CrashRig.lines($0, "synced ") >= 1 }
+                #expect(!output.contains("done"), "the child finished before it was killed")
+                let syncedByChild = CrashRig.lines(output, "synced ")
+
+                // Another instance, with a store of its own on the same database.
+                let store = try await CrashRig.openStore(rig.storage, folder: rig.folder, kekFile: rig.kekFile)
+                var configuration = rig.world.client.configuration
+                configuration.store = store
+                configuration.recordStore = store
+                let bank = try await CDRClient(configuration: configuration, transport: rig.world.base)
+                    .connect(brand: rig.world.brand)
+                let scope = bank.scope(of: arrangement.id)
+                let keptBefore = try await store.count(in: scope)
+                #expect(keptBefore >= dataset.transactionsPerAccount * syncedByChild)
+                let results = try await bank.syncTransactions(of: arrangement, in: period)
+                #expect(results.count == dataset.accountsPerCustomer)
+                let resumed = results.prefix(syncedByChild)
+                #expect(resumed.allSatisfy { $0.resumed })
+                #expect(resumed.allSatisfy { $0.records < dataset.transactionsPerAccount })
+                let kept = try await store.count(in: scope)
+                #expect(kept == dataset.accountsPerCustomer * dataset.transactionsPerAccount)
+                try await store.close()
+            }
+        }
+    }
+
+    @Test("rotation on first use, PostgreSQL: after each of 5 kills, the stored tokens work and refresh at the holder")
+    func killedWhileRefreshingOnPostgres() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            try await CrashRig.run(rotation: .onFirstUse, storage: .postgres(url)) { rig in
+                try await StoreCrashTests.killRounds(rig)
+            }
         }
     }
 }
@@ -116,28 +178,50 @@ struct CrashRig: Sendable {
         }
     }
 
+    /// Where the parent and the child keep the recipient's state.
+    enum Storage: Sendable {
+        /// An SQLite file in the rig's folder.
+        case sqlite
+        /// A PostgreSQL database.
+        case postgres(PostgresURL)
+    }
+
     let world: MockWorld
     let folder: URL
-    let storePath: String
+    let storage: Storage
     let kekFile: URL
 
+    var storePath: String { folder.appendingPathComponent("recipient.sqlite").path }
+
+    /// Opens the rig's store (as the parent, or as a restarted recipient would).
+    static func openStore(_ storage: Storage, folder: URL, kekFile: URL) async throws -> RecipientStore {
+        let key = try LocalKeyEncryptionKey.file(at: kekFile)
+        switch storage {
+        case .sqlite:
+            return try await RecipientStore.sqlite(
+                path: folder.appendingPathComponent("recipient.sqlite").path, keyEncryptionKey: key)
+        case .postgres(let url):
+            return try await RecipientStore.postgres(url: url, keyEncryptionKey: key)
+        }
+    }
+
     static func run(
-        rotation: MockDataHolder.RefreshTokenRotation, _ body: @Sendable (CrashRig) async throws -> Void
+        rotation: MockDataHolder.RefreshTokenRotation, storage: Storage = .sqlite,
+        dataset: MockDataset.Configuration = .init(customerCount: 1, accountsPerCustomer: 2, transactionsPerAccount: 5),
+        _ body: @Sendable (CrashRig) async throws -> Void
     ) async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("store-crash-\(UUID())")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let kekFile = folder.appendingPathComponent("kek")
-        let storePath = folder.appendingPathComponent("recipient.sqlite").path
-        let store = try await RecipientStore.sqlite(
-            path: storePath, keyEncryptionKey: try LocalKeyEncryptionKey.file(at: kekFile))
-        var configuration = MockDataHolder.Configuration(
-            dataset: .init(customerCount: 1, accountsPerCustomer: 2, transactionsPerAccount: 5))
+        let store = try await openStore(storage, folder: folder, kekFile: kekFile)
+        var configuration = MockDataHolder.Configuration(dataset: dataset)
         configuration.refreshTokenRotation = rotation
-        let options = MockWorld.Options(holderConfiguration: configuration, productID: "sp-crash", store: store)
+        let options = MockWorld.Options(
+            holderConfiguration: configuration, productID: "sp-crash", store: store, recordStore: store)
         do {
             try await withMockDataHolder(options) { world in
-                let rig = CrashRig(world: world, folder: folder, storePath: storePath, kekFile: kekFile)
+                let rig = CrashRig(world: world, folder: folder, storage: storage, kekFile: kekFile)
                 try rig.writeChildFiles()
                 try await body(rig)
             }
@@ -165,6 +249,18 @@ struct CrashRig: Sendable {
     /// Starts the child on `arrangementID`, waits for its `afterRefreshes`-th refresh line, waits `delay`, kills it
     /// with `SIGKILL`, and returns how many refreshes it had reported.
     func runChild(arrangementID: String, killAfter afterRefreshes: Int, delay: Duration) async throws -> Int {
+        try await runChild(arrangementID: arrangementID, arguments: [], delay: delay) { output in
+            Self.lines(output, "refreshed ") >= afterRefreshes
+        }
+        return Self.refreshes(in: file("child.out"))
+    }
+
+    /// Starts the child on `arrangementID` with `arguments` added, waits until its output satisfies `until`, waits
+    /// `delay`, kills it with `SIGKILL`, and returns its output.
+    @discardableResult
+    func runChild(
+        arrangementID: String, arguments: [String], delay: Duration, until: (String) -> Bool
+    ) async throws -> String {
         let output = file("child.out")
         let errors = file("child.err")
         for url in [output, errors] {
@@ -173,26 +269,32 @@ struct CrashRig: Sendable {
         }
         let process = Process()
         process.executableURL = try Self.probeExecutable()
-        process.arguments = [
-            "--store", storePath, "--kek", kekFile.path, "--ca", file("holder/ca.pem").path,
-            "--identity", file("holder/identity.pem").path, "--signing-key", file("signing-key.pem").path,
-            "--signing-key-id", world.product.signingKey.keyID, "--product-id", world.product.softwareProductID,
-            "--product-brand-id", world.product.brandID, "--redirect-uri", world.product.redirectURIs[0],
-            "--brand", file("brand.json").path, "--arrangement", arrangementID,
-        ]
+        process.arguments =
+            [
+                "--store", storeArgument, "--kek", kekFile.path, "--ca", file("holder/ca.pem").path,
+                "--identity", file("holder/identity.pem").path, "--signing-key", file("signing-key.pem").path,
+                "--signing-key-id", world.product.signingKey.keyID, "--product-id", world.product.softwareProductID,
+                "--product-brand-id", world.product.brandID, "--redirect-uri", world.product.redirectURIs[0],
+                "--brand", file("brand.json").path, "--arrangement", arrangementID,
+            ] + arguments
+        if case .postgres(let url) = storage {
+            var environment = ProcessInfo.processInfo.environment
+            environment["CDRKIT_PROBE_POSTGRES_URL"] = PostgresTestServer.connectionString(for: url)
+            process.environment = environment
+        }
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = try FileHandle(forWritingTo: errors)
         try process.run()
         do {
             let deadline = ContinuousClock.now + .seconds(120)
-            while Self.refreshes(in: output) < afterRefreshes {
+            while !until(Self.contents(of: output)) {
                 guard process.isRunning else {
                     throw CrashProbeFailure(
-                        "the child exited (\(process.terminationStatus)) before \(afterRefreshes) refreshes: "
+                        "the child exited (\(process.terminationStatus)) before the moment to kill it: "
                             + Self.contents(of: errors))
                 }
                 guard ContinuousClock.now < deadline else {
-                    throw CrashProbeFailure("the child did not refresh \(afterRefreshes) times within 120 s")
+                    throw CrashProbeFailure("the child did not reach the moment to kill it within 120 s")
                 }
                 try await Task.sleep(for: .milliseconds(1))
             }
@@ -207,13 +309,18 @@ struct CrashRig: Sendable {
         // Killed while it ran, not exited on its own (an error would have ended it with status 1).
         #expect(process.terminationReason == .uncaughtSignal, "\(Self.contents(of: errors))")
         #expect(process.terminationStatus == SIGKILL)
-        return Self.refreshes(in: output)
+        return Self.contents(of: output)
     }
 
-    /// Opens the file again (as a restarted recipient would) and uses what it holds for `arrangementID`.
+    /// The child's `--store`: the SQLite file, or `postgres` (the URL goes in its environment).
+    private var storeArgument: String {
+        if case .postgres = storage { return "postgres" }
+        return storePath
+    }
+
+    /// Opens the store again (as a restarted recipient would) and uses what it holds for `arrangementID`.
     func checkStoredTokens(arrangementID: String) async throws -> Outcome {
-        let store = try await RecipientStore.sqlite(
-            path: storePath, keyEncryptionKey: try LocalKeyEncryptionKey.file(at: kekFile, createIfMissing: false))
+        let store = try await Self.openStore(storage, folder: folder, kekFile: kekFile)
         do {
             let outcome = try await check(arrangementID, in: store)
             try await store.close()
@@ -265,8 +372,11 @@ struct CrashRig: Sendable {
     }
 
     /// The number of `refreshed <n>` lines the child has written so far.
-    private static func refreshes(in output: URL) -> Int {
-        contents(of: output).split(separator: "\n").filter { $0.hasPrefix("refreshed ") }.count
+    private static func refreshes(in output: URL) -> Int { lines(contents(of: output), "refreshed ") }
+
+    /// The number of lines of `output` that start with `prefix`.
+    static func lines(_ output: String, _ prefix: String) -> Int {
+        output.split(separator: "\n").filter { $0.hasPrefix(prefix) }.count
     }
 
     private static func contents(of url: URL) -> String {

@@ -18,19 +18,23 @@ import Synchronization
 /// A recipient process for the durability tests (CDRClientTests' `StoreCrashTests`), killed with `SIGKILL` at a
 /// moment of the test's choosing.
 ///
-/// It opens a `RecipientStore` on an SQLite file (the key-encryption key read from a file), connects to a running
-/// (mock) holder with the registration kept in that store, and refreshes one arrangement in a loop through its
+/// It opens a `RecipientStore` on an SQLite file, or on a PostgreSQL database (`--store postgres`, the URL in
+/// `CDRKIT_PROBE_POSTGRES_URL`), the key-encryption key read from a file; connects to a running (mock) holder
+/// with the registration kept in that store; and refreshes one arrangement in a loop through its
 /// `TokenManager`, using each new access token for one accounts call. It writes `ready` once connected and
 /// `refreshed <n>` after each refresh returns (the new set saved by then), and never a token. Errors go to standard
 /// error as their description (the SDK's errors carry no secret) and end the process with status 1.
 ///
 /// Arguments, each `--name value`:
-/// - `--store`: the SQLite file; `--kek`: the key-encryption key file (mode 0600);
+/// - `--store`: the SQLite file, or `postgres`; `--kek`: the key-encryption key file (mode 0600);
 /// - `--ca`: the holder's CA (PEM); `--identity`: the client certificate and key (one PEM file, mode 0600);
 /// - `--signing-key`: the software product's private key (PEM, mode 0600) and `--signing-key-id` its `kid`;
 /// - `--product-id`, `--product-brand-id`, `--redirect-uri`: the software product as the Register knows it;
 /// - `--brand`: a JSON file with the holder brand (`HolderBrand`);
-/// - `--arrangement`: the `cdr_arrangement_id`; `--limit`: stop after this many refreshes (none by default).
+/// - `--arrangement`: the `cdr_arrangement_id`; `--limit`: stop after this many refreshes (none by default);
+/// - `--mode sync` with `--from` and `--to` (seconds since 1970): instead of refreshing, sync every account's
+///   transactions of that period into the store from its checkpoint (`HolderClient.syncTransactions`), writing
+///   `synced <account> <count>` after each account and `done` at the end.
 @main
 struct CrashProbe {
     static func main() async {
@@ -44,10 +48,19 @@ struct CrashProbe {
     }
 
     static func run(_ arguments: Arguments) async throws {
-        let store = try await RecipientStore.sqlite(
-            path: try arguments.value("store"),
-            keyEncryptionKey: try LocalKeyEncryptionKey.file(
-                at: URL(fileURLWithPath: try arguments.value("kek")), createIfMissing: false))
+        let key = try LocalKeyEncryptionKey.file(
+            at: URL(fileURLWithPath: try arguments.value("kek")), createIfMissing: false)
+        let location = try arguments.value("store")
+        let store: RecipientStore
+        if location == "postgres" {
+            // The URL (with its password) comes in the environment, never on the command line.
+            guard let url = ProcessInfo.processInfo.environment["CDRKIT_PROBE_POSTGRES_URL"] else {
+                throw Arguments.Failure("--store postgres needs CDRKIT_PROBE_POSTGRES_URL")
+            }
+            store = try await RecipientStore.postgres(url: try PostgresURL(url), keyEncryptionKey: key)
+        } else {
+            store = try await RecipientStore.sqlite(path: location, keyEncryptionKey: key)
+        }
         let trust = TrustRoots.certificates(pem: try arguments.text(of: "ca"))
         let product = SoftwareProductIdentity(
             softwareProductID: try arguments.value("product-id"), brandID: try arguments.value("product-brand-id"),
@@ -56,7 +69,8 @@ struct CrashProbe {
             redirectURIs: [try arguments.value("redirect-uri")])
         let configuration = CDRClient.Configuration(
             product: product, identity: try ClientIdentity(combinedPEM: try arguments.text(of: "identity")),
-            cdrCertificateAuthority: trust, publicTrustRoots: trust, store: store, requestTimeout: .seconds(30))
+            cdrCertificateAuthority: trust, publicTrustRoots: trust, store: store, recordStore: store,
+            requestTimeout: .seconds(30))
         let brand = try JSONDecoder().decode(HolderBrand.self, from: Data(try arguments.text(of: "brand").utf8))
         let arrangementID = try arguments.value("arrangement")
         let limit = try arguments.optional("limit").map { value -> Int in
@@ -71,6 +85,20 @@ struct CrashProbe {
             let holder = try await cdr.connect(brand: brand)
             guard let arrangement = try await holder.arrangement(id: arrangementID) else {
                 throw Arguments.Failure("the store has no arrangement \(arrangementID)")
+            }
+            if try arguments.optional("mode") == "sync" {
+                // Syncs every account's transactions of the period from its checkpoint, saying each one done.
+                guard let from = Double(try arguments.value("from")), let to = Double(try arguments.value("to")) else {
+                    throw Arguments.Failure("--from and --to must be seconds since 1970")
+                }
+                say("ready")
+                let period = DateInterval(
+                    start: Date(timeIntervalSince1970: from), end: Date(timeIntervalSince1970: to))
+                try await holder.syncTransactions(of: arrangement, in: period) { result in
+                    say("synced \(result.account.rawValue) \(result.records)")
+                }
+                say("done")
+                return
             }
             let manager = await holder.connection.tokenManager(for: arrangementID)
             // Resource calls use the access token the refresh returned, as `TokenManager.accessToken()` hands it out

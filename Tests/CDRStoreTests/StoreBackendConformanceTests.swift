@@ -1,5 +1,7 @@
 import CDRStore
+import CDRStorePostgres
 import CDRStoreSQLite
+import CDRTesting
 import Foundation
 import Testing
 
@@ -37,8 +39,27 @@ struct BackendKind: Sendable, CustomTestStringConvertible {
         }
     }
 
-    /// Every kind the suite runs against.
-    static let all: [BackendKind] = [.memory, .sqlite]
+    /// A new database on the server of `CDRKIT_POSTGRES_URL`, dropped afterwards.
+    static let postgres = BackendKind(name: "postgres") {
+        let scratch = try await PostgresTestServer.makeScratchDatabase()
+        do {
+            let backend = try await PostgresStoreBackend.open(url: scratch)
+            return (
+                backend,
+                {
+                    try? await backend.close()
+                    try? await PostgresTestServer.dropScratchDatabase(scratch)
+                }
+            )
+        } catch {
+            try? await PostgresTestServer.dropScratchDatabase(scratch)
+            throw error
+        }
+    }
+
+    /// Every kind the suite runs against: PostgreSQL too when `CDRKIT_POSTGRES_URL` names a server (the
+    /// `PostgreSQL` suite says so when it does not).
+    static let all: [BackendKind] = [.memory, .sqlite] + (PostgresTestServer.url == nil ? [] : [.postgres])
 
     /// Runs `body` with a fresh backend of this kind, disposing of it afterwards.
     func with(_ body: (any StoreBackend) async throws -> Void) async throws {
@@ -290,7 +311,7 @@ struct StoreBackendConformanceTests {
             let keys = [
                 "0123456789abcdef0123456789abcdef", "0123456789ABCDEF0123456789ABCDEF",
                 "0123456789abcdef0123456789abcdeg", "00000000000000000000000000000000", "0123456789abcdef",
-                "fedcba9876543210fedcba9876543210f", "r1",
+                "fedcba9876543210fedcba9876543210f", "r1", "fifteen-bytes-k", "sixteen-bytes-ke",
             ]
             try await backend.apply([.putRecords(scope: scope, records: records(keys))])
             let kept = try await backend.records(scope: scope, after: 0, limit: 20)
@@ -304,6 +325,22 @@ struct StoreBackendConformanceTests {
             #expect(again.map(\.recordKey) == keys)
             #expect(again[0].sealed == bytes("w-0123456789abcdef0123456789abcdef"))
             #expect(again[1].sealed == bytes("v-0123456789ABCDEF0123456789ABCDEF"))
+        }
+    }
+
+    @Test(arguments: BackendKind.all)
+    func aKeyGivenTwiceInOneCallIsKeptOnceWithItsLastValue(kind: BackendKind) async throws {
+        try await kind.with { backend in
+            let scope = "arrangement bank/a"
+            let twice = [
+                SealedRecord(recordKey: "r1", sealed: bytes("first")),
+                SealedRecord(recordKey: "r2", sealed: bytes("x")),
+                SealedRecord(recordKey: "r1", sealed: bytes("last")),
+            ]
+            try await backend.apply([.putRecords(scope: scope, records: twice)])
+            let kept = try await backend.records(scope: scope, after: 0, limit: 10)
+            #expect(kept.map(\.recordKey) == ["r1", "r2"])
+            #expect(kept.map(\.sealed) == [bytes("last"), bytes("x")])
         }
     }
 

@@ -1,7 +1,8 @@
+public import CDRClient
 public import CDRMockData
 public import CDRMockHolder
 public import CDRTransport
-public import Foundation
+import Foundation
 
 /// What the demo runs against and how.
 public struct DemoOptions: Sendable {
@@ -23,6 +24,9 @@ public struct DemoOptions: Sendable {
         /// software product's signing key and, for an embedded holder, the holder's state, so a second run reuses
         /// the registration and the arrangement.
         case sqlite(path: URL)
+        /// A PostgreSQL database (shared by every instance that opens it); the local folder holds what the SQLite
+        /// file's folder holds, but the database.
+        case postgres(url: PostgresURL, folder: URL)
     }
 
     /// The holder.
@@ -108,5 +112,32 @@ public struct DemoError: Error, Sendable, CustomStringConvertible {
     public var description: String {
         let flat = reason.replacingOccurrences(of: "\n", with: " ")
         return "\(step) failed: \(flat). \(hint)"
+    }
+}
+
+extension DemoOptions.Storage {
+    /// A `--store` value that names no usable store.
+    public struct Invalid: Error, Sendable {
+        /// Why, without the URL's password.
+        public var reason: String
+    }
+
+    /// The storage a `--store` value names: `memory`, a `postgres://` or `postgresql://` URL (its local files in
+    /// `.cdr-demo/postgres`), or an SQLite file's path.
+    /// - Parameter text: The value.
+    /// - Throws: ``Invalid`` for a PostgreSQL URL that cannot be used.
+    public init(_ text: String) throws {
+        if text == "memory" {
+            self = .memory
+        } else if text.hasPrefix("postgres://") || text.hasPrefix("postgresql://") {
+            do {
+                self = .postgres(
+                    url: try PostgresURL(text), folder: URL(fileURLWithPath: ".cdr-demo/postgres", isDirectory: true))
+            } catch let error as StoreError {
+                throw Invalid(reason: error.reason)
+            }
+        } else {
+            self = .sqlite(path: URL(fileURLWithPath: text))
+        }
     }
 }

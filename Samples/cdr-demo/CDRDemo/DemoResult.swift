@@ -158,7 +158,7 @@ public struct DemoResult: Sendable, Codable {
             public var records: Int
         }
 
-        /// `memory`, or the SQLite file's path.
+        /// `memory`, the SQLite file's path, or the PostgreSQL URL without its password.
         public var location: String
         /// Whether the registration (`client_id`) came from the store: no DCR this run.
         public var registrationReused: Bool

@@ -10,7 +10,7 @@ import Logging
 /// 0600 file next to the store so a second run signs with the key the Register knows.
 struct DemoState: Sendable {
     let store: RecipientStore
-    /// `memory`, or the SQLite file's path.
+    /// `memory`, the SQLite file's path, or the PostgreSQL URL without its password.
     let location: String
     /// The folder of the store's files, `nil` in memory.
     let folder: URL?
@@ -22,14 +22,22 @@ struct DemoState: Sendable {
             return DemoState(store: .ephemeral(logger: logger), location: "memory", folder: nil)
         case .sqlite(let path):
             let folder = path.deletingLastPathComponent()
-            try FileManager.default.createDirectory(
-                at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-            let key: LocalKeyEncryptionKey =
-                ProcessInfo.processInfo.environment["CDRKIT_KEK"] != nil
-                ? try .environment() : try .file(at: folder.appendingPathComponent("kek"))
+            let key = try localKey(folder: folder)
             let store = try await RecipientStore.sqlite(path: path.path, keyEncryptionKey: key, logger: logger)
             return DemoState(store: store, location: path.path, folder: folder)
+        case .postgres(let url, let folder):
+            let key = try localKey(folder: folder)
+            let store = try await RecipientStore.postgres(url: url, keyEncryptionKey: key, logger: logger)
+            return DemoState(store: store, location: url.description, folder: folder)
         }
+    }
+
+    /// The key-encryption key: `CDRKIT_KEK`, or the `kek` file (0600) in the folder, made when missing.
+    private static func localKey(folder: URL) throws -> LocalKeyEncryptionKey {
+        try FileManager.default.createDirectory(
+            at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        return ProcessInfo.processInfo.environment["CDRKIT_KEK"] != nil
+            ? try .environment() : try .file(at: folder.appendingPathComponent("kek"))
     }
 
     /// The software product's signing key: the one kept beside the store, or a new one (kept there for the next run).
@@ -64,7 +72,11 @@ struct DemoState: Sendable {
 extension DemoOptions.Storage {
     /// Where an embedded mock holder keeps its state beside the store, `nil` in memory.
     var holderStateDirectory: URL? {
-        guard case .sqlite(let path) = self else { return nil }
-        return path.deletingLastPathComponent().appendingPathComponent("holder", isDirectory: true)
+        switch self {
+        case .memory: return nil
+        case .sqlite(let path):
+            return path.deletingLastPathComponent().appendingPathComponent("holder", isDirectory: true)
+        case .postgres(_, let folder): return folder.appendingPathComponent("holder", isDirectory: true)
+        }
     }
 }

@@ -66,12 +66,14 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Option(
         help: ArgumentHelp(
-            "The SQLite store, or 'memory' to keep nothing.",
+            "The SQLite store, a PostgreSQL database (postgres://user:password@host:port/database?sslmode=…), "
+                + "or 'memory' to keep nothing.",
             discussion: """
-                Its folder also holds the key-encryption key ('kek', 0600; or set CDRKIT_KEK to a base64 32-byte \
-                key), the software product's signing key and the embedded holder's state.
+                The SQLite file's folder also holds the key-encryption key ('kek', 0600; or set CDRKIT_KEK to a \
+                base64 32-byte key), the software product's signing key and the embedded holder's state; with \
+                PostgreSQL they are kept in .cdr-demo/postgres.
                 """,
-            valueName: "path"))
+            valueName: "path-or-url"))
     var store = ".cdr-demo/store.sqlite"
 
     @Flag(help: "End the arrangement at the end of the run: revoke, delete, print the evidence and the audit trail.")
@@ -156,11 +158,19 @@ struct DemoCommand: AsyncParsableCommand {
         }
     }
 
+    private func storage() throws -> DemoOptions.Storage {
+        do {
+            return try DemoOptions.Storage(store)
+        } catch let error as DemoOptions.Storage.Invalid {
+            throw ValidationError("--store: \(error.reason)")
+        }
+    }
+
     private func makeOptions() throws -> DemoOptions {
         var options = DemoOptions(
             interactive: interactive, callbackPort: callbackPort, consentTimeout: .seconds(consentTimeout),
             customerID: customer, days: days,
-            storage: store == "memory" ? .memory : .sqlite(path: URL(fileURLWithPath: store)), revoke: revoke)
+            storage: try storage(), revoke: revoke)
         if let holder, let ca, let identity {
             guard let url = URL(string: holder), url.scheme == "https", url.host != nil else {
                 throw DemoError(

@@ -76,11 +76,23 @@ let package = Package(
                 .product(name: "CDRMockHolder", package: "CDRKit"),
                 .product(name: "CDRStore", package: "CDRKit"),
                 .product(name: "CDRStoreSQLite", package: "CDRKit"),
+                .product(name: "CDRClient", package: "CDRKit"),
                 .product(name: "CDRTesting", package: "CDRKit"),
                 .product(name: "CDRTransport", package: "CDRKit"),
                 .product(name: "CDRTransportAsyncHTTPClient", package: "CDRKit"),
             ],
             path: "Benchmarks/StoreSync",
+            plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
+        ),
+        .executableTarget(
+            name: "RefreshContention",
+            dependencies: [
+                .product(name: "Benchmark", package: "benchmark"),
+                .product(name: "CDRClient", package: "CDRKit"),
+                .product(name: "CDRTesting", package: "CDRKit"),
+                .product(name: "CDRAuth", package: "CDRKit"),
+            ],
+            path: "Benchmarks/RefreshContention",
             plugins: [.plugin(name: "BenchmarkPlugin", package: "benchmark")]
         ),
     ]

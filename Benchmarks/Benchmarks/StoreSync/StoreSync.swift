@@ -1,6 +1,7 @@
 import Benchmark
 import CDRAccountData
 import CDRBanking
+import CDRClient
 import CDRMockHolder
 import CDRStore
 import CDRStoreSQLite
@@ -24,6 +25,8 @@ import Foundation
 ///   next page is fetched (what a caller without the writer does).
 /// - `sealing only`: the same `RecipientStore.save(_:in:)` on a backend that drops the sealed rows, so only the
 ///   encoding and sealing are left.
+/// - `keeping every record in PostgreSQL`: the SDK's way on `RecipientStore.postgres(url:keyEncryptionKey:)`, a
+///   new database on the server `CDRKIT_POSTGRES_URL` names (only when it is set).
 /// - `SQLite rows only`: rows sealed once from the first page, written page by page straight into
 ///   `SQLiteStoreBackend` under new row keys that scatter through the index as real ones do, so only SQLite's part is left.
 ///
@@ -38,7 +41,7 @@ let benchmarks: @Sendable () -> Void = {
     )
 
     for count in counts {
-        for sink in Sink.allCases {
+        for sink in Sink.allCases where sink != .postgres || PostgresTestServer.url != nil {
             Benchmark("\(count.formatted()) transactions, \(sink.rawValue)") { benchmark in
                 let kept = try await sync(transactions: count, into: sink, benchmark: benchmark)
                 precondition(kept == count, "kept \(kept) of \(count)")
@@ -60,6 +63,7 @@ let counts: [Int] = {
 enum Sink: String, CaseIterable {
     case nothing = "keeping nothing"
     case recipientStore = "keeping every record in SQLite"
+    case postgres = "keeping every record in PostgreSQL"
     case pageByPage = "keeping every record in SQLite, page by page"
     case sealingOnly = "sealing only"
     case rowsOnly = "SQLite rows only"
@@ -148,6 +152,7 @@ struct Keeper {
     let store: RecipientStore?
     let backend: SQLiteStoreBackend?
     let rows: RowWriter?
+    var scratch: PostgresURL?
 
     static func open(_ sink: Sink, scope: DataScope, folder: URL) async throws -> Keeper {
         let path = folder.appendingPathComponent("store.sqlite").path
@@ -159,6 +164,11 @@ struct Keeper {
             let store = try await RecipientStore.open(
                 backend: backend, keyEncryptionKey: LocalKeyEncryptionKey.random())
             return Keeper(sink: sink, scope: scope, store: store, backend: backend, rows: nil)
+        case .postgres:
+            let scratch = try await PostgresTestServer.makeScratchDatabase()
+            let store = try await RecipientStore.postgres(
+                url: scratch, keyEncryptionKey: LocalKeyEncryptionKey.random())
+            return Keeper(sink: sink, scope: scope, store: store, backend: nil, rows: nil, scratch: scratch)
         case .sealingOnly:
             let store = try await RecipientStore.open(
                 backend: RecordDroppingBackend(), keyEncryptionKey: LocalKeyEncryptionKey.random())
@@ -172,7 +182,7 @@ struct Keeper {
     /// Runs the sync `body`, handing it what keeps each page: the record writer for `keeping every record in
     /// SQLite` (waiting for its last batch before returning), the sink's own step otherwise.
     func run(_ body: (_ keep: ([StoredRecord]) async throws -> Void) async throws -> Void) async throws {
-        if sink == .recipientStore, let store {
+        if sink == .recipientStore || sink == .postgres, let store {
             try await store.withRecordWriter(in: scope) { writer in try await body { try await writer.write($0) } }
         } else {
             try await body { try await keep($0) }
@@ -182,7 +192,7 @@ struct Keeper {
     func keep(_ page: [StoredRecord]) async throws {
         switch sink {
         case .nothing: blackHole(page)
-        case .recipientStore, .pageByPage, .sealingOnly: try await store?.save(page, in: scope)
+        case .recipientStore, .pageByPage, .sealingOnly, .postgres: try await store?.save(page, in: scope)
         case .rowsOnly: try await rows?.write(page, scope: scope.description)
         }
     }
@@ -191,13 +201,14 @@ struct Keeper {
     func kept() async throws -> Int? {
         switch sink {
         case .nothing, .sealingOnly: nil
-        case .recipientStore, .pageByPage: try await store?.count(in: scope)
+        case .recipientStore, .pageByPage, .postgres: try await store?.count(in: scope)
         case .rowsOnly: try await backend?.recordCount(scope: scope.description)
         }
     }
 
     func close() async throws {
         if let store { try await store.close() } else { try await backend?.close() }
+        if let scratch { try await PostgresTestServer.dropScratchDatabase(scratch) }
     }
 }
 

@@ -60,16 +60,16 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
             throw Self.invalid("it is not a postgres:// or postgresql:// URL")
         }
         guard let host = components.host, !host.isEmpty else { throw Self.invalid("it names no host") }
-        guard let user = components.user.flatMap({ $0.removingPercentEncoding }), !user.isEmpty else {
+        guard let user = components.percentEncodedUser.flatMap({ $0.removingPercentEncoding }), !user.isEmpty else {
             throw Self.invalid("it names no user")
         }
-        let database = String(components.path.drop(while: { $0 == "/" })).removingPercentEncoding ?? ""
+        let database = String(components.percentEncodedPath.drop(while: { $0 == "/" })).removingPercentEncoding ?? ""
         guard !database.isEmpty, !database.contains("/") else { throw Self.invalid("it names no database") }
         self.host = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
         self.port = components.port ?? 5432
         guard (1...65_535).contains(port) else { throw Self.invalid("its port is out of range") }
         self.user = user
-        self.password = components.password.flatMap { $0.removingPercentEncoding }
+        self.password = components.percentEncodedPassword.flatMap { $0.removingPercentEncoding }
         self.database = database
         self.rootCertificatePath = nil
         self.applicationName = nil

@@ -12,9 +12,9 @@ import Testing
 struct PostgresURLTests {
     @Test("a URL's parts, percent-decoded, with libpq's defaults: prefer on loopback, verify-full elsewhere")
     func partsAndDefaults() throws {
-        let local = try PostgresURL("postgres://rec%40ipient:p%40ss%2Fword@127.0.0.1:6543/cdr_store")
+        let local = try PostgresURL("postgres://rec%40ipient:p%40ss%2Fword%2541@127.0.0.1:6543/cdr_store")
         #expect(local.user == "rec@ipient")
-        #expect(local.password == "p@ss/word")
+        #expect(local.password == "p@ss/word%41")
         #expect(local.host == "127.0.0.1")
         #expect(local.port == 6543)
         #expect(local.database == "cdr_store")

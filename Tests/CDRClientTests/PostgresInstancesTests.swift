@@ -45,6 +45,47 @@ struct PostgresInstancesTests {
         }
     }
 
+    @Test(
+        "the database going away mid-sync: a typed error, nothing committed lost, and the next sync completes exactly")
+    func databaseOutageMidSync() async throws {
+        try await PostgresTestServer.withScratchDatabase { url in
+            let store = try await RecipientStore.postgres(
+                url: url, configuration: .init(unavailableTimeout: .seconds(2)),
+                keyEncryptionKey: LocalKeyEncryptionKey.random())
+            var options = MockWorld.Options(store: store, recordStore: store)
+            options.accountsPerCustomer = 3
+            options.transactionsPerAccount = 2_000
+            do {
+                try await withMockDataHolder(options) { world in
+                    let arrangement = try world.arrangement
+                    let period = try world.wholeHistory
+                    // Once the first account's checkpoint is saved, the database stops taking connections (and
+                    // drops the ones it has).
+                    let outage = Task<Void, any Error>.detached {
+                        while try await store.backend.items(kind: "checkpoint").isEmpty {
+                            try await Task.sleep(for: .milliseconds(5))
+                        }
+                        try await PostgresTestServer.setConnectionsAllowed(false, to: url)
+                    }
+                    let error = await #expect(throws: (any Error).self) {
+                        try await world.holderClient.syncTransactions(of: arrangement, in: period)
+                    }
+                    #expect(
+                        (error as? any CDRCategorizedError)?.category == .serverFailure, "\(String(describing: error))")
+                    try await outage.value
+                    try await PostgresTestServer.setConnectionsAllowed(true, to: url)
+                    let results = try await world.holderClient.syncTransactions(of: arrangement, in: period)
+                    #expect(results.first?.resumed == true)
+                    #expect(try await store.count(in: world.holderClient.scope(of: arrangement.id)) == 3 * 2_000)
+                }
+            } catch {
+                try? await store.close()
+                throw error
+            }
+            try await store.close()
+        }
+    }
+
     static func refreshRequests(_ recordings: [RecordingTransport]) -> Int {
         recordings.reduce(0) { $0 + $1.requests.filter { $0.operation == "refresh" }.count }
     }

@@ -221,9 +221,15 @@ public struct StoredArrangements: TokenStore {
         }
     }
 
-    /// Opens the arrangement's record, or `nil`.
+    /// Opens the arrangement's record, or `nil`. A record that says the arrangement ended (perhaps in another
+    /// instance on the same database) also drops the arrangement's data key from this store's memory.
     public func load(arrangementID: String) async throws -> ArrangementRecord? {
-        try await store.item(ArrangementRecord.self, kind: Self.kind, key: key(arrangementID))
+        let record = try await store.item(ArrangementRecord.self, kind: Self.kind, key: key(arrangementID))
+        if let record, record.tokens == nil, record.arrangement.state.isTerminal {
+            await store.forgetDataKey(
+                scope: DataScope.arrangement(holderBrandID: holderBrandID, arrangementID: arrangementID).description)
+        }
+        return record
     }
 
     /// Deletes the arrangement's record and tokens (its kept records and key go with ``RecipientStore/destroy(_:)``).

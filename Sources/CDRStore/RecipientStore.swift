@@ -337,6 +337,13 @@ public actor RecipientStore {
         try await destroy(scope: scope.description)
     }
 
+    /// Drops a scope's data key from this store's memory (another instance on the same database ended the scope and
+    /// destroyed its key): it is never used again here, and a later use reads the database again.
+    func forgetDataKey(scope: String) { dataKeys[scope] = nil }
+
+    /// Whether this store holds a scope's data key in memory (for tests of the instances that share a database).
+    package func holdsDataKey(scope: String) -> Bool { dataKeys[scope] != nil }
+
     /// Ends a scope; `alongWith` is applied in the same transaction as the key's destruction (for example the
     /// tombstone of the arrangement that ended), so the two cannot come apart in a crash.
     ///

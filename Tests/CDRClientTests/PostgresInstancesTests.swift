@@ -158,6 +158,8 @@ struct PostgresInstancesTests {
             let (bankB, recordingB) = try await Self.instance(world, store: storeB)
             let dataB = await bankB.accountData(for: arrangement)
             #expect(try await !dataB.accounts().isEmpty)
+            let scopeB = bankB.scope(of: arrangement.id).description
+            #expect(await storeB.holdsDataKey(scope: scopeB), "B sealed the accounts' identities under the key")
 
             // The holder revokes; its call to /arrangements/revoke reaches instance A.
             try await world.holder.revokeArrangement(id: arrangement.id, notifyRecipient: false)
@@ -172,6 +174,7 @@ struct PostgresInstancesTests {
             #expect(record?.tokens == nil)
             #expect(record?.arrangement.state == .revoked(by: .holder))
             #expect(try await storeB.count(in: bankB.scope(of: arrangement.id)) == 0)
+            #expect(await !storeB.holdsDataKey(scope: scopeB), "B still holds the destroyed data key")
             try await storeB.close()
         }
     }

@@ -72,57 +72,61 @@ struct StoreCrashTests {
 
 /// Issue 16: the same kills with the recipient's state in PostgreSQL (the child reaches the database over its own
 /// connections; its advisory-lock transaction dies with it).
-@Suite(
-    "PostgreSQL: a recipient killed with SIGKILL mid-refresh", .serialized,
-    .enabled(if: PostgresTestServer.url != nil, Comment(rawValue: PostgresTestServer.howToRun)),
-    .timeLimit(.minutes(5)))
-struct PostgresStoreCrashTests {
-    @Test(
-        "killed mid-sync: another instance resumes from the checkpoints; every transaction is kept once, none is lost")
-    func killedMidSyncResumedByAnotherInstance() async throws {
-        let dataset = MockDataset.Configuration(customerCount: 1, accountsPerCustomer: 3, transactionsPerAccount: 2500)
-        try await PostgresTestServer.withScratchDatabase { url in
-            try await CrashRig.run(rotation: .onFirstUse, storage: .postgres(url), dataset: dataset) { rig in
-                let arrangement = try rig.world.arrangement
-                let period = try rig.world.wholeHistory
-                let output = try await rig.runChild(
-                    arrangementID: arrangement.id,
-                    arguments: [
-                        "--mode", "sync", "--from", "\(period.start.timeIntervalSince1970)",
-                        "--to", "\(period.end.timeIntervalSince1970)",
-                    ],
-                    delay: .milliseconds(30)
-                ) { CrashRig.lines($0, "synced ") >= 1 }
-                #expect(!output.contains("done"), "the child finished before it was killed")
-                let syncedByChild = CrashRig.lines(output, "synced ")
+extension PostgresInstancesTests {
+    /// Nested in the PostgreSQL suite, so it is skipped (with the suite's one line) without a server.
+    @Suite("PostgreSQL: a recipient killed with SIGKILL mid-refresh or mid-sync", .serialized, .timeLimit(.minutes(5)))
+    struct Crashes {
+        @Test(
+            "killed mid-sync: another instance resumes from the checkpoints; every transaction is kept once, none is lost"
+        )
+        func killedMidSyncResumedByAnotherInstance() async throws {
+            let dataset = MockDataset.Configuration(
+                customerCount: 1, accountsPerCustomer: 3, transactionsPerAccount: 2500)
+            try await PostgresTestServer.withScratchDatabase { url in
+                try await CrashRig.run(rotation: .onFirstUse, storage: .postgres(url), dataset: dataset) { rig in
+                    let arrangement = try rig.world.arrangement
+                    let period = try rig.world.wholeHistory
+                    let output = try await rig.runChild(
+                        arrangementID: arrangement.id,
+                        arguments: [
+                            "--mode", "sync", "--from", "\(period.start.timeIntervalSince1970)",
+                            "--to", "\(period.end.timeIntervalSince1970)",
+                        ],
+                        delay: .milliseconds(30)
+                    ) { CrashRig.lines($0, "synced ") >= 1 }
+                    #expect(!output.contains("done"), "the child finished before it was killed")
+                    let syncedByChild = CrashRig.lines(output, "synced ")
 
-                // Another instance, with a store of its own on the same database.
-                let store = try await CrashRig.openStore(rig.storage, folder: rig.folder, kekFile: rig.kekFile)
-                var configuration = rig.world.client.configuration
-                configuration.store = store
-                configuration.recordStore = store
-                let bank = try await CDRClient(configuration: configuration, transport: rig.world.base)
-                    .connect(brand: rig.world.brand)
-                let scope = bank.scope(of: arrangement.id)
-                let keptBefore = try await store.count(in: scope)
-                #expect(keptBefore >= dataset.transactionsPerAccount * syncedByChild)
-                let results = try await bank.syncTransactions(of: arrangement, in: period)
-                #expect(results.count == dataset.accountsPerCustomer)
-                let resumed = results.prefix(syncedByChild)
-                #expect(resumed.allSatisfy { $0.resumed })
-                #expect(resumed.allSatisfy { $0.records < dataset.transactionsPerAccount })
-                let kept = try await store.count(in: scope)
-                #expect(kept == dataset.accountsPerCustomer * dataset.transactionsPerAccount)
-                try await store.close()
+                    // Another instance, with a store of its own on the same database.
+                    let store = try await CrashRig.openStore(rig.storage, folder: rig.folder, kekFile: rig.kekFile)
+                    var configuration = rig.world.client.configuration
+                    configuration.store = store
+                    configuration.recordStore = store
+                    let bank = try await CDRClient(configuration: configuration, transport: rig.world.base)
+                        .connect(brand: rig.world.brand)
+                    let scope = bank.scope(of: arrangement.id)
+                    let keptBefore = try await store.count(in: scope)
+                    #expect(keptBefore >= dataset.transactionsPerAccount * syncedByChild)
+                    let results = try await bank.syncTransactions(of: arrangement, in: period)
+                    #expect(results.count == dataset.accountsPerCustomer)
+                    let resumed = results.prefix(syncedByChild)
+                    #expect(resumed.allSatisfy { $0.resumed })
+                    #expect(resumed.allSatisfy { $0.records < dataset.transactionsPerAccount })
+                    let kept = try await store.count(in: scope)
+                    #expect(kept == dataset.accountsPerCustomer * dataset.transactionsPerAccount)
+                    try await store.close()
+                }
             }
         }
-    }
 
-    @Test("rotation on first use, PostgreSQL: after each of 5 kills, the stored tokens work and refresh at the holder")
-    func killedWhileRefreshingOnPostgres() async throws {
-        try await PostgresTestServer.withScratchDatabase { url in
-            try await CrashRig.run(rotation: .onFirstUse, storage: .postgres(url)) { rig in
-                try await StoreCrashTests.killRounds(rig)
+        @Test(
+            "rotation on first use, PostgreSQL: after each of 5 kills, the stored tokens work and refresh at the holder"
+        )
+        func killedWhileRefreshingOnPostgres() async throws {
+            try await PostgresTestServer.withScratchDatabase { url in
+                try await CrashRig.run(rotation: .onFirstUse, storage: .postgres(url)) { rig in
+                    try await StoreCrashTests.killRounds(rig)
+                }
             }
         }
     }

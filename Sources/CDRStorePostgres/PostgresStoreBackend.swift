@@ -524,15 +524,7 @@ public final class PostgresStoreBackend: StoreBackend {
             do {
                 return try await withUnavailableTimeout {
                     try await self.client.withConnection { connection in
-                        try await connection.run("BEGIN", logger: Self.quiet)
-                        do {
-                            let result = try await body(connection)
-                            try await connection.run("COMMIT", logger: Self.quiet)
-                            return result
-                        } catch {
-                            _ = try? await connection.run("ROLLBACK", logger: Self.quiet)
-                            throw error
-                        }
+                        try await connection.inTransaction { try await body(connection) }
                     }
                 }
             } catch let error as PSQLError where Self.isRetryable(error) && attempt < configuration.transactionRetries {
@@ -628,8 +620,7 @@ public final class PostgresStoreBackend: StoreBackend {
     /// Checks the version, then migrates in one transaction under an advisory lock, so instances that start
     /// together migrate once; the version is read again under the lock.
     private static func migrate(_ connection: PostgresConnection, url: PostgresURL, logger: Logger) async throws {
-        try await connection.run("BEGIN", logger: quiet)
-        do {
+        try await connection.inTransaction {
             try await connection.run("SELECT pg_advisory_xact_lock(\(Schema.migrationLock))", logger: quiet)
             try await connection.run(
                 "CREATE TABLE IF NOT EXISTS cdrkit_schema (version integer PRIMARY KEY, applied_at bigint NOT NULL)",
@@ -659,10 +650,6 @@ public final class PostgresStoreBackend: StoreBackend {
                         ])
                 }
             }
-            try await connection.run("COMMIT", logger: quiet)
-        } catch {
-            _ = try? await connection.run("ROLLBACK", logger: quiet)
-            throw error
         }
     }
 
@@ -808,7 +795,8 @@ public final class PostgresStoreBackend: StoreBackend {
         switch error.code {
         case .server:
             let state = error.serverInfo?[.sqlState] ?? "?"
-            let message = error.serverInfo?[.message] ?? ""
+            // A data exception's message (class 22) can quote the value it refused: it is left out.
+            let message = state.hasPrefix("22") ? "" : error.serverInfo?[.message] ?? ""
             let code: StoreError.Code
             switch state {
             case "23505", "23P01", "40001", "40P01", "55P03": code = .conflict
@@ -1014,6 +1002,19 @@ extension PostgresConnection {
     fileprivate func run(_ query: PostgresQuery, logger: Logger) async throws {
         let rows = try await checkedQuery(query, logger: logger)
         for try await _ in rows {}
+    }
+
+    /// Runs `body` between `BEGIN` and `COMMIT`; any error rolls the transaction back and is thrown.
+    fileprivate func inTransaction<T>(_ body: () async throws -> T) async throws -> T {
+        try await run("BEGIN", logger: PostgresStoreBackend.quiet)
+        do {
+            let result = try await body()
+            try await run("COMMIT", logger: PostgresStoreBackend.quiet)
+            return result
+        } catch {
+            _ = try? await run("ROLLBACK", logger: PostgresStoreBackend.quiet)
+            throw error
+        }
     }
 
     /// `query`, refused at once on a connection that is already closed: postgres-nio 1.33 writes a query to a closed

@@ -111,9 +111,16 @@ public struct PostgresURL: Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The URL without its password: `postgres://user@host:port/database?sslmode=…`.
-    public var description: String {
+    public var description: String { text(showingPassword: false) }
+
+    /// The URL as text, percent-encoded; with the password only when asked (for a child process's environment,
+    /// never for a log, an error or a command line).
+    package func text(showingPassword: Bool) -> String {
+        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
+        func encode(_ part: String) -> String { part.addingPercentEncoding(withAllowedCharacters: allowed) ?? part }
+        let credentials = encode(user) + (showingPassword ? password.map { ":" + encode($0) } ?? "" : "")
         let shownHost = host.contains(":") ? "[\(host)]" : host
-        var text = "postgres://\(user)@\(shownHost):\(port)/\(database)?sslmode=\(tlsMode.rawValue)"
+        var text = "postgres://\(credentials)@\(shownHost):\(port)/\(encode(database))?sslmode=\(tlsMode.rawValue)"
         if let rootCertificatePath { text += "&sslrootcert=\(rootCertificatePath)" }
         return text
     }

@@ -79,14 +79,7 @@ public enum PostgresTestServer {
     /// - Parameter database: The scratch database's URL.
     /// - Returns: `postgres://user:password@host:port/database?sslmode=…`.
     public static func connectionString(for database: PostgresURL) -> String {
-        let allowed = CharacterSet.alphanumerics.union(CharacterSet(charactersIn: "-._~"))
-        func encode(_ text: String) -> String { text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text }
-        let credentials = encode(database.user) + (database.password.map { ":" + encode($0) } ?? "")
-        let host = database.host.contains(":") ? "[\(database.host)]" : database.host
-        var text = "postgres://\(credentials)@\(host):\(database.port)/\(encode(database.database))"
-        text += "?sslmode=\(database.tlsMode.rawValue)"
-        if let root = database.rootCertificatePath { text += "&sslrootcert=\(encode(root))" }
-        return text
+        database.text(showingPassword: true)
     }
 
     /// Closes a scratch database to new connections and ends the ones it has, as a database that went down would

@@ -538,12 +538,53 @@ class Generator:
         elif p.type in self.identifiers:
             parts.append(f"An identifier (``{p.type}``).")
         if p.is_list:
-            parts.append("A list; malformed elements are left out in lenient decoding.")
+            parts.append("A list; a lenient decode leaves out only the elements it cannot keep.")
         parts.append(f"`{p.json}` on the wire; {'required' if p.required else 'optional'}.")
         if p.default is not None and not p.required:
             shown = json.dumps(p.default) if not isinstance(p.default, str) else p.default
             parts.append(f"When absent, the standard's default is `{shown}`.")
         return " ".join(parts)
+
+    @staticmethod
+    def is_tolerant(s: Struct) -> bool:
+        """Records of banking and common payloads tolerate faults field by field; envelopes (responses, links, meta),
+        request bodies and the Register and DCR documents keep the record-level rule."""
+        if s.source.group not in ("banking", "common"):
+            return False
+        return not s.name.startswith(("Response", "Request", "Links", "Meta"))
+
+    def is_essential(self, s: Struct, p: Prop) -> bool:
+        """What identifies a record or its money: a fault here costs the record (see CDRDecoder's rule)."""
+        if p.is_list:
+            return False
+        if p.type in ("CDRAmount", "CDRCurrency"):
+            return True
+        if p.type in self.identifiers and p.required:
+            return True
+        return s.name.split(".")[0].startswith("BankingTransaction") and p.type == "CDRDateTime"
+
+    def missing_members(self, s: Struct) -> list[tuple[str, str]]:
+        """(Swift property, wire name) of the required members a lenient decode may leave missing."""
+        if not self.is_tolerant(s):
+            return []
+        members = [(p.swift, p.json) for p in s.props if p.required and not self.is_essential(s, p)]
+        members += [(u.swift, u.discriminator) for u in s.unions if u.required]
+        return members
+
+    def emit_placeholders(self, s: Struct) -> list[str]:
+        """`TolerantValue` conformances: what a required member of this type holds when the holder left it out."""
+        args = []
+        for p in s.props:
+            if p.required:
+                args.append(f"{swift_ident(p.swift)}: " + ("[]" if p.is_list else ".placeholder"))
+        for u in s.unions:
+            if u.required:
+                args.append(f"{swift_ident(u.swift)}: .unknown(.placeholder)")
+        out = ["", f"extension {s.name}: TolerantValue {{",
+               f"    static var placeholder: {s.name} {{ {s.name}({', '.join(args)}) }}", "}"]
+        for n in sorted(s.nested, key=lambda n: n.simple):
+            out += self.emit_placeholders(n)
+        return out
 
     def emit_struct(self, s: Struct, indent: str) -> list[str]:
         i1, i2, i3 = indent + "    ", indent + "        ", indent + "            "
@@ -556,6 +597,12 @@ class Generator:
         for u in s.unions:
             out.append(f"{i1}/// The variant named by `{u.discriminator}`, with its member.")
             out.append(f"{i1}public var {swift_ident(u.swift)}: {u.type_name}{'' if u.required else '?'}")
+        missing_members = self.missing_members(s)
+        tolerant = self.is_tolerant(s)
+        if missing_members:
+            out.append(f"{i1}/// The wire names of required members the holder left out or sent unusable (a lenient decode only;")
+            out.append(f"{i1}/// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.")
+            out.append(f"{i1}public internal(set) var missingFields: [String] = []")
         # memberwise init
         params = []
         for p in s.props:
@@ -590,15 +637,33 @@ class Generator:
             out.append(f"{i1}}}")
             out.append("")
         # decoding
-        out.append(f"{i1}/// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.")
+        out.append(f"{i1}/// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.")
         out.append(f"{i1}public init(from decoder: any Decoder) throws {{")
         if keys:
             out.append(f"{i2}let container = try decoder.container(keyedBy: CodingKeys.self)")
-        if any(p.is_list for p in s.props):
+        if tolerant and (s.props or s.unions):
             out.append(f"{i2}let lenient = decoder.cdrLenientContext")
+        elif any(p.is_list for p in s.props):
+            out.append(f"{i2}let lenient = decoder.cdrLenientContext")
+        if missing_members:
+            out.append(f"{i2}var missing: [String] = []")
         for p in s.props:
             key = swift_ident(p.swift)
-            if p.is_list:
+            if tolerant:
+                if p.is_list:
+                    if p.required:
+                        call = f"tolerantList({p.type}.self, forKey: .{key}, lenient: lenient, missing: &missing)"
+                    else:
+                        call = f"tolerantListIfPresent({p.type}.self, forKey: .{key}, lenient: lenient)"
+                elif not p.required:
+                    extra = ", essential: true" if self.is_essential(s, p) else ""
+                    call = f"tolerantIfPresent({p.type}.self, forKey: .{key}, lenient: lenient{extra})"
+                elif self.is_essential(s, p):
+                    call = f"essential({p.type}.self, forKey: .{key}, lenient: lenient)"
+                else:
+                    call = f"tolerant({p.type}.self, forKey: .{key}, lenient: lenient, missing: &missing)"
+                out.append(f"{i2}self.{p.swift} = try container.{call}")
+            elif p.is_list:
                 fn = "decodeList" if p.required else "decodeListIfPresent"
                 out.append(f"{i2}self.{p.swift} = try container.{fn}({p.type}.self, forKey: .{key}, lenient: lenient)")
             else:
@@ -606,13 +671,23 @@ class Generator:
                 out.append(f"{i2}self.{p.swift} = try container.{fn}({p.type}.self, forKey: .{key})")
         for u in s.unions:
             dk = swift_ident(camel(u.discriminator))
-            if u.required:
+            if u.required and tolerant:
+                out.append(f"{i2}if let discriminator = try container.tolerantDiscriminator(forKey: .{dk}, "
+                           f"lenient: lenient, missing: &missing) {{")
+                out.append(f"{i3}self.{u.swift} = try {u.type_name}(from: container, discriminator: discriminator, "
+                           f"decoder: decoder)")
+                out.append(f"{i2}}} else {{")
+                out.append(f"{i3}self.{u.swift} = .unknown(.placeholder)")
+                out.append(f"{i2}}}")
+            elif u.required:
                 out.append(f"{i2}self.{u.swift} = try {u.type_name}(from: container, discriminator: "
                            f"try container.decode(String.self, forKey: .{dk}), decoder: decoder)")
             else:
                 out.append(f"{i2}self.{u.swift} = try container.decodeIfPresent(String.self, forKey: .{dk}).map {{")
                 out.append(f"{i3}try {u.type_name}(from: container, discriminator: $0, decoder: decoder)")
                 out.append(f"{i2}}}")
+        if missing_members:
+            out.append(f"{i2}self.missingFields = missing")
         if not keys:
             out.append(f"{i2}_ = try decoder.container(keyedBy: AnyCodingKey.self)")
         out.append(f"{i1}}}")
@@ -624,15 +699,34 @@ class Generator:
             out.append(f"{i2}var container = encoder.container(keyedBy: CodingKeys.self)")
         else:
             out.append(f"{i2}_ = encoder.container(keyedBy: AnyCodingKey.self)")
+        may_miss = {swift for swift, _ in missing_members}
         for p in s.props:
             fn = "encode" if p.required else "encodeIfPresent"
-            out.append(f"{i2}try container.{fn}(self.{p.swift}, forKey: .{swift_ident(p.swift)})")
+            line = f"try container.{fn}(self.{p.swift}, forKey: .{swift_ident(p.swift)})"
+            if p.swift in may_miss:
+                out.append(f'{i2}if !missingFields.contains("{p.json}") {{ {line} }}')
+            else:
+                out.append(f"{i2}{line}")
         for u in s.unions:
-            if u.required:
+            if u.required and u.swift in may_miss:
+                out.append(f'{i2}if !missingFields.contains("{u.discriminator}") {{')
+                out.append(f"{i3}try self.{u.swift}.encode(into: &container, encoder: encoder)")
+                out.append(f"{i2}}}")
+            elif u.required:
                 out.append(f"{i2}try self.{u.swift}.encode(into: &container, encoder: encoder)")
             else:
                 out.append(f"{i2}try self.{u.swift}?.encode(into: &container, encoder: encoder)")
         out.append(f"{i1}}}")
+        if missing_members:
+            out.append("")
+            out.append(f"{i1}/// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode")
+            out.append(f"{i1}/// lets that happen; the member then holds a placeholder.")
+            out.append(f"{i1}public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {{")
+            out.append(f"{i2}if missingFields.isEmpty {{ return false }}")
+            for swift, wire in missing_members:
+                out.append(f'{i2}if field == \\Self.{swift_ident(swift)} {{ return missingFields.contains("{wire}") }}')
+            out.append(f"{i2}return false")
+            out.append(f"{i1}}}")
         for u in s.unions:
             out.append("")
             out += self.emit_union(u, i1)
@@ -707,7 +801,7 @@ class Generator:
 
     def emit_enum(self, name: str, values: set[str]) -> list[str]:
         out = [f"/// A value of the standard's `{name}` set, extensible: unknown values are kept (see ``CDRExtensibleEnum``).",
-               f"public struct {name}: CDRExtensibleEnum {{",
+               f"public struct {name}: CDRExtensibleEnum, TolerantEnum {{",
                "    /// The value's text.",
                "    public let rawValue: String", "",
                "    /// Wraps any value, known or not.",
@@ -732,7 +826,7 @@ class Generator:
 
     def emit_identifier(self, name: str) -> list[str]:
         return [f"/// An identifier of the standard's `{name}` kind (see ``CDRIdentifier``).",
-                f"public struct {name}: CDRIdentifier {{",
+                f"public struct {name}: CDRIdentifier, TolerantIdentifier {{",
                 "    /// The identifier's text.",
                 "    public let rawValue: String", "",
                 "    /// Wraps an identifier.",
@@ -780,7 +874,7 @@ class Generator:
         self.add_pagination()
         files["CDSOperation+Catalog.swift"] = header + self.emit_catalog(ops)
         for name, s in sorted(self.structs.items()):
-            body = self.emit_struct(s, "")
+            body = self.emit_struct(s, "") + self.emit_placeholders(s)
             files[f"{name}.swift"] = header + body
         clashes = (set(self.enums) & set(self.structs)) | (set(self.enums) & self.identifiers)
         if clashes:

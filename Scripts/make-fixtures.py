@@ -421,6 +421,7 @@ class Generator:
     def record(self, path, n: Node, name, required, owner_names, disc=False, array_elem=False):
         self.info[path] = {
             "type": n.type, "xtype": n.xtype, "enum": bool(n.enum), "name": name, "required": required,
+            "names": list(n.names), "duration": is_duration(name, n),
             "disc": disc, "owner": list(owner_names), "array_elem": array_elem,
             "items_object": bool(n.items is not None and self.spec.node(n.items).type == "object"),
         }
@@ -509,7 +510,9 @@ class Generator:
             if "BankingFeeAmount" in owner:
                 return self.amount(10, 60)
             if name == "amount" and "BankingBalancePurse" in owner and j % 2 == 1:
-                return f"{self.rng.randint(10, 900)}.{self.rng.randint(0, 999):03d}"
+                # A third decimal only where it is needed: never a trailing zero.
+                whole, thousandths = self.rng.randint(10, 900), self.rng.randint(0, 999)
+                return f"{whole}.{thousandths + (1 if thousandths % 10 == 0 else 0):03d}"
             return self.amount(lo, hi)
         if x == "RateString":
             if name in ("rate", "comparisonRate", "depositRate", "lendingRate", "planRate"):
@@ -977,24 +980,120 @@ def candidates(info, doc, root, pred, prefer_nested=False):
     return [p for _, p in out]
 
 
+ENVELOPE_PREFIXES = ("Response", "Request", "Links", "Meta")
+
+
+def owner_schema(info, path):
+    """Schema name of the object that holds the field at `path` (its nearest named enclosing object)."""
+    p = path[:-1]
+    while True:
+        meta = info.get(p)
+        if meta and meta["type"] == "object" and meta["names"]:
+            return meta["names"][0]
+        if not p:
+            return ""
+        p = p[:-1]
+
+
+def tolerated(op, info, path):
+    """Whether a fault at `path` costs only the field: records of banking and common payloads do; envelopes,
+    request bodies and Register and DCR documents keep the record-level rule."""
+    return op["group"] in ("banking", "common") and not owner_schema(info, path).startswith(ENVELOPE_PREFIXES)
+
+
+def value_kind(meta):
+    """The Swift field type family of a string value."""
+    x = meta["xtype"]
+    if meta["enum"]:
+        return "enum"
+    if x == "AmountString":
+        return "amount"
+    if x == "RateString":
+        return "rate"
+    if x == "CurrencyString":
+        return "currency"
+    if x in ("DateTimeString", "DateString"):
+        return "date"
+    if meta["duration"]:
+        return "duration"
+    if meta["names"] and meta["names"][0].endswith(("Id", "ID")):
+        return "identifier"
+    return "text"
+
+
+def essential(info, path):
+    """What identifies a record or its money (CDRDecoder's rule): a fault here costs the record."""
+    meta = info[path]
+    if meta["type"] in ("array", "object"):
+        return False
+    kind = value_kind(meta)
+    if kind in ("amount", "currency"):
+        return True
+    if kind == "identifier" and meta["required"]:
+        return True
+    return meta["xtype"] == "DateTimeString" and owner_schema(info, path).startswith("BankingTransaction")
+
+
+def diagnostic(path, quirk, outcome):
+    return {"path": fmt_path(path), "element": outcome_for(path) or "", "quirk": quirk, "outcome": outcome}
+
+
+def record_rule(fault_path, quirk):
+    """The record-level rule: the innermost list element goes, or the decode fails."""
+    where = outcome_for(fault_path)
+    if where is None:
+        return {"expect": "error"}
+    return {"expect": "diagnostics",
+            "diagnostics": [{"path": where, "element": where, "quirk": quirk, "outcome": "recordLeftOut"}],
+            "removed": [where]}
+
+
+def field_rule(path, quirk, outcome, removed=(), replaced=None):
+    extra = {"expect": "diagnostics", "diagnostics": [diagnostic(path, quirk, outcome)]}
+    if removed:
+        extra["removed"] = [fmt_path(r) for r in removed]
+    if replaced is not None:
+        extra["replaced"] = {fmt_path(path): replaced}
+    return extra
+
+
+def wrong_type_expectation(op, info, path, value):
+    """What a lenient decode does with `value` written at `path` in place of a value of another JSON type."""
+    meta = info[path]
+    if not tolerated(op, info, path):
+        return record_rule(path, "unusableValue")
+    kind = value_kind(meta) if meta["type"] == "string" else meta["type"]
+    if isinstance(value, int) and not isinstance(value, bool) and meta["type"] == "string":
+        if kind in ("text", "identifier"):
+            return field_rule(path, "numberForString", "valueRepaired", replaced=str(value))
+        if kind == "amount":
+            return field_rule(path, "numberForString", "valueRepaired", replaced=f"{value}.00")
+        if kind == "rate":
+            return field_rule(path, "numberForString", "valueRepaired", replaced=str(value))
+    if isinstance(value, str) and meta["type"] == "integer" and value.strip().lstrip("-").isdigit():
+        return field_rule(path, "stringForNumber", "valueRepaired", replaced=int(value))
+    if isinstance(value, str) and meta["type"] == "boolean" and value.strip().lower() in ("true", "false"):
+        return field_rule(path, "stringForNumber", "valueRepaired", replaced=value.strip().lower() == "true")
+    if essential(info, path):
+        return record_rule(path, "unusableValue")
+    return field_rule(path, "unusableValue", "valueLeftOut", removed=[path])
+
+
 def make_faults(full_doc, info, op):
     """Return a list of (name, document, manifest-extras)."""
     faults = []
     root = fault_root(info)
     is_dcr = op["group"] == "dcr"
 
-    def entry(name, doc, fault_path, description, unknown=False):
+    def entry(name, doc, fault_path, description, unknown=False, expectation=None):
         extra = {"fault": description}
         if unknown:
             extra["expect"] = "unknown-enum"
             extra["unknownEnumPath"] = fmt_path(fault_path)
+        elif expectation is not None:
+            extra.update(expectation)
         else:
-            where = outcome_for(fault_path)
-            if where is None:
-                extra["expect"] = "error"
-            else:
-                extra["expect"] = "diagnostics"
-                extra["diagnostics"] = [where]
+            extra.update(record_rule(fault_path, "unusableValue"))
         faults.append((name, doc, extra))
 
     # missing required
@@ -1010,8 +1109,13 @@ def make_faults(full_doc, info, op):
         path = picks[0]
         doc = copy.deepcopy(full_doc)
         del get_at(doc, path[:-1])[path[-1]]
+        if tolerated(op, info, path) and not essential(info, path):
+            expectation = field_rule(path, "missingRequiredField", "valueLeftOut")
+        else:
+            expectation = record_rule(path[:-1] if outcome_for(path) else path, "missingRequiredField")
         entry("invalid-missing-required", doc, path[:-1],
-              f"required field '{path[-1]}' removed from {fmt_path(path[:-1]) or 'the document root'}")
+              f"required field '{path[-1]}' removed from {fmt_path(path[:-1]) or 'the document root'}",
+              expectation=expectation)
 
     # wrong type
     rank = {"boolean": 0, "string": 1, "integer": 2, "number": 2}
@@ -1045,7 +1149,8 @@ def make_faults(full_doc, info, op):
         else:
             parent[path[-1]] = "yes"
             what = f"{m['type']} given as the string \"yes\""
-        entry("invalid-wrong-type", doc, path, f"{fmt_path(path)}: {what}")
+        entry("invalid-wrong-type", doc, path, f"{fmt_path(path)}: {what}",
+              expectation=wrong_type_expectation(op, info, path, parent[path[-1]]))
 
     # unknown enum
     cands = candidates(info, full_doc, root, lambda m: m["enum"] and not m["disc"] and m["type"] == "string"
@@ -1065,7 +1170,12 @@ def make_faults(full_doc, info, op):
         bad = ["1,000.00", "12.3"][op["index"] % 2]
         doc = copy.deepcopy(full_doc)
         get_at(doc, path[:-1])[path[-1]] = bad
-        entry("invalid-malformed-amount", doc, path, f"{fmt_path(path)}: AmountString \"{bad}\"")
+        if bad == "12.3" and tolerated(op, info, path):
+            expectation = field_rule(path, "amountMissingDecimals", "valueRepaired", replaced="12.30")
+        else:
+            expectation = record_rule(path, "unusableValue")
+        entry("invalid-malformed-amount", doc, path, f"{fmt_path(path)}: AmountString \"{bad}\"",
+              expectation=expectation)
 
     # malformed date
     cands = candidates(info, full_doc, root, lambda m: m["xtype"] in ("DateTimeString", "DateString"), nested)
@@ -1079,7 +1189,12 @@ def make_faults(full_doc, info, op):
             kind = "DateString"
         doc = copy.deepcopy(full_doc)
         get_at(doc, path[:-1])[path[-1]] = bad
-        entry("invalid-malformed-date", doc, path, f"{fmt_path(path)}: {kind} \"{bad}\"")
+        if tolerated(op, info, path) and not essential(info, path):
+            expectation = field_rule(path, "unusableValue", "valueLeftOut", removed=[path])
+        else:
+            expectation = record_rule(path, "unusableValue")
+        entry("invalid-malformed-date", doc, path, f"{fmt_path(path)}: {kind} \"{bad}\"",
+              expectation=expectation)
 
     # envelope
     doc = copy.deepcopy(full_doc)
@@ -1102,6 +1217,116 @@ def make_faults(full_doc, info, op):
         del doc["data"]
         entry("invalid-envelope", doc, (), "top-level 'data' missing")
     return faults
+
+
+# The fields the standard made mandatory in later versions that older holder data lacks: the missing-field quirk
+# takes one of these where a document has it.
+LATER_MANDATORY = ("feeMethodUType", "cardScheme", "applicationType")
+
+
+def make_quirks(full_doc, info, op):
+    """One document per quirk class that the response type can hit: each a copy of full.json with one departure
+    that real holders' data shows, and what a lenient decode must make of it. Only banking and common payloads
+    tolerate quirks field by field, so only they get these."""
+    if op["group"] not in ("banking", "common") or op["kind"] == "request":
+        return []
+    root = fault_root(info)
+    nested = root == ("data",)
+    quirks = []
+
+    def pick(pred, prefer=()):
+        found = [p for p in candidates(info, full_doc, root, pred, nested)
+                 if tolerated(op, info, p) and not info[p]["array_elem"]]
+        for name in prefer:
+            for path in found:
+                if path[-1] == name:
+                    return path
+        return found[0] if found else None
+
+    def text(path):
+        return get_at(full_doc, path)
+
+    def add(name, description, path, value, expectation):
+        doc = copy.deepcopy(full_doc)
+        if value is None:
+            del get_at(doc, path[:-1])[path[-1]]
+        else:
+            get_at(doc, path[:-1])[path[-1]] = value
+        expectation = dict(expectation)
+        expectation["fault"] = description
+        quirks.append((name, doc, expectation))
+
+    path = pick(lambda m: m["xtype"] == "DateString" and m["type"] == "string")
+    if path:
+        value = text(path) + "T09:30:00+10:00"
+        add("quirk-date-time-in-date", f"{fmt_path(path)}: a date-time where a DateString is specified", path,
+            value, field_rule(path, "dateTimeInDateField", "valueRepaired"))
+
+    path = pick(lambda m: m["xtype"] == "DateTimeString" and m["type"] == "string")
+    if path:
+        add("quirk-date-in-date-time", f"{fmt_path(path)}: a date where a DateTimeString is specified", path,
+            text(path)[:10], field_rule(path, "dateInDateTimeField", "valueRepaired"))
+
+    path = pick(lambda m: m["required"], LATER_MANDATORY)
+    while path and essential(info, path):
+        others = [p for p in candidates(info, full_doc, root, lambda m: m["required"], nested)
+                  if tolerated(op, info, p) and not info[p]["array_elem"] and not essential(info, p)]
+        path = others[0] if others else None
+    if path:
+        removed = []
+        if info[path]["disc"]:
+            removed = [path[:-1] + (text(path),)]
+        add("quirk-missing-required", f"{fmt_path(path)}: a required field absent", path, None,
+            field_rule(path, "missingRequiredField", "valueLeftOut", removed=removed))
+
+    amounts = [p for p in candidates(info, full_doc, root, lambda m: m["xtype"] == "AmountString", nested)
+               if tolerated(op, info, p) and not info[p]["array_elem"]]
+    plain = [p for p in candidates(info, full_doc, root,
+                                   lambda m: m["type"] == "string" and value_kind(m) == "text" and not m["disc"],
+                                   nested)
+             if tolerated(op, info, p) and not info[p]["array_elem"]]
+    if amounts or plain:
+        path = (amounts or plain)[0]
+        replaced = "250.00" if amounts else "12345"
+        add("quirk-number-for-string", f"{fmt_path(path)}: a number where a string is specified", path,
+            250 if amounts else 12345, field_rule(path, "numberForString", "valueRepaired", replaced=replaced))
+
+    path = pick(lambda m: m["type"] in ("integer", "boolean"))
+    integers = [p for p in candidates(info, full_doc, root, lambda m: m["type"] == "integer", nested)
+                if tolerated(op, info, p) and not info[p]["array_elem"]]
+    path = integers[0] if integers else path
+    if path:
+        original = text(path)
+        value = str(original).lower() if isinstance(original, bool) else str(original)
+        add("quirk-string-for-number", f"{fmt_path(path)}: a string where a number or boolean is specified", path,
+            value, field_rule(path, "stringForNumber", "valueRepaired", replaced=original))
+
+    path = pick(lambda m: not m["required"] and m["type"] == "string" and not m["disc"]
+                and value_kind(m) in ("date", "enum", "rate", "duration"))
+    if path:
+        add("quirk-empty-string", f"{fmt_path(path)}: an empty string for an optional field", path, "",
+            field_rule(path, "emptyString", "valueLeftOut", removed=[path]))
+
+    path = pick(lambda m: m["enum"] and not m["disc"] and m["type"] == "string" and not m["name"].endswith("UType"))
+    if path and text(path).lower() != text(path):
+        original = text(path)
+        value = original.lower() if op["index"] % 2 == 0 else f" {original} "
+        add("quirk-enum-variant", f"{fmt_path(path)}: an enumeration value in other case or with spacing", path,
+            value, field_rule(path, "enumVariant", "valueRepaired", replaced=original))
+
+    positive = [p for p in amounts if not text(p).startswith("-")]
+    if positive:
+        path = positive[0]
+        add("quirk-amount-leading-plus", f"{fmt_path(path)}: an amount with a leading '+'", path, "+" + text(path),
+            field_rule(path, "amountLeadingPlus", "valueRepaired", replaced=text(path)))
+    if amounts:
+        path = amounts[0]
+        whole = text(path).split(".")[0]
+        add("quirk-amount-missing-decimals", f"{fmt_path(path)}: an amount without decimals", path, whole,
+            field_rule(path, "amountMissingDecimals", "valueRepaired", replaced=whole + ".00"))
+        add("quirk-amount-excess-decimals", f"{fmt_path(path)}: an amount with more decimals than it needs", path,
+            text(path) + "00", field_rule(path, "amountExcessDecimals", "valueRepaired", replaced=text(path)))
+    return quirks
 
 
 # ---------------------------------------------------------------------------
@@ -1241,11 +1466,14 @@ def generate_all(out_dir: Path, ref: Path):
         kind = "request" if op["kind"] == "request" else "minimal"
         manifest.append(dict(file=f"{rel_dir}/minimal.json", **base, kind=kind, expect="valid",
                              fault="required fields only", _doc=doc))
-        for name, fdoc, extra in make_faults(full0, info0, op):
-            entry = dict(file=f"{rel_dir}/{name}.json", **base, kind="invalid")
+        faults = [(name, fdoc, extra, "invalid") for name, fdoc, extra in make_faults(full0, info0, op)]
+        faults += [(name, fdoc, extra, "quirk") for name, fdoc, extra in make_quirks(full0, info0, op)]
+        for name, fdoc, extra, fault_kind in faults:
+            entry = dict(file=f"{rel_dir}/{name}.json", **base, kind=fault_kind)
             entry["expect"] = extra["expect"]
-            if "diagnostics" in extra:
-                entry["diagnostics"] = extra["diagnostics"]
+            for key in ("diagnostics", "removed", "replaced"):
+                if key in extra:
+                    entry[key] = extra[key]
             if "unknownEnumPath" in extra:
                 entry["unknownEnumPath"] = extra["unknownEnumPath"]
             entry["fault"] = extra["fault"]

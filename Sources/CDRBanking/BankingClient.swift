@@ -40,7 +40,8 @@ public struct BankingClient: Sendable {
         public var pageSize: Int?
         /// How lists are walked.
         public var pagination: PaginationPolicy
-        /// Lenient (the default) leaves out malformed records with a diagnostic; strict fails the page.
+        /// Lenient (the default) repairs or leaves out what departs from the standard, field by field, with a
+        /// diagnostic each, and leaves out only records whose identity or money is unusable; strict fails the page.
         public var decodingMode: CDRDecoder.Mode
         /// A timeout for each request; `nil` uses the transport's.
         public var requestTimeout: Duration?
@@ -113,7 +114,8 @@ public struct CDSResult<Body: Sendable>: Sendable {
     public var interactionID: String?
     /// When the response arrived.
     public var fetchedAt: Date
-    /// Records left out of lists in the body because they were malformed (lenient decoding).
+    /// Departures from the standard that lenient decoding tolerated: values repaired or left out, and records left
+    /// out (see `CDRDecoder`).
     public var diagnostics: [DecodingDiagnostic]
 }
 

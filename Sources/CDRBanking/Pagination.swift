@@ -98,7 +98,8 @@ public struct Page<Record: Sendable>: Sendable {
     public var totalPages: Int
     /// When the page arrived.
     public var fetchedAt: Date
-    /// Records of this page left out because they were malformed (lenient decoding).
+    /// Departures from the standard on this page that lenient decoding tolerated: values repaired or left out, and
+    /// records left out (see `CDRDecoder`).
     public var diagnostics: [DecodingDiagnostic]
     /// Pagination anomalies found on this page; one that ends the walk makes this the last page.
     public var anomalies: [PaginationAnomaly]

@@ -21,21 +21,30 @@ struct DecodingPolicyTests {
         )
     }
 
-    @Test func lenientDropsOnlyTheBadElement() throws {
+    @Test func lenientLeavesOutOnlyTheRecordWhoseIdentityIsUnusable() throws {
         let body = Self.page([
             Self.account("a1"),
             #"{"accountId":"a2","displayName":"No category","accountOwnership":"ONE_PARTY","maskedNumber":"x","productName":"p"}"#,
             Self.account("a3", extra: #","isOwned":"yes""#),
-            Self.account("a4"),
+            #"{"displayName":"No id","accountOwnership":"ONE_PARTY","maskedNumber":"x","productCategory":"OTHER","productName":"p"}"#,
+            Self.account("a5"),
         ])
         let result = try CDRDecoder().decode(ResponseBankingAccountListV3.self, from: body)
-        #expect(result.value.data.accounts.map(\.accountId.rawValue) == ["a1", "a4"])
-        #expect(result.diagnostics.map(\.elementPath) == ["data.accounts[1]", "data.accounts[2]"])
-        #expect(result.diagnostics.map(\.index) == [1, 2])
-        #expect(result.diagnostics[0].reason == .missingField)
+        // The account without its id goes; the one without a category and the one with an odd flag stay.
+        #expect(result.value.data.accounts.map(\.accountId.rawValue) == ["a1", "a2", "a3", "a5"])
+        #expect(result.diagnostics.map(\.elementPath) == ["data.accounts[1]", "data.accounts[2]", "data.accounts[3]"])
+        #expect(result.diagnostics.map(\.index) == [1, 2, 3])
+        #expect(result.diagnostics.map(\.outcome) == [.valueLeftOut, .valueLeftOut, .recordLeftOut])
+        #expect(result.diagnostics[0].quirk == .missingRequiredField)
         #expect(result.diagnostics[0].fieldPath == "data.accounts[1].productCategory")
-        #expect(result.diagnostics[1].reason == .typeMismatch)
+        #expect(result.diagnostics[1].quirk == .unusableValue && result.diagnostics[1].reason == .typeMismatch)
         #expect(result.diagnostics[1].fieldPath == "data.accounts[2].isOwned")
+        #expect(result.diagnostics[2].quirk == .missingRequiredField)
+        #expect(result.diagnostics[2].fieldPath == "data.accounts[3].accountId")
+        let noCategory = result.value.data.accounts[1]
+        #expect(noCategory.isMissing(\.productCategory) && !noCategory.isMissing(\.displayName))
+        #expect(noCategory.missingFields == ["productCategory"])
+        #expect(result.value.data.accounts[2].isOwned == nil && result.value.data.accounts[2].missingFields.isEmpty)
     }
 
     @Test func strictRejectsThePage() throws {
@@ -82,9 +91,10 @@ struct DecodingPolicyTests {
             """.utf8
         )
         let result = try CDRDecoder().decode(ResponseBankingTransactionListV2.self, from: body)
+        // An unusable amount costs the transaction: its money cannot be read.
         #expect(result.value.data.transactions.isEmpty)
         let diagnostic = try #require(result.diagnostics.first)
-        #expect(diagnostic.reason == .invalidValue)
+        #expect(diagnostic.reason == .invalidValue && diagnostic.outcome == .recordLeftOut)
         #expect(diagnostic.fieldPath == "data.transactions[0].amount")
         #expect(!diagnostic.description.contains("SECRET"))
         let error = try #require(throws: PayloadDecodingError.self) {

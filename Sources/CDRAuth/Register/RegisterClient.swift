@@ -201,9 +201,9 @@ public actor RegisterClient {
                     .registerRequestFailed, reason: "the data holder brands page could not be read",
                     status: response.status.code, interactionID: response.interactionID, underlying: error)
             }
-            if !page.diagnostics.isEmpty {
-                logger.debug(
-                    "data holder brands left out", metadata: ["cdr.count": "\(page.diagnostics.count)"])
+            let leftOut = page.diagnostics.count { $0.outcome == .recordLeftOut }
+            if leftOut > 0 {
+                logger.debug("data holder brands left out", metadata: ["cdr.count": "\(leftOut)"])
             }
             brands += page.value.data
             guard let link = page.value.links.next else { return brands }

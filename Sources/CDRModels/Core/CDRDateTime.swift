@@ -20,6 +20,19 @@ public struct CDRDateTime: CDRValidatedString {
         self.date = date
     }
 
+    /// Reads a `full-date` sent where a date-time belongs, as the start of that day in UTC; the text is kept.
+    init?(dateText text: String) {
+        guard let date = CDRDate(rawValue: text) else { return nil }
+        self.rawValue = text
+        self.date = date.startOfDayUTC
+    }
+
+    /// A placeholder for a required date-time the holder left out.
+    init(placeholder: Void) {
+        self.rawValue = ""
+        self.date = Date(timeIntervalSince1970: 0)
+    }
+
     /// Creates a value for an instant, written in UTC with whole seconds (`2026-11-20T09:15:00Z`).
     ///
     /// - Returns: `nil` for instants outside the years 0001 to 9999, which RFC 3339 cannot write.
@@ -53,6 +66,27 @@ public struct CDRDate: CDRValidatedString, Comparable {
         self.year = year
         self.month = month
         self.day = day
+    }
+
+    /// Reads the date of a `date-time` sent where a date belongs (the date as written, before any offset is
+    /// applied); the text is kept.
+    init?(dateTimeText text: String) {
+        let utf8 = Substring(text).utf8
+        guard utf8.count > 10, RFC3339.parseDateTime(utf8) != nil,
+            let (year, month, day, _) = RFC3339.parseFullDate(utf8)
+        else { return nil }
+        self.rawValue = text
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// A placeholder for a required date the holder left out.
+    init(placeholder: Void) {
+        self.rawValue = ""
+        self.year = 0
+        self.month = 0
+        self.day = 0
     }
 
     /// Creates a date from its parts, or returns `nil` when they do not name a real calendar date.

@@ -3,39 +3,64 @@ import Synchronization
 
 /// Decodes CDS payloads, leniently by default.
 ///
-/// In ``Mode-swift.struct/lenient`` mode (the default) a malformed element of a list does not lose the page: the
-/// element is left out and a ``DecodingDiagnostic`` says which one and why, while the rest decodes. In
-/// ``Mode-swift.struct/strict`` mode the same fault fails the whole decode. A fault outside any list (in the
-/// envelope, or in a single record) always fails.
+/// Real holders' data departs from the standard in small ways: a date-time where a date belongs, a field a later
+/// version made mandatory that older data lacks, a number sent as a string. In ``Mode-swift.struct/lenient`` mode
+/// (the default) such a fault costs the field, never the record, and each one yields a ``DecodingDiagnostic`` that
+/// names the ``DataQuirk`` and the path (never the value). In ``Mode-swift.struct/strict`` mode every one of them
+/// fails the decode.
+///
+/// ## What a lenient decode keeps
+///
+/// A record (an element of a list) is left out only when what identifies it or its money is unusable:
+/// - a required identifier (an account, transaction, payee or product ID) is absent or unreadable;
+/// - an amount or a currency is unreadable;
+/// - one of a transaction's dates is unreadable.
+///
+/// Every other fault keeps the record:
+/// - a repairable value is repaired and kept (``DecodingDiagnostic/Outcome-swift.struct/valueRepaired``): a
+///   date-time in a date field (the date is read from it and the original text kept), a date in a date-time field
+///   (read as the start of that day in UTC, text kept), a number where the standard specifies a string and the
+///   reverse, case or whitespace variants of an enumeration value, and amounts with a leading `+`, without
+///   decimals or with more decimals than needed (written again in the standard's form);
+/// - an unusable value is left out (``DecodingDiagnostic/Outcome-swift.struct/valueLeftOut``): an optional field
+///   reads as `nil` (an empty string for an optional typed field counts as absent too); a required field holds a
+///   placeholder (empty text, `false`, `0`, an empty list, or an object of placeholders) and the record names it in
+///   its `missingFields`, so `isMissing(\.field)` tells a caller the holder did not send it.
+///
+/// Faults in the envelope (`data`, `links`, `meta`) and in a single-record response's identity or money fail the
+/// decode in both modes. When a record is left out, the diagnostics of its own fields go with it: one diagnostic
+/// (``DecodingDiagnostic/Outcome-swift.struct/recordLeftOut``) stands for the record.
 ///
 /// ```swift
 /// let page = try CDRDecoder().decode(ResponseBankingTransactionListV2.self, from: body)
-/// for diagnostic in page.diagnostics { logger.info("skipped \(diagnostic.elementPath): \(diagnostic.reason)") }
+/// for diagnostic in page.diagnostics { logger.info("\(diagnostic)") }
 /// let transactions = page.value.data.transactions
 /// ```
 ///
-/// A plain `JSONDecoder` decodes the same types strictly: it has nowhere to report a skipped element, so it
-/// never skips one.
+/// A plain `JSONDecoder` decodes the same types strictly: it has nowhere to report a quirk, so it never tolerates
+/// one.
 ///
 /// Re-encoding a decoded payload gives back the same JSON, with two exceptions that carry no data: an optional
 /// member sent as `null` is read as absent and written as absent (the standard treats the two alike), and members
-/// the standard does not define are not kept.
+/// the standard does not define are not kept. A repaired value is written as repaired (dates keep their original
+/// text) and a value left out is not written.
 public struct CDRDecoder: Sendable {
-    /// How list elements that fail to decode are handled.
+    /// How departures from the standard are handled.
     public struct Mode: Hashable, Sendable, CustomStringConvertible {
         private let base: Base
         private enum Base: Hashable, Sendable { case lenient, strict }
 
-        /// Leave malformed list elements out and report them as diagnostics.
+        /// Repair or leave out what departs from the standard, keeping every record that can be kept, and report
+        /// each departure as a diagnostic.
         public static let lenient = Mode(base: .lenient)
-        /// Fail the whole decode on the first malformed element.
+        /// Fail the whole decode on the first departure from the standard.
         public static let strict = Mode(base: .strict)
 
         /// The mode's name.
         public var description: String { base == .lenient ? "lenient" : "strict" }
     }
 
-    /// How list elements that fail to decode are handled.
+    /// How departures from the standard are handled.
     public var mode: Mode
 
     /// Creates a decoder.
@@ -50,9 +75,10 @@ public struct CDRDecoder: Sendable {
     /// - Parameters:
     ///   - type: The payload type, for example ``ResponseBankingAccountListV3``.
     ///   - data: The JSON body.
-    /// - Returns: The value and the diagnostics for any list elements left out (always empty in strict mode).
-    /// - Throws: ``PayloadDecodingError`` when the body is not JSON, or a fault lies outside any list, or (in strict
-    ///   mode) any fault at all. The error names the path and the kind of fault, never the offending value.
+    /// - Returns: The value and one diagnostic per departure tolerated (always empty in strict mode).
+    /// - Throws: ``PayloadDecodingError`` when the body is not JSON, or a fault that costs a record lies outside any
+    ///   list, or (in strict mode) any fault at all. The error names the path and the kind of fault, never the
+    ///   offending value.
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> Decoded<T> {
         let decoder = JSONDecoder()
         let context = DecodingContext(isLenient: mode == .lenient)
@@ -66,11 +92,11 @@ public struct CDRDecoder: Sendable {
     }
 }
 
-/// A decoded payload with the diagnostics of any list elements that were left out.
+/// A decoded payload with the diagnostics of every departure from the standard that was tolerated.
 public struct Decoded<Value> {
     /// The decoded payload.
     public var value: Value
-    /// One entry per list element left out, in document order.
+    /// One entry per departure tolerated, in document order.
     public var diagnostics: [DecodingDiagnostic]
 
     /// Creates a result.
@@ -82,31 +108,65 @@ public struct Decoded<Value> {
 
 extension Decoded: Sendable where Value: Sendable {}
 
-/// A list element that was left out during a lenient decode.
+/// A departure from the standard that a lenient decode tolerated: which quirk, where, and what became of it.
+///
+/// A diagnostic names paths, types and rules, never a value from the payload.
 public struct DecodingDiagnostic: Hashable, Sendable, CustomStringConvertible {
-    /// The path of the element left out, for example `data.transactions[3]`.
+    /// What a lenient decode did about a departure.
+    public struct Outcome: Hashable, Sendable, CustomStringConvertible {
+        private enum Base: String, Hashable, Sendable { case recordLeftOut, valueRepaired, valueLeftOut }
+        private let base: Base
+
+        /// The record at ``DecodingDiagnostic/elementPath`` was left out: what identifies it or its money was
+        /// unusable.
+        public static let recordLeftOut = Outcome(base: .recordLeftOut)
+        /// The value was read despite the quirk (repaired where the standard's form differs) and kept.
+        public static let valueRepaired = Outcome(base: .valueRepaired)
+        /// The value was not used: an optional field reads as `nil`, a required one is named in its record's
+        /// `missingFields`.
+        public static let valueLeftOut = Outcome(base: .valueLeftOut)
+
+        /// The outcome's name.
+        public var description: String { base.rawValue }
+    }
+
+    /// The path of the list element the fault belongs to, for example `data.transactions[3]`; empty when no list
+    /// encloses it. For ``Outcome-swift.struct/recordLeftOut``, the element that was left out.
     public var elementPath: String
-    /// The element's index in its list.
-    public var index: Int
+    /// The index of that element in its list; `nil` when no list encloses the fault.
+    public var index: Int?
     /// The path of the value at fault, for example `data.transactions[3].amount`.
     public var fieldPath: String
-    /// What was wrong.
+    /// The kind of fault, in the terms of ``PayloadDecodingError``.
     public var reason: PayloadDecodingError.Code
+    /// The quirk.
+    public var quirk: DataQuirk
+    /// What became of the value or its record.
+    public var outcome: Outcome
     /// A short explanation. It names types and rules, never the offending value.
     public var message: String
 
     /// Creates a diagnostic.
-    public init(elementPath: String, index: Int, fieldPath: String, reason: PayloadDecodingError.Code, message: String)
-    {
+    public init(
+        elementPath: String, index: Int?, fieldPath: String, reason: PayloadDecodingError.Code, quirk: DataQuirk,
+        outcome: Outcome, message: String
+    ) {
         self.elementPath = elementPath
         self.index = index
         self.fieldPath = fieldPath
         self.reason = reason
+        self.quirk = quirk
+        self.outcome = outcome
         self.message = message
     }
 
     /// The diagnostic in one line.
-    public var description: String { "\(elementPath) left out: \(reason) at \(fieldPath) (\(message))" }
+    public var description: String {
+        switch outcome {
+        case .recordLeftOut: "\(elementPath) left out: \(quirk) at \(fieldPath) (\(message))"
+        default: "\(quirk) at \(fieldPath), \(outcome) (\(message))"
+        }
+    }
 }
 
 /// A payload that could not be decoded.
@@ -206,6 +266,11 @@ final class DecodingContext: Sendable {
 
     var count: Int { collected.withLock { $0.count } }
 
+    /// Adds a diagnostic for a value kept or left out within its record.
+    func record(_ diagnostic: DecodingDiagnostic) {
+        collected.withLock { $0.append(diagnostic) }
+    }
+
     /// Replaces everything collected since `mark` with one diagnostic: an element left out takes its inner
     /// diagnostics with it.
     func record(_ diagnostic: DecodingDiagnostic, discardingFrom mark: Int) {
@@ -280,6 +345,8 @@ extension UnkeyedDecodingContainer {
                         index: index,
                         fieldPath: fault.path.isEmpty ? elementPath : fault.path,
                         reason: fault.code,
+                        quirk: fault.code == .missingField ? .missingRequiredField : .unusableValue,
+                        outcome: .recordLeftOut,
                         message: fault.message
                     ),
                     discardingFrom: mark

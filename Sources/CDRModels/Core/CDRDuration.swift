@@ -26,6 +26,12 @@ public struct CDRDuration: CDRValidatedString {
     /// Seconds (`nS`, possibly fractional), 0 when absent.
     public let seconds: Double
 
+    /// A placeholder for a required duration the holder left out.
+    init(placeholder: Void) {
+        rawValue = ""
+        (years, months, weeks, days, hours, minutes, seconds) = (0, 0, 0, 0, 0, 0, 0)
+    }
+
     /// Parses an ISO 8601 duration, or returns `nil` when the text is not one.
     ///
     /// Each part is a whole number of at most 9 digits; only seconds may have a fraction (`PT0.5S`). Text outside

@@ -25,7 +25,8 @@ extension CDRNumericString {
 }
 
 /// An amount of money (the standard's `AmountString`): an optional `-`, 1 to 16 digits, a decimal point and at
-/// least 2 fractional digits, with no symbols or separators. For example `"1234.56"` or `"-0.015"`.
+/// least 2 fractional digits (more only where they are needed: no trailing zero beyond the second), with no symbols
+/// or separators. For example `"1234.56"` or `"-0.015"`.
 ///
 /// The currency is given by a sibling field, and is AUD when that field is absent.
 public struct CDRAmount: CDRNumericString {
@@ -39,6 +40,11 @@ public struct CDRAmount: CDRNumericString {
     public init?(rawValue: String) {
         guard Self.isValid(rawValue) else { return nil }
         self.rawValue = rawValue
+    }
+
+    /// Wraps text already checked or repaired, or a placeholder.
+    init(unchecked text: String) {
+        self.rawValue = text
     }
 
     /// Creates an amount from a decimal, written with at least two fractional digits.
@@ -63,8 +69,13 @@ public struct CDRAmount: CDRNumericString {
 
     /// Returns whether `text` is a valid `AmountString`.
     public static func isValid(_ text: String) -> Bool {
-        NumericText.validate(
-            Substring(text).utf8, minimumFractionDigits: 2, maximumFractionDigits: nil, requiresPoint: true)
+        let utf8 = Substring(text).utf8
+        guard NumericText.validate(utf8, minimumFractionDigits: 2, maximumFractionDigits: nil, requiresPoint: true)
+        else { return false }
+        // More than two decimals only where needed: "1.500" is not an AmountString, "1.505" is.
+        guard let dot = utf8.firstIndex(of: UInt8(ascii: ".")), utf8.distance(from: dot, to: utf8.endIndex) > 3
+        else { return true }
+        return utf8.last != UInt8(ascii: "0")
     }
 }
 
@@ -81,6 +92,11 @@ public struct CDRRate: CDRNumericString {
     public init?(rawValue: String) {
         guard Self.isValid(rawValue) else { return nil }
         self.rawValue = rawValue
+    }
+
+    /// Wraps a placeholder.
+    init(unchecked text: String) {
+        self.rawValue = text
     }
 
     /// Creates a rate from a decimal fraction (0.05 for 5%).
@@ -131,6 +147,36 @@ enum NumericText {
         guard index == text.endIndex, fractionDigits >= max(minimumFractionDigits, 1) else { return false }
         if let maximumFractionDigits, fractionDigits > maximumFractionDigits { return false }
         return true
+    }
+
+    /// Writes a near-miss amount in the standard's form: without a leading `+`, with at least two decimals and no
+    /// trailing zero beyond the second. Returns `nil` for text that is no number at all.
+    static func repairAmount(_ text: String) -> (text: String, quirk: DataQuirk)? {
+        var body = Substring(text)
+        var quirk: DataQuirk?
+        if body.first == "+" {
+            body = body.dropFirst()
+            quirk = .amountLeadingPlus
+        }
+        let negative = body.first == "-"
+        if negative { body = body.dropFirst() }
+        let parts = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let integer = parts.first, (1...16).contains(integer.count), integer.utf8.allSatisfy(isDigit) else {
+            return nil
+        }
+        var fraction = parts.count == 2 ? parts[1] : ""
+        guard fraction.utf8.allSatisfy(isDigit), parts.count == 1 || !fraction.isEmpty || true else { return nil }
+        if fraction.count < 2 {
+            quirk = quirk ?? .amountMissingDecimals
+            fraction += String(repeating: "0", count: 2 - fraction.count)
+        } else if fraction.count > 2, fraction.last == "0" {
+            quirk = quirk ?? .amountExcessDecimals
+            while fraction.count > 2, fraction.last == "0" { fraction = fraction.dropLast() }
+        }
+        guard let quirk else { return nil }
+        let repaired = (negative ? "-" : "") + integer + "." + fraction
+        guard CDRAmount.isValid(repaired) else { return nil }
+        return (repaired, quirk)
     }
 
     @inline(__always)

@@ -46,6 +46,11 @@ public struct CDRCurrency: CDRValidatedString, ExpressibleByStringLiteral {
     /// The standard's name for this field type.
     public static var typeName: String { "CurrencyString" }
 
+    /// Wraps a placeholder.
+    init(unchecked text: String) {
+        self.rawValue = text
+    }
+
     /// Creates a currency from a literal code; the literal must be valid.
     public init(stringLiteral value: String) {
         guard let currency = Self(rawValue: value) else { preconditionFailure("not an ISO 4217 code literal") }

@@ -33,18 +33,21 @@ public struct BankingAccountDetailV4: Codable, Hashable, Sendable {
     public var depositRate: CDRRate?
     /// An exact rate, 1.0 being 100% (RateString). `lendingRate` on the wire; optional.
     public var lendingRate: CDRRate?
-    /// A list; malformed elements are left out in lenient decoding. `depositRates` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `depositRates` on the wire; optional.
     public var depositRates: [BankingProductDepositRateV2]?
-    /// A list; malformed elements are left out in lenient decoding. `lendingRates` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `lendingRates` on the wire; optional.
     public var lendingRates: [BankingProductLendingRateV3]?
-    /// A list; malformed elements are left out in lenient decoding. `features` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `features` on the wire; optional.
     public var features: [Feature]?
-    /// A list; malformed elements are left out in lenient decoding. `fees` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `fees` on the wire; optional.
     public var fees: [BankingProductFeeV2]?
-    /// A list; malformed elements are left out in lenient decoding. `addresses` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `addresses` on the wire; optional.
     public var addresses: [CommonPhysicalAddress]?
     /// The variant named by `specificAccountUType`, with its member.
     public var specificAccount: SpecificAccount?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -120,36 +123,44 @@ public struct BankingAccountDetailV4: Codable, Hashable, Sendable {
         case termDeposit
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.accountId = try container.decode(BankingAccountId.self, forKey: .accountId)
-        self.creationDate = try container.decodeIfPresent(CDRDate.self, forKey: .creationDate)
-        self.displayName = try container.decode(String.self, forKey: .displayName)
-        self.nickname = try container.decodeIfPresent(String.self, forKey: .nickname)
-        self.openStatus = try container.decodeIfPresent(BankingAccountOpenStatus.self, forKey: .openStatus)
-        self.isOwned = try container.decodeIfPresent(Bool.self, forKey: .isOwned)
-        self.accountOwnership = try container.decode(BankingAccountOwnership.self, forKey: .accountOwnership)
-        self.maskedNumber = try container.decode(String.self, forKey: .maskedNumber)
-        self.productCategory = try container.decode(BankingProductCategory.self, forKey: .productCategory)
-        self.productName = try container.decode(String.self, forKey: .productName)
-        self.bsb = try container.decodeIfPresent(String.self, forKey: .bsb)
-        self.accountNumber = try container.decodeIfPresent(String.self, forKey: .accountNumber)
-        self.bundleName = try container.decodeIfPresent(String.self, forKey: .bundleName)
-        self.depositRate = try container.decodeIfPresent(CDRRate.self, forKey: .depositRate)
-        self.lendingRate = try container.decodeIfPresent(CDRRate.self, forKey: .lendingRate)
-        self.depositRates = try container.decodeListIfPresent(
+        var missing: [String] = []
+        self.accountId = try container.essential(BankingAccountId.self, forKey: .accountId, lenient: lenient)
+        self.creationDate = try container.tolerantIfPresent(CDRDate.self, forKey: .creationDate, lenient: lenient)
+        self.displayName = try container.tolerant(
+            String.self, forKey: .displayName, lenient: lenient, missing: &missing)
+        self.nickname = try container.tolerantIfPresent(String.self, forKey: .nickname, lenient: lenient)
+        self.openStatus = try container.tolerantIfPresent(
+            BankingAccountOpenStatus.self, forKey: .openStatus, lenient: lenient)
+        self.isOwned = try container.tolerantIfPresent(Bool.self, forKey: .isOwned, lenient: lenient)
+        self.accountOwnership = try container.tolerant(
+            BankingAccountOwnership.self, forKey: .accountOwnership, lenient: lenient, missing: &missing)
+        self.maskedNumber = try container.tolerant(
+            String.self, forKey: .maskedNumber, lenient: lenient, missing: &missing)
+        self.productCategory = try container.tolerant(
+            BankingProductCategory.self, forKey: .productCategory, lenient: lenient, missing: &missing)
+        self.productName = try container.tolerant(
+            String.self, forKey: .productName, lenient: lenient, missing: &missing)
+        self.bsb = try container.tolerantIfPresent(String.self, forKey: .bsb, lenient: lenient)
+        self.accountNumber = try container.tolerantIfPresent(String.self, forKey: .accountNumber, lenient: lenient)
+        self.bundleName = try container.tolerantIfPresent(String.self, forKey: .bundleName, lenient: lenient)
+        self.depositRate = try container.tolerantIfPresent(CDRRate.self, forKey: .depositRate, lenient: lenient)
+        self.lendingRate = try container.tolerantIfPresent(CDRRate.self, forKey: .lendingRate, lenient: lenient)
+        self.depositRates = try container.tolerantListIfPresent(
             BankingProductDepositRateV2.self, forKey: .depositRates, lenient: lenient)
-        self.lendingRates = try container.decodeListIfPresent(
+        self.lendingRates = try container.tolerantListIfPresent(
             BankingProductLendingRateV3.self, forKey: .lendingRates, lenient: lenient)
-        self.features = try container.decodeListIfPresent(Feature.self, forKey: .features, lenient: lenient)
-        self.fees = try container.decodeListIfPresent(BankingProductFeeV2.self, forKey: .fees, lenient: lenient)
-        self.addresses = try container.decodeListIfPresent(
+        self.features = try container.tolerantListIfPresent(Feature.self, forKey: .features, lenient: lenient)
+        self.fees = try container.tolerantListIfPresent(BankingProductFeeV2.self, forKey: .fees, lenient: lenient)
+        self.addresses = try container.tolerantListIfPresent(
             CommonPhysicalAddress.self, forKey: .addresses, lenient: lenient)
         self.specificAccount = try container.decodeIfPresent(String.self, forKey: .specificAccountUType).map {
             try SpecificAccount(from: container, discriminator: $0, decoder: decoder)
         }
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -157,14 +168,18 @@ public struct BankingAccountDetailV4: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.accountId, forKey: .accountId)
         try container.encodeIfPresent(self.creationDate, forKey: .creationDate)
-        try container.encode(self.displayName, forKey: .displayName)
+        if !missingFields.contains("displayName") { try container.encode(self.displayName, forKey: .displayName) }
         try container.encodeIfPresent(self.nickname, forKey: .nickname)
         try container.encodeIfPresent(self.openStatus, forKey: .openStatus)
         try container.encodeIfPresent(self.isOwned, forKey: .isOwned)
-        try container.encode(self.accountOwnership, forKey: .accountOwnership)
-        try container.encode(self.maskedNumber, forKey: .maskedNumber)
-        try container.encode(self.productCategory, forKey: .productCategory)
-        try container.encode(self.productName, forKey: .productName)
+        if !missingFields.contains("accountOwnership") {
+            try container.encode(self.accountOwnership, forKey: .accountOwnership)
+        }
+        if !missingFields.contains("maskedNumber") { try container.encode(self.maskedNumber, forKey: .maskedNumber) }
+        if !missingFields.contains("productCategory") {
+            try container.encode(self.productCategory, forKey: .productCategory)
+        }
+        if !missingFields.contains("productName") { try container.encode(self.productName, forKey: .productName) }
         try container.encodeIfPresent(self.bsb, forKey: .bsb)
         try container.encodeIfPresent(self.accountNumber, forKey: .accountNumber)
         try container.encodeIfPresent(self.bundleName, forKey: .bundleName)
@@ -176,6 +191,18 @@ public struct BankingAccountDetailV4: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.fees, forKey: .fees)
         try container.encodeIfPresent(self.addresses, forKey: .addresses)
         try self.specificAccount?.encode(into: &container, encoder: encoder)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.displayName { return missingFields.contains("displayName") }
+        if field == \Self.accountOwnership { return missingFields.contains("accountOwnership") }
+        if field == \Self.maskedNumber { return missingFields.contains("maskedNumber") }
+        if field == \Self.productCategory { return missingFields.contains("productCategory") }
+        if field == \Self.productName { return missingFields.contains("productName") }
+        return false
     }
 
     /// The variants of `specificAccountUType`. A variant this version does not know is kept as ``SpecificAccount/unknown(_:)``.
@@ -248,6 +275,9 @@ public struct BankingAccountDetailV4: Codable, Hashable, Sendable {
         public var additionalInfoUri: String?
         /// One of ``BankingAccountDetailIsActivated``; values added by later versions of the standard are kept. `isActivated` on the wire; optional. When absent, the standard's default is `UNKNOWN`.
         public var isActivated: BankingAccountDetailIsActivated?
+        /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+        /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+        public internal(set) var missingFields: [String] = []
 
         /// Creates a value from its members.
         public init(
@@ -272,24 +302,52 @@ public struct BankingAccountDetailV4: Codable, Hashable, Sendable {
             case isActivated
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.featureType = try container.decode(BankingProductFeatureType.self, forKey: .featureType)
-            self.additionalValue = try container.decodeIfPresent(String.self, forKey: .additionalValue)
-            self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
-            self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)
-            self.isActivated = try container.decodeIfPresent(BankingAccountDetailIsActivated.self, forKey: .isActivated)
+            let lenient = decoder.cdrLenientContext
+            var missing: [String] = []
+            self.featureType = try container.tolerant(
+                BankingProductFeatureType.self, forKey: .featureType, lenient: lenient, missing: &missing)
+            self.additionalValue = try container.tolerantIfPresent(
+                String.self, forKey: .additionalValue, lenient: lenient)
+            self.additionalInfo = try container.tolerantIfPresent(
+                String.self, forKey: .additionalInfo, lenient: lenient)
+            self.additionalInfoUri = try container.tolerantIfPresent(
+                String.self, forKey: .additionalInfoUri, lenient: lenient)
+            self.isActivated = try container.tolerantIfPresent(
+                BankingAccountDetailIsActivated.self, forKey: .isActivated, lenient: lenient)
+            self.missingFields = missing
         }
 
         /// Encodes the object.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.featureType, forKey: .featureType)
+            if !missingFields.contains("featureType") { try container.encode(self.featureType, forKey: .featureType) }
             try container.encodeIfPresent(self.additionalValue, forKey: .additionalValue)
             try container.encodeIfPresent(self.additionalInfo, forKey: .additionalInfo)
             try container.encodeIfPresent(self.additionalInfoUri, forKey: .additionalInfoUri)
             try container.encodeIfPresent(self.isActivated, forKey: .isActivated)
         }
+
+        /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+        /// lets that happen; the member then holds a placeholder.
+        public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+            if missingFields.isEmpty { return false }
+            if field == \Self.featureType { return missingFields.contains("featureType") }
+            return false
+        }
     }
+}
+
+extension BankingAccountDetailV4: TolerantValue {
+    static var placeholder: BankingAccountDetailV4 {
+        BankingAccountDetailV4(
+            accountId: .placeholder, displayName: .placeholder, accountOwnership: .placeholder,
+            maskedNumber: .placeholder, productCategory: .placeholder, productName: .placeholder)
+    }
+}
+
+extension BankingAccountDetailV4.Feature: TolerantValue {
+    static var placeholder: BankingAccountDetailV4.Feature { BankingAccountDetailV4.Feature(featureType: .placeholder) }
 }

@@ -23,6 +23,9 @@ public struct BankingAccountV2: Codable, Hashable, Sendable {
     public var productCategory: BankingProductCategory
     /// `productName` on the wire; required.
     public var productName: String
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -62,19 +65,28 @@ public struct BankingAccountV2: Codable, Hashable, Sendable {
         case productName
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.accountId = try container.decode(BankingAccountId.self, forKey: .accountId)
-        self.creationDate = try container.decodeIfPresent(CDRDate.self, forKey: .creationDate)
-        self.displayName = try container.decode(String.self, forKey: .displayName)
-        self.nickname = try container.decodeIfPresent(String.self, forKey: .nickname)
-        self.openStatus = try container.decodeIfPresent(BankingAccountOpenStatus.self, forKey: .openStatus)
-        self.isOwned = try container.decodeIfPresent(Bool.self, forKey: .isOwned)
-        self.accountOwnership = try container.decode(BankingAccountOwnership.self, forKey: .accountOwnership)
-        self.maskedNumber = try container.decode(String.self, forKey: .maskedNumber)
-        self.productCategory = try container.decode(BankingProductCategory.self, forKey: .productCategory)
-        self.productName = try container.decode(String.self, forKey: .productName)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.accountId = try container.essential(BankingAccountId.self, forKey: .accountId, lenient: lenient)
+        self.creationDate = try container.tolerantIfPresent(CDRDate.self, forKey: .creationDate, lenient: lenient)
+        self.displayName = try container.tolerant(
+            String.self, forKey: .displayName, lenient: lenient, missing: &missing)
+        self.nickname = try container.tolerantIfPresent(String.self, forKey: .nickname, lenient: lenient)
+        self.openStatus = try container.tolerantIfPresent(
+            BankingAccountOpenStatus.self, forKey: .openStatus, lenient: lenient)
+        self.isOwned = try container.tolerantIfPresent(Bool.self, forKey: .isOwned, lenient: lenient)
+        self.accountOwnership = try container.tolerant(
+            BankingAccountOwnership.self, forKey: .accountOwnership, lenient: lenient, missing: &missing)
+        self.maskedNumber = try container.tolerant(
+            String.self, forKey: .maskedNumber, lenient: lenient, missing: &missing)
+        self.productCategory = try container.tolerant(
+            BankingProductCategory.self, forKey: .productCategory, lenient: lenient, missing: &missing)
+        self.productName = try container.tolerant(
+            String.self, forKey: .productName, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -82,13 +94,37 @@ public struct BankingAccountV2: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.accountId, forKey: .accountId)
         try container.encodeIfPresent(self.creationDate, forKey: .creationDate)
-        try container.encode(self.displayName, forKey: .displayName)
+        if !missingFields.contains("displayName") { try container.encode(self.displayName, forKey: .displayName) }
         try container.encodeIfPresent(self.nickname, forKey: .nickname)
         try container.encodeIfPresent(self.openStatus, forKey: .openStatus)
         try container.encodeIfPresent(self.isOwned, forKey: .isOwned)
-        try container.encode(self.accountOwnership, forKey: .accountOwnership)
-        try container.encode(self.maskedNumber, forKey: .maskedNumber)
-        try container.encode(self.productCategory, forKey: .productCategory)
-        try container.encode(self.productName, forKey: .productName)
+        if !missingFields.contains("accountOwnership") {
+            try container.encode(self.accountOwnership, forKey: .accountOwnership)
+        }
+        if !missingFields.contains("maskedNumber") { try container.encode(self.maskedNumber, forKey: .maskedNumber) }
+        if !missingFields.contains("productCategory") {
+            try container.encode(self.productCategory, forKey: .productCategory)
+        }
+        if !missingFields.contains("productName") { try container.encode(self.productName, forKey: .productName) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.displayName { return missingFields.contains("displayName") }
+        if field == \Self.accountOwnership { return missingFields.contains("accountOwnership") }
+        if field == \Self.maskedNumber { return missingFields.contains("maskedNumber") }
+        if field == \Self.productCategory { return missingFields.contains("productCategory") }
+        if field == \Self.productName { return missingFields.contains("productName") }
+        return false
+    }
+}
+
+extension BankingAccountV2: TolerantValue {
+    static var placeholder: BankingAccountV2 {
+        BankingAccountV2(
+            accountId: .placeholder, displayName: .placeholder, accountOwnership: .placeholder,
+            maskedNumber: .placeholder, productCategory: .placeholder, productName: .placeholder)
     }
 }

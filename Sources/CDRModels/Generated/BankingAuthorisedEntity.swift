@@ -37,14 +37,16 @@ public struct BankingAuthorisedEntity: Codable, Hashable, Sendable {
         case arbn
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.description = try container.decodeIfPresent(String.self, forKey: .description)
-        self.financialInstitution = try container.decodeIfPresent(String.self, forKey: .financialInstitution)
-        self.abn = try container.decodeIfPresent(String.self, forKey: .abn)
-        self.acn = try container.decodeIfPresent(String.self, forKey: .acn)
-        self.arbn = try container.decodeIfPresent(String.self, forKey: .arbn)
+        let lenient = decoder.cdrLenientContext
+        self.description = try container.tolerantIfPresent(String.self, forKey: .description, lenient: lenient)
+        self.financialInstitution = try container.tolerantIfPresent(
+            String.self, forKey: .financialInstitution, lenient: lenient)
+        self.abn = try container.tolerantIfPresent(String.self, forKey: .abn, lenient: lenient)
+        self.acn = try container.tolerantIfPresent(String.self, forKey: .acn, lenient: lenient)
+        self.arbn = try container.tolerantIfPresent(String.self, forKey: .arbn, lenient: lenient)
     }
 
     /// Encodes the object.
@@ -56,4 +58,8 @@ public struct BankingAuthorisedEntity: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.acn, forKey: .acn)
         try container.encodeIfPresent(self.arbn, forKey: .arbn)
     }
+}
+
+extension BankingAuthorisedEntity: TolerantValue {
+    static var placeholder: BankingAuthorisedEntity { BankingAuthorisedEntity() }
 }

@@ -15,7 +15,7 @@ public struct BankingBalance: Codable, Hashable, Sendable {
     public var amortisedLimit: CDRAmount?
     /// The currency. `currency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var currency: CDRCurrency?
-    /// A list; malformed elements are left out in lenient decoding. `purses` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `purses` on the wire; optional.
     public var purses: [BankingBalancePurse]?
 
     /// Creates a value from its members.
@@ -47,17 +47,20 @@ public struct BankingBalance: Codable, Hashable, Sendable {
         case purses
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.accountId = try container.decode(BankingAccountId.self, forKey: .accountId)
-        self.currentBalance = try container.decode(CDRAmount.self, forKey: .currentBalance)
-        self.availableBalance = try container.decode(CDRAmount.self, forKey: .availableBalance)
-        self.creditLimit = try container.decodeIfPresent(CDRAmount.self, forKey: .creditLimit)
-        self.amortisedLimit = try container.decodeIfPresent(CDRAmount.self, forKey: .amortisedLimit)
-        self.currency = try container.decodeIfPresent(CDRCurrency.self, forKey: .currency)
-        self.purses = try container.decodeListIfPresent(BankingBalancePurse.self, forKey: .purses, lenient: lenient)
+        self.accountId = try container.essential(BankingAccountId.self, forKey: .accountId, lenient: lenient)
+        self.currentBalance = try container.essential(CDRAmount.self, forKey: .currentBalance, lenient: lenient)
+        self.availableBalance = try container.essential(CDRAmount.self, forKey: .availableBalance, lenient: lenient)
+        self.creditLimit = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .creditLimit, lenient: lenient, essential: true)
+        self.amortisedLimit = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .amortisedLimit, lenient: lenient, essential: true)
+        self.currency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .currency, lenient: lenient, essential: true)
+        self.purses = try container.tolerantListIfPresent(BankingBalancePurse.self, forKey: .purses, lenient: lenient)
     }
 
     /// Encodes the object.
@@ -70,5 +73,11 @@ public struct BankingBalance: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.amortisedLimit, forKey: .amortisedLimit)
         try container.encodeIfPresent(self.currency, forKey: .currency)
         try container.encodeIfPresent(self.purses, forKey: .purses)
+    }
+}
+
+extension BankingBalance: TolerantValue {
+    static var placeholder: BankingBalance {
+        BankingBalance(accountId: .placeholder, currentBalance: .placeholder, availableBalance: .placeholder)
     }
 }

@@ -22,11 +22,13 @@ public struct BankingBalancePurse: Codable, Hashable, Sendable {
         case currency
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.amount = try container.decode(CDRAmount.self, forKey: .amount)
-        self.currency = try container.decodeIfPresent(CDRCurrency.self, forKey: .currency)
+        let lenient = decoder.cdrLenientContext
+        self.amount = try container.essential(CDRAmount.self, forKey: .amount, lenient: lenient)
+        self.currency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .currency, lenient: lenient, essential: true)
     }
 
     /// Encodes the object.
@@ -35,4 +37,8 @@ public struct BankingBalancePurse: Codable, Hashable, Sendable {
         try container.encode(self.amount, forKey: .amount)
         try container.encodeIfPresent(self.currency, forKey: .currency)
     }
+}
+
+extension BankingBalancePurse: TolerantValue {
+    static var placeholder: BankingBalancePurse { BankingBalancePurse(amount: .placeholder) }
 }

@@ -9,6 +9,9 @@ public struct BankingBillerPayee: Codable, Hashable, Sendable {
     public var crn: String?
     /// `billerName` on the wire; required.
     public var billerName: String
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -27,19 +30,37 @@ public struct BankingBillerPayee: Codable, Hashable, Sendable {
         case billerName
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.billerCode = try container.decode(String.self, forKey: .billerCode)
-        self.crn = try container.decodeIfPresent(String.self, forKey: .crn)
-        self.billerName = try container.decode(String.self, forKey: .billerName)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.billerCode = try container.tolerant(String.self, forKey: .billerCode, lenient: lenient, missing: &missing)
+        self.crn = try container.tolerantIfPresent(String.self, forKey: .crn, lenient: lenient)
+        self.billerName = try container.tolerant(String.self, forKey: .billerName, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.billerCode, forKey: .billerCode)
+        if !missingFields.contains("billerCode") { try container.encode(self.billerCode, forKey: .billerCode) }
         try container.encodeIfPresent(self.crn, forKey: .crn)
-        try container.encode(self.billerName, forKey: .billerName)
+        if !missingFields.contains("billerName") { try container.encode(self.billerName, forKey: .billerName) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.billerCode { return missingFields.contains("billerCode") }
+        if field == \Self.billerName { return missingFields.contains("billerName") }
+        return false
+    }
+}
+
+extension BankingBillerPayee: TolerantValue {
+    static var placeholder: BankingBillerPayee {
+        BankingBillerPayee(billerCode: .placeholder, billerName: .placeholder)
     }
 }

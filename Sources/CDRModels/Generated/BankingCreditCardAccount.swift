@@ -11,6 +11,9 @@ public struct BankingCreditCardAccount: Codable, Hashable, Sendable {
     public var paymentCurrency: CDRCurrency?
     /// An RFC 3339 date. `paymentDueDate` on the wire; required.
     public var paymentDueDate: CDRDate
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -32,13 +35,18 @@ public struct BankingCreditCardAccount: Codable, Hashable, Sendable {
         case paymentDueDate
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.minPaymentAmount = try container.decode(CDRAmount.self, forKey: .minPaymentAmount)
-        self.paymentDueAmount = try container.decode(CDRAmount.self, forKey: .paymentDueAmount)
-        self.paymentCurrency = try container.decodeIfPresent(CDRCurrency.self, forKey: .paymentCurrency)
-        self.paymentDueDate = try container.decode(CDRDate.self, forKey: .paymentDueDate)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.minPaymentAmount = try container.essential(CDRAmount.self, forKey: .minPaymentAmount, lenient: lenient)
+        self.paymentDueAmount = try container.essential(CDRAmount.self, forKey: .paymentDueAmount, lenient: lenient)
+        self.paymentCurrency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .paymentCurrency, lenient: lenient, essential: true)
+        self.paymentDueDate = try container.tolerant(
+            CDRDate.self, forKey: .paymentDueDate, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -47,6 +55,23 @@ public struct BankingCreditCardAccount: Codable, Hashable, Sendable {
         try container.encode(self.minPaymentAmount, forKey: .minPaymentAmount)
         try container.encode(self.paymentDueAmount, forKey: .paymentDueAmount)
         try container.encodeIfPresent(self.paymentCurrency, forKey: .paymentCurrency)
-        try container.encode(self.paymentDueDate, forKey: .paymentDueDate)
+        if !missingFields.contains("paymentDueDate") {
+            try container.encode(self.paymentDueDate, forKey: .paymentDueDate)
+        }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.paymentDueDate { return missingFields.contains("paymentDueDate") }
+        return false
+    }
+}
+
+extension BankingCreditCardAccount: TolerantValue {
+    static var placeholder: BankingCreditCardAccount {
+        BankingCreditCardAccount(
+            minPaymentAmount: .placeholder, paymentDueAmount: .placeholder, paymentDueDate: .placeholder)
     }
 }

@@ -11,6 +11,9 @@ public struct BankingDigitalWalletPayee: Codable, Hashable, Sendable {
     public var type: BankingDigitalWalletPayeeType
     /// One of ``BankingDigitalWalletPayeeProvider``; values added by later versions of the standard are kept. `provider` on the wire; required.
     public var provider: BankingDigitalWalletPayeeProvider
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -32,21 +35,44 @@ public struct BankingDigitalWalletPayee: Codable, Hashable, Sendable {
         case provider
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.name = try container.decode(String.self, forKey: .name)
-        self.identifier = try container.decode(String.self, forKey: .identifier)
-        self.type = try container.decode(BankingDigitalWalletPayeeType.self, forKey: .type)
-        self.provider = try container.decode(BankingDigitalWalletPayeeProvider.self, forKey: .provider)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.name = try container.tolerant(String.self, forKey: .name, lenient: lenient, missing: &missing)
+        self.identifier = try container.tolerant(String.self, forKey: .identifier, lenient: lenient, missing: &missing)
+        self.type = try container.tolerant(
+            BankingDigitalWalletPayeeType.self, forKey: .type, lenient: lenient, missing: &missing)
+        self.provider = try container.tolerant(
+            BankingDigitalWalletPayeeProvider.self, forKey: .provider, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.name, forKey: .name)
-        try container.encode(self.identifier, forKey: .identifier)
-        try container.encode(self.type, forKey: .type)
-        try container.encode(self.provider, forKey: .provider)
+        if !missingFields.contains("name") { try container.encode(self.name, forKey: .name) }
+        if !missingFields.contains("identifier") { try container.encode(self.identifier, forKey: .identifier) }
+        if !missingFields.contains("type") { try container.encode(self.type, forKey: .type) }
+        if !missingFields.contains("provider") { try container.encode(self.provider, forKey: .provider) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.name { return missingFields.contains("name") }
+        if field == \Self.identifier { return missingFields.contains("identifier") }
+        if field == \Self.type { return missingFields.contains("type") }
+        if field == \Self.provider { return missingFields.contains("provider") }
+        return false
+    }
+}
+
+extension BankingDigitalWalletPayee: TolerantValue {
+    static var placeholder: BankingDigitalWalletPayee {
+        BankingDigitalWalletPayee(
+            name: .placeholder, identifier: .placeholder, type: .placeholder, provider: .placeholder)
     }
 }

@@ -2,7 +2,7 @@
 // Do not edit: change the generator and run it again.
 
 /// A value of the standard's `BankingDigitalWalletPayeeProvider` set, extensible: unknown values are kept (see ``CDRExtensibleEnum``).
-public struct BankingDigitalWalletPayeeProvider: CDRExtensibleEnum {
+public struct BankingDigitalWalletPayeeProvider: CDRExtensibleEnum, TolerantEnum {
     /// The value's text.
     public let rawValue: String
 

@@ -11,6 +11,9 @@ public struct BankingDirectDebit: Codable, Hashable, Sendable {
     public var lastDebitDateTime: CDRDateTime?
     /// An exact amount (AmountString). `lastDebitAmount` on the wire; optional.
     public var lastDebitAmount: CDRAmount?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -32,21 +35,43 @@ public struct BankingDirectDebit: Codable, Hashable, Sendable {
         case lastDebitAmount
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.accountId = try container.decode(BankingAccountId.self, forKey: .accountId)
-        self.authorisedEntity = try container.decode(BankingAuthorisedEntity.self, forKey: .authorisedEntity)
-        self.lastDebitDateTime = try container.decodeIfPresent(CDRDateTime.self, forKey: .lastDebitDateTime)
-        self.lastDebitAmount = try container.decodeIfPresent(CDRAmount.self, forKey: .lastDebitAmount)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.accountId = try container.essential(BankingAccountId.self, forKey: .accountId, lenient: lenient)
+        self.authorisedEntity = try container.tolerant(
+            BankingAuthorisedEntity.self, forKey: .authorisedEntity, lenient: lenient, missing: &missing)
+        self.lastDebitDateTime = try container.tolerantIfPresent(
+            CDRDateTime.self, forKey: .lastDebitDateTime, lenient: lenient)
+        self.lastDebitAmount = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .lastDebitAmount, lenient: lenient, essential: true)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.accountId, forKey: .accountId)
-        try container.encode(self.authorisedEntity, forKey: .authorisedEntity)
+        if !missingFields.contains("authorisedEntity") {
+            try container.encode(self.authorisedEntity, forKey: .authorisedEntity)
+        }
         try container.encodeIfPresent(self.lastDebitDateTime, forKey: .lastDebitDateTime)
         try container.encodeIfPresent(self.lastDebitAmount, forKey: .lastDebitAmount)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.authorisedEntity { return missingFields.contains("authorisedEntity") }
+        return false
+    }
+}
+
+extension BankingDirectDebit: TolerantValue {
+    static var placeholder: BankingDirectDebit {
+        BankingDirectDebit(accountId: .placeholder, authorisedEntity: .placeholder)
     }
 }

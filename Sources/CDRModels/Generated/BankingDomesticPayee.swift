@@ -5,6 +5,9 @@
 public struct BankingDomesticPayee: Codable, Hashable, Sendable {
     /// The variant named by `payeeAccountUType`, with its member.
     public var payeeAccount: PayeeAccount
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -20,18 +23,35 @@ public struct BankingDomesticPayee: Codable, Hashable, Sendable {
         case payId
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.payeeAccount = try PayeeAccount(
-            from: container, discriminator: try container.decode(String.self, forKey: .payeeAccountUType),
-            decoder: decoder)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        if let discriminator = try container.tolerantDiscriminator(
+            forKey: .payeeAccountUType, lenient: lenient, missing: &missing)
+        {
+            self.payeeAccount = try PayeeAccount(from: container, discriminator: discriminator, decoder: decoder)
+        } else {
+            self.payeeAccount = .unknown(.placeholder)
+        }
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try self.payeeAccount.encode(into: &container, encoder: encoder)
+        if !missingFields.contains("payeeAccountUType") {
+            try self.payeeAccount.encode(into: &container, encoder: encoder)
+        }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.payeeAccount { return missingFields.contains("payeeAccountUType") }
+        return false
     }
 
     /// The variants of `payeeAccountUType`. A variant this version does not know is kept as ``PayeeAccount/unknown(_:)``.
@@ -89,4 +109,8 @@ public struct BankingDomesticPayee: Codable, Hashable, Sendable {
             }
         }
     }
+}
+
+extension BankingDomesticPayee: TolerantValue {
+    static var placeholder: BankingDomesticPayee { BankingDomesticPayee(payeeAccount: .unknown(.placeholder)) }
 }

@@ -9,6 +9,9 @@ public struct BankingDomesticPayeeAccount: Codable, Hashable, Sendable {
     public var bsb: String
     /// `accountNumber` on the wire; required.
     public var accountNumber: String
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -27,19 +30,38 @@ public struct BankingDomesticPayeeAccount: Codable, Hashable, Sendable {
         case accountNumber
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.accountName = try container.decodeIfPresent(String.self, forKey: .accountName)
-        self.bsb = try container.decode(String.self, forKey: .bsb)
-        self.accountNumber = try container.decode(String.self, forKey: .accountNumber)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.accountName = try container.tolerantIfPresent(String.self, forKey: .accountName, lenient: lenient)
+        self.bsb = try container.tolerant(String.self, forKey: .bsb, lenient: lenient, missing: &missing)
+        self.accountNumber = try container.tolerant(
+            String.self, forKey: .accountNumber, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(self.accountName, forKey: .accountName)
-        try container.encode(self.bsb, forKey: .bsb)
-        try container.encode(self.accountNumber, forKey: .accountNumber)
+        if !missingFields.contains("bsb") { try container.encode(self.bsb, forKey: .bsb) }
+        if !missingFields.contains("accountNumber") { try container.encode(self.accountNumber, forKey: .accountNumber) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.bsb { return missingFields.contains("bsb") }
+        if field == \Self.accountNumber { return missingFields.contains("accountNumber") }
+        return false
+    }
+}
+
+extension BankingDomesticPayeeAccount: TolerantValue {
+    static var placeholder: BankingDomesticPayeeAccount {
+        BankingDomesticPayeeAccount(bsb: .placeholder, accountNumber: .placeholder)
     }
 }

@@ -5,6 +5,9 @@
 public struct BankingDomesticPayeeCard: Codable, Hashable, Sendable {
     /// `cardNumber` on the wire; required.
     public var cardNumber: String
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -17,15 +20,30 @@ public struct BankingDomesticPayeeCard: Codable, Hashable, Sendable {
         case cardNumber
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.cardNumber = try container.decode(String.self, forKey: .cardNumber)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.cardNumber = try container.tolerant(String.self, forKey: .cardNumber, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.cardNumber, forKey: .cardNumber)
+        if !missingFields.contains("cardNumber") { try container.encode(self.cardNumber, forKey: .cardNumber) }
     }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.cardNumber { return missingFields.contains("cardNumber") }
+        return false
+    }
+}
+
+extension BankingDomesticPayeeCard: TolerantValue {
+    static var placeholder: BankingDomesticPayeeCard { BankingDomesticPayeeCard(cardNumber: .placeholder) }
 }

@@ -9,6 +9,9 @@ public struct BankingDomesticPayeePayId: Codable, Hashable, Sendable {
     public var identifier: String
     /// One of ``BankingDomesticPayeePayIdType``; values added by later versions of the standard are kept. `type` on the wire; required.
     public var type: BankingDomesticPayeePayIdType
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -27,19 +30,38 @@ public struct BankingDomesticPayeePayId: Codable, Hashable, Sendable {
         case type
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.name = try container.decodeIfPresent(String.self, forKey: .name)
-        self.identifier = try container.decode(String.self, forKey: .identifier)
-        self.type = try container.decode(BankingDomesticPayeePayIdType.self, forKey: .type)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.name = try container.tolerantIfPresent(String.self, forKey: .name, lenient: lenient)
+        self.identifier = try container.tolerant(String.self, forKey: .identifier, lenient: lenient, missing: &missing)
+        self.type = try container.tolerant(
+            BankingDomesticPayeePayIdType.self, forKey: .type, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(self.name, forKey: .name)
-        try container.encode(self.identifier, forKey: .identifier)
-        try container.encode(self.type, forKey: .type)
+        if !missingFields.contains("identifier") { try container.encode(self.identifier, forKey: .identifier) }
+        if !missingFields.contains("type") { try container.encode(self.type, forKey: .type) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.identifier { return missingFields.contains("identifier") }
+        if field == \Self.type { return missingFields.contains("type") }
+        return false
+    }
+}
+
+extension BankingDomesticPayeePayId: TolerantValue {
+    static var placeholder: BankingDomesticPayeePayId {
+        BankingDomesticPayeePayId(identifier: .placeholder, type: .placeholder)
     }
 }

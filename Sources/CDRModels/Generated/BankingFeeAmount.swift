@@ -17,10 +17,11 @@ public struct BankingFeeAmount: Codable, Hashable, Sendable {
         case amount
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.amount = try container.decode(CDRAmount.self, forKey: .amount)
+        let lenient = decoder.cdrLenientContext
+        self.amount = try container.essential(CDRAmount.self, forKey: .amount, lenient: lenient)
     }
 
     /// Encodes the object.
@@ -28,4 +29,8 @@ public struct BankingFeeAmount: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.amount, forKey: .amount)
     }
+}
+
+extension BankingFeeAmount: TolerantValue {
+    static var placeholder: BankingFeeAmount { BankingFeeAmount(amount: .placeholder) }
 }

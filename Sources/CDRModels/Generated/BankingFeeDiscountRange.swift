@@ -22,11 +22,14 @@ public struct BankingFeeDiscountRange: Codable, Hashable, Sendable {
         case discountMaximum
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.discountMinimum = try container.decodeIfPresent(CDRAmount.self, forKey: .discountMinimum)
-        self.discountMaximum = try container.decodeIfPresent(CDRAmount.self, forKey: .discountMaximum)
+        let lenient = decoder.cdrLenientContext
+        self.discountMinimum = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .discountMinimum, lenient: lenient, essential: true)
+        self.discountMaximum = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .discountMaximum, lenient: lenient, essential: true)
     }
 
     /// Encodes the object.
@@ -35,4 +38,8 @@ public struct BankingFeeDiscountRange: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.discountMinimum, forKey: .discountMinimum)
         try container.encodeIfPresent(self.discountMaximum, forKey: .discountMaximum)
     }
+}
+
+extension BankingFeeDiscountRange: TolerantValue {
+    static var placeholder: BankingFeeDiscountRange { BankingFeeDiscountRange() }
 }

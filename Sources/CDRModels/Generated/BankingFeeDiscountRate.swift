@@ -9,6 +9,9 @@ public struct BankingFeeDiscountRate: Codable, Hashable, Sendable {
     public var rate: CDRRate
     /// `amountRange` on the wire; optional.
     public var amountRange: BankingFeeDiscountRange?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -27,19 +30,39 @@ public struct BankingFeeDiscountRate: Codable, Hashable, Sendable {
         case amountRange
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.rateType = try container.decode(BankingFeeDiscountRateType.self, forKey: .rateType)
-        self.rate = try container.decode(CDRRate.self, forKey: .rate)
-        self.amountRange = try container.decodeIfPresent(BankingFeeDiscountRange.self, forKey: .amountRange)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.rateType = try container.tolerant(
+            BankingFeeDiscountRateType.self, forKey: .rateType, lenient: lenient, missing: &missing)
+        self.rate = try container.tolerant(CDRRate.self, forKey: .rate, lenient: lenient, missing: &missing)
+        self.amountRange = try container.tolerantIfPresent(
+            BankingFeeDiscountRange.self, forKey: .amountRange, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.rateType, forKey: .rateType)
-        try container.encode(self.rate, forKey: .rate)
+        if !missingFields.contains("rateType") { try container.encode(self.rateType, forKey: .rateType) }
+        if !missingFields.contains("rate") { try container.encode(self.rate, forKey: .rate) }
         try container.encodeIfPresent(self.amountRange, forKey: .amountRange)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.rateType { return missingFields.contains("rateType") }
+        if field == \Self.rate { return missingFields.contains("rate") }
+        return false
+    }
+}
+
+extension BankingFeeDiscountRate: TolerantValue {
+    static var placeholder: BankingFeeDiscountRate {
+        BankingFeeDiscountRate(rateType: .placeholder, rate: .placeholder)
     }
 }

@@ -22,11 +22,14 @@ public struct BankingFeeRange: Codable, Hashable, Sendable {
         case feeMaximum
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.feeMinimum = try container.decodeIfPresent(CDRAmount.self, forKey: .feeMinimum)
-        self.feeMaximum = try container.decodeIfPresent(CDRAmount.self, forKey: .feeMaximum)
+        let lenient = decoder.cdrLenientContext
+        self.feeMinimum = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .feeMinimum, lenient: lenient, essential: true)
+        self.feeMaximum = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .feeMaximum, lenient: lenient, essential: true)
     }
 
     /// Encodes the object.
@@ -35,4 +38,8 @@ public struct BankingFeeRange: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.feeMinimum, forKey: .feeMinimum)
         try container.encodeIfPresent(self.feeMaximum, forKey: .feeMaximum)
     }
+}
+
+extension BankingFeeRange: TolerantValue {
+    static var placeholder: BankingFeeRange { BankingFeeRange() }
 }

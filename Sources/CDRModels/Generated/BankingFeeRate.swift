@@ -11,6 +11,9 @@ public struct BankingFeeRate: Codable, Hashable, Sendable {
     public var accrualFrequency: CDRDuration?
     /// `amountRange` on the wire; optional.
     public var amountRange: BankingFeeRange?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -32,21 +35,39 @@ public struct BankingFeeRate: Codable, Hashable, Sendable {
         case amountRange
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.rateType = try container.decode(BankingFeeRateType.self, forKey: .rateType)
-        self.rate = try container.decode(CDRRate.self, forKey: .rate)
-        self.accrualFrequency = try container.decodeIfPresent(CDRDuration.self, forKey: .accrualFrequency)
-        self.amountRange = try container.decodeIfPresent(BankingFeeRange.self, forKey: .amountRange)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.rateType = try container.tolerant(
+            BankingFeeRateType.self, forKey: .rateType, lenient: lenient, missing: &missing)
+        self.rate = try container.tolerant(CDRRate.self, forKey: .rate, lenient: lenient, missing: &missing)
+        self.accrualFrequency = try container.tolerantIfPresent(
+            CDRDuration.self, forKey: .accrualFrequency, lenient: lenient)
+        self.amountRange = try container.tolerantIfPresent(BankingFeeRange.self, forKey: .amountRange, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.rateType, forKey: .rateType)
-        try container.encode(self.rate, forKey: .rate)
+        if !missingFields.contains("rateType") { try container.encode(self.rateType, forKey: .rateType) }
+        if !missingFields.contains("rate") { try container.encode(self.rate, forKey: .rate) }
         try container.encodeIfPresent(self.accrualFrequency, forKey: .accrualFrequency)
         try container.encodeIfPresent(self.amountRange, forKey: .amountRange)
     }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.rateType { return missingFields.contains("rateType") }
+        if field == \Self.rate { return missingFields.contains("rate") }
+        return false
+    }
+}
+
+extension BankingFeeRate: TolerantValue {
+    static var placeholder: BankingFeeRate { BankingFeeRate(rateType: .placeholder, rate: .placeholder) }
 }

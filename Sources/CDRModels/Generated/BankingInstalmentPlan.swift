@@ -29,8 +29,11 @@ public struct BankingInstalmentPlan: Codable, Hashable, Sendable {
     public var duration: CDRDuration
     /// An ISO 8601 duration. `instalmentInterval` on the wire; required.
     public var instalmentInterval: CDRDuration
-    /// A list; malformed elements are left out in lenient decoding. `schedule` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `schedule` on the wire; required.
     public var schedule: [BankingInstalmentPlanSchedule]
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -82,25 +85,35 @@ public struct BankingInstalmentPlan: Codable, Hashable, Sendable {
         case schedule
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.accountId = try container.decode(BankingAccountId.self, forKey: .accountId)
-        self.planId = try container.decode(BankingInstalmentPlanId.self, forKey: .planId)
-        self.planReference = try container.decode(String.self, forKey: .planReference)
-        self.merchantName = try container.decode(String.self, forKey: .merchantName)
-        self.merchantCategoryCode = try container.decodeIfPresent(String.self, forKey: .merchantCategoryCode)
-        self.planNickname = try container.decode(String.self, forKey: .planNickname)
-        self.creationDate = try container.decode(CDRDate.self, forKey: .creationDate)
-        self.amount = try container.decode(CDRAmount.self, forKey: .amount)
-        self.planCurrency = try container.decodeIfPresent(CDRCurrency.self, forKey: .planCurrency)
-        self.planCharge = try container.decodeIfPresent(CDRAmount.self, forKey: .planCharge)
-        self.planRate = try container.decodeIfPresent(CDRRate.self, forKey: .planRate)
-        self.duration = try container.decode(CDRDuration.self, forKey: .duration)
-        self.instalmentInterval = try container.decode(CDRDuration.self, forKey: .instalmentInterval)
-        self.schedule = try container.decodeList(
-            BankingInstalmentPlanSchedule.self, forKey: .schedule, lenient: lenient)
+        var missing: [String] = []
+        self.accountId = try container.essential(BankingAccountId.self, forKey: .accountId, lenient: lenient)
+        self.planId = try container.essential(BankingInstalmentPlanId.self, forKey: .planId, lenient: lenient)
+        self.planReference = try container.tolerant(
+            String.self, forKey: .planReference, lenient: lenient, missing: &missing)
+        self.merchantName = try container.tolerant(
+            String.self, forKey: .merchantName, lenient: lenient, missing: &missing)
+        self.merchantCategoryCode = try container.tolerantIfPresent(
+            String.self, forKey: .merchantCategoryCode, lenient: lenient)
+        self.planNickname = try container.tolerant(
+            String.self, forKey: .planNickname, lenient: lenient, missing: &missing)
+        self.creationDate = try container.tolerant(
+            CDRDate.self, forKey: .creationDate, lenient: lenient, missing: &missing)
+        self.amount = try container.essential(CDRAmount.self, forKey: .amount, lenient: lenient)
+        self.planCurrency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .planCurrency, lenient: lenient, essential: true)
+        self.planCharge = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .planCharge, lenient: lenient, essential: true)
+        self.planRate = try container.tolerantIfPresent(CDRRate.self, forKey: .planRate, lenient: lenient)
+        self.duration = try container.tolerant(CDRDuration.self, forKey: .duration, lenient: lenient, missing: &missing)
+        self.instalmentInterval = try container.tolerant(
+            CDRDuration.self, forKey: .instalmentInterval, lenient: lenient, missing: &missing)
+        self.schedule = try container.tolerantList(
+            BankingInstalmentPlanSchedule.self, forKey: .schedule, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -108,17 +121,42 @@ public struct BankingInstalmentPlan: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.accountId, forKey: .accountId)
         try container.encode(self.planId, forKey: .planId)
-        try container.encode(self.planReference, forKey: .planReference)
-        try container.encode(self.merchantName, forKey: .merchantName)
+        if !missingFields.contains("planReference") { try container.encode(self.planReference, forKey: .planReference) }
+        if !missingFields.contains("merchantName") { try container.encode(self.merchantName, forKey: .merchantName) }
         try container.encodeIfPresent(self.merchantCategoryCode, forKey: .merchantCategoryCode)
-        try container.encode(self.planNickname, forKey: .planNickname)
-        try container.encode(self.creationDate, forKey: .creationDate)
+        if !missingFields.contains("planNickname") { try container.encode(self.planNickname, forKey: .planNickname) }
+        if !missingFields.contains("creationDate") { try container.encode(self.creationDate, forKey: .creationDate) }
         try container.encode(self.amount, forKey: .amount)
         try container.encodeIfPresent(self.planCurrency, forKey: .planCurrency)
         try container.encodeIfPresent(self.planCharge, forKey: .planCharge)
         try container.encodeIfPresent(self.planRate, forKey: .planRate)
-        try container.encode(self.duration, forKey: .duration)
-        try container.encode(self.instalmentInterval, forKey: .instalmentInterval)
-        try container.encode(self.schedule, forKey: .schedule)
+        if !missingFields.contains("duration") { try container.encode(self.duration, forKey: .duration) }
+        if !missingFields.contains("instalmentInterval") {
+            try container.encode(self.instalmentInterval, forKey: .instalmentInterval)
+        }
+        if !missingFields.contains("schedule") { try container.encode(self.schedule, forKey: .schedule) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.planReference { return missingFields.contains("planReference") }
+        if field == \Self.merchantName { return missingFields.contains("merchantName") }
+        if field == \Self.planNickname { return missingFields.contains("planNickname") }
+        if field == \Self.creationDate { return missingFields.contains("creationDate") }
+        if field == \Self.duration { return missingFields.contains("duration") }
+        if field == \Self.instalmentInterval { return missingFields.contains("instalmentInterval") }
+        if field == \Self.schedule { return missingFields.contains("schedule") }
+        return false
+    }
+}
+
+extension BankingInstalmentPlan: TolerantValue {
+    static var placeholder: BankingInstalmentPlan {
+        BankingInstalmentPlan(
+            accountId: .placeholder, planId: .placeholder, planReference: .placeholder, merchantName: .placeholder,
+            planNickname: .placeholder, creationDate: .placeholder, amount: .placeholder, duration: .placeholder,
+            instalmentInterval: .placeholder, schedule: [])
     }
 }

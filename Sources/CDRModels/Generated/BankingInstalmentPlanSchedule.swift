@@ -9,6 +9,9 @@ public struct BankingInstalmentPlanSchedule: Codable, Hashable, Sendable {
     public var dueDate: CDRDate
     /// `isPaid` on the wire; optional. When absent, the standard's default is `false`.
     public var isPaid: Bool?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -27,19 +30,36 @@ public struct BankingInstalmentPlanSchedule: Codable, Hashable, Sendable {
         case isPaid
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.amountDue = try container.decode(CDRAmount.self, forKey: .amountDue)
-        self.dueDate = try container.decode(CDRDate.self, forKey: .dueDate)
-        self.isPaid = try container.decodeIfPresent(Bool.self, forKey: .isPaid)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.amountDue = try container.essential(CDRAmount.self, forKey: .amountDue, lenient: lenient)
+        self.dueDate = try container.tolerant(CDRDate.self, forKey: .dueDate, lenient: lenient, missing: &missing)
+        self.isPaid = try container.tolerantIfPresent(Bool.self, forKey: .isPaid, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.amountDue, forKey: .amountDue)
-        try container.encode(self.dueDate, forKey: .dueDate)
+        if !missingFields.contains("dueDate") { try container.encode(self.dueDate, forKey: .dueDate) }
         try container.encodeIfPresent(self.isPaid, forKey: .isPaid)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.dueDate { return missingFields.contains("dueDate") }
+        return false
+    }
+}
+
+extension BankingInstalmentPlanSchedule: TolerantValue {
+    static var placeholder: BankingInstalmentPlanSchedule {
+        BankingInstalmentPlanSchedule(amountDue: .placeholder, dueDate: .placeholder)
     }
 }

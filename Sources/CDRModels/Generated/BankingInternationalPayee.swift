@@ -7,6 +7,9 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
     public var beneficiaryDetails: BankingInternationalPayee.BeneficiaryDetails
     /// `bankDetails` on the wire; required.
     public var bankDetails: BankingInternationalPayee.BankDetails
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -22,19 +25,35 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
         case bankDetails
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.beneficiaryDetails = try container.decode(
-            BankingInternationalPayee.BeneficiaryDetails.self, forKey: .beneficiaryDetails)
-        self.bankDetails = try container.decode(BankingInternationalPayee.BankDetails.self, forKey: .bankDetails)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.beneficiaryDetails = try container.tolerant(
+            BankingInternationalPayee.BeneficiaryDetails.self, forKey: .beneficiaryDetails, lenient: lenient,
+            missing: &missing)
+        self.bankDetails = try container.tolerant(
+            BankingInternationalPayee.BankDetails.self, forKey: .bankDetails, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.beneficiaryDetails, forKey: .beneficiaryDetails)
-        try container.encode(self.bankDetails, forKey: .bankDetails)
+        if !missingFields.contains("beneficiaryDetails") {
+            try container.encode(self.beneficiaryDetails, forKey: .beneficiaryDetails)
+        }
+        if !missingFields.contains("bankDetails") { try container.encode(self.bankDetails, forKey: .bankDetails) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.beneficiaryDetails { return missingFields.contains("beneficiaryDetails") }
+        if field == \Self.bankDetails { return missingFields.contains("bankDetails") }
+        return false
     }
 
     /// A member object of ``BankingInternationalPayee`` (`BankingInternationalPayee_bankDetails` in the standard).
@@ -57,6 +76,9 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
         public var routingNumber: String?
         /// `legalEntityIdentifier` on the wire; optional.
         public var legalEntityIdentifier: String?
+        /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+        /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+        public internal(set) var missingFields: [String] = []
 
         /// Creates a value from its members.
         public init(
@@ -93,26 +115,34 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
             case legalEntityIdentifier
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.country = try container.decode(String.self, forKey: .country)
-            self.accountNumber = try container.decode(String.self, forKey: .accountNumber)
-            self.bankAddress = try container.decodeIfPresent(
-                BankingInternationalPayee.BankDetails.BankAddress.self, forKey: .bankAddress)
-            self.beneficiaryBankBIC = try container.decodeIfPresent(String.self, forKey: .beneficiaryBankBIC)
-            self.fedWireNumber = try container.decodeIfPresent(String.self, forKey: .fedWireNumber)
-            self.sortCode = try container.decodeIfPresent(String.self, forKey: .sortCode)
-            self.chipNumber = try container.decodeIfPresent(String.self, forKey: .chipNumber)
-            self.routingNumber = try container.decodeIfPresent(String.self, forKey: .routingNumber)
-            self.legalEntityIdentifier = try container.decodeIfPresent(String.self, forKey: .legalEntityIdentifier)
+            let lenient = decoder.cdrLenientContext
+            var missing: [String] = []
+            self.country = try container.tolerant(String.self, forKey: .country, lenient: lenient, missing: &missing)
+            self.accountNumber = try container.tolerant(
+                String.self, forKey: .accountNumber, lenient: lenient, missing: &missing)
+            self.bankAddress = try container.tolerantIfPresent(
+                BankingInternationalPayee.BankDetails.BankAddress.self, forKey: .bankAddress, lenient: lenient)
+            self.beneficiaryBankBIC = try container.tolerantIfPresent(
+                String.self, forKey: .beneficiaryBankBIC, lenient: lenient)
+            self.fedWireNumber = try container.tolerantIfPresent(String.self, forKey: .fedWireNumber, lenient: lenient)
+            self.sortCode = try container.tolerantIfPresent(String.self, forKey: .sortCode, lenient: lenient)
+            self.chipNumber = try container.tolerantIfPresent(String.self, forKey: .chipNumber, lenient: lenient)
+            self.routingNumber = try container.tolerantIfPresent(String.self, forKey: .routingNumber, lenient: lenient)
+            self.legalEntityIdentifier = try container.tolerantIfPresent(
+                String.self, forKey: .legalEntityIdentifier, lenient: lenient)
+            self.missingFields = missing
         }
 
         /// Encodes the object.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
-            try container.encode(self.country, forKey: .country)
-            try container.encode(self.accountNumber, forKey: .accountNumber)
+            if !missingFields.contains("country") { try container.encode(self.country, forKey: .country) }
+            if !missingFields.contains("accountNumber") {
+                try container.encode(self.accountNumber, forKey: .accountNumber)
+            }
             try container.encodeIfPresent(self.bankAddress, forKey: .bankAddress)
             try container.encodeIfPresent(self.beneficiaryBankBIC, forKey: .beneficiaryBankBIC)
             try container.encodeIfPresent(self.fedWireNumber, forKey: .fedWireNumber)
@@ -122,12 +152,24 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
             try container.encodeIfPresent(self.legalEntityIdentifier, forKey: .legalEntityIdentifier)
         }
 
+        /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+        /// lets that happen; the member then holds a placeholder.
+        public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+            if missingFields.isEmpty { return false }
+            if field == \Self.country { return missingFields.contains("country") }
+            if field == \Self.accountNumber { return missingFields.contains("accountNumber") }
+            return false
+        }
+
         /// A member object of ``BankingInternationalPayee/BankDetails`` (`BankingInternationalPayee_bankDetails_bankAddress` in the standard).
         public struct BankAddress: Codable, Hashable, Sendable {
             /// `name` on the wire; required.
             public var name: String
             /// `address` on the wire; required.
             public var address: String
+            /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+            /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+            public internal(set) var missingFields: [String] = []
 
             /// Creates a value from its members.
             public init(
@@ -143,18 +185,31 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
                 case address
             }
 
-            /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+            /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
             public init(from decoder: any Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
-                self.name = try container.decode(String.self, forKey: .name)
-                self.address = try container.decode(String.self, forKey: .address)
+                let lenient = decoder.cdrLenientContext
+                var missing: [String] = []
+                self.name = try container.tolerant(String.self, forKey: .name, lenient: lenient, missing: &missing)
+                self.address = try container.tolerant(
+                    String.self, forKey: .address, lenient: lenient, missing: &missing)
+                self.missingFields = missing
             }
 
             /// Encodes the object.
             public func encode(to encoder: any Encoder) throws {
                 var container = encoder.container(keyedBy: CodingKeys.self)
-                try container.encode(self.name, forKey: .name)
-                try container.encode(self.address, forKey: .address)
+                if !missingFields.contains("name") { try container.encode(self.name, forKey: .name) }
+                if !missingFields.contains("address") { try container.encode(self.address, forKey: .address) }
+            }
+
+            /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+            /// lets that happen; the member then holds a placeholder.
+            public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+                if missingFields.isEmpty { return false }
+                if field == \Self.name { return missingFields.contains("name") }
+                if field == \Self.address { return missingFields.contains("address") }
+                return false
             }
         }
     }
@@ -167,6 +222,9 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
         public var country: String
         /// `message` on the wire; optional.
         public var message: String?
+        /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+        /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+        public internal(set) var missingFields: [String] = []
 
         /// Creates a value from its members.
         public init(
@@ -185,20 +243,55 @@ public struct BankingInternationalPayee: Codable, Hashable, Sendable {
             case message
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.name = try container.decodeIfPresent(String.self, forKey: .name)
-            self.country = try container.decode(String.self, forKey: .country)
-            self.message = try container.decodeIfPresent(String.self, forKey: .message)
+            let lenient = decoder.cdrLenientContext
+            var missing: [String] = []
+            self.name = try container.tolerantIfPresent(String.self, forKey: .name, lenient: lenient)
+            self.country = try container.tolerant(String.self, forKey: .country, lenient: lenient, missing: &missing)
+            self.message = try container.tolerantIfPresent(String.self, forKey: .message, lenient: lenient)
+            self.missingFields = missing
         }
 
         /// Encodes the object.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.name, forKey: .name)
-            try container.encode(self.country, forKey: .country)
+            if !missingFields.contains("country") { try container.encode(self.country, forKey: .country) }
             try container.encodeIfPresent(self.message, forKey: .message)
         }
+
+        /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+        /// lets that happen; the member then holds a placeholder.
+        public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+            if missingFields.isEmpty { return false }
+            if field == \Self.country { return missingFields.contains("country") }
+            return false
+        }
+    }
+}
+
+extension BankingInternationalPayee: TolerantValue {
+    static var placeholder: BankingInternationalPayee {
+        BankingInternationalPayee(beneficiaryDetails: .placeholder, bankDetails: .placeholder)
+    }
+}
+
+extension BankingInternationalPayee.BankDetails: TolerantValue {
+    static var placeholder: BankingInternationalPayee.BankDetails {
+        BankingInternationalPayee.BankDetails(country: .placeholder, accountNumber: .placeholder)
+    }
+}
+
+extension BankingInternationalPayee.BankDetails.BankAddress: TolerantValue {
+    static var placeholder: BankingInternationalPayee.BankDetails.BankAddress {
+        BankingInternationalPayee.BankDetails.BankAddress(name: .placeholder, address: .placeholder)
+    }
+}
+
+extension BankingInternationalPayee.BeneficiaryDetails: TolerantValue {
+    static var placeholder: BankingInternationalPayee.BeneficiaryDetails {
+        BankingInternationalPayee.BeneficiaryDetails(country: .placeholder)
     }
 }

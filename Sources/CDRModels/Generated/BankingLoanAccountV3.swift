@@ -27,12 +27,15 @@ public struct BankingLoanAccountV3: Codable, Hashable, Sendable {
     public var minRedrawCurrency: CDRCurrency?
     /// `offsetAccountEnabled` on the wire; optional.
     public var offsetAccountEnabled: Bool?
-    /// An identifier (``BankingAccountId``). A list; malformed elements are left out in lenient decoding. `offsetAccountIds` on the wire; optional.
+    /// An identifier (``BankingAccountId``). A list; a lenient decode leaves out only the elements it cannot keep. `offsetAccountIds` on the wire; optional.
     public var offsetAccountIds: [BankingAccountId]?
     /// One of ``BankingLoanAccountRepaymentType``; values added by later versions of the standard are kept. `repaymentType` on the wire; required.
     public var repaymentType: BankingLoanAccountRepaymentType
     /// An ISO 8601 duration. `repaymentFrequency` on the wire; optional.
     public var repaymentFrequency: CDRDuration?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -87,26 +90,41 @@ public struct BankingLoanAccountV3: Codable, Hashable, Sendable {
         case repaymentFrequency
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.originalStartDate = try container.decodeIfPresent(CDRDate.self, forKey: .originalStartDate)
-        self.originalLoanAmount = try container.decodeIfPresent(CDRAmount.self, forKey: .originalLoanAmount)
-        self.originalLoanCurrency = try container.decodeIfPresent(CDRCurrency.self, forKey: .originalLoanCurrency)
-        self.loanEndDate = try container.decodeIfPresent(CDRDate.self, forKey: .loanEndDate)
-        self.nextInstalmentDate = try container.decodeIfPresent(CDRDate.self, forKey: .nextInstalmentDate)
-        self.minInstalmentAmount = try container.decodeIfPresent(CDRAmount.self, forKey: .minInstalmentAmount)
-        self.minInstalmentCurrency = try container.decodeIfPresent(CDRCurrency.self, forKey: .minInstalmentCurrency)
-        self.maxRedraw = try container.decodeIfPresent(CDRAmount.self, forKey: .maxRedraw)
-        self.maxRedrawCurrency = try container.decodeIfPresent(CDRCurrency.self, forKey: .maxRedrawCurrency)
-        self.minRedraw = try container.decodeIfPresent(CDRAmount.self, forKey: .minRedraw)
-        self.minRedrawCurrency = try container.decodeIfPresent(CDRCurrency.self, forKey: .minRedrawCurrency)
-        self.offsetAccountEnabled = try container.decodeIfPresent(Bool.self, forKey: .offsetAccountEnabled)
-        self.offsetAccountIds = try container.decodeListIfPresent(
+        var missing: [String] = []
+        self.originalStartDate = try container.tolerantIfPresent(
+            CDRDate.self, forKey: .originalStartDate, lenient: lenient)
+        self.originalLoanAmount = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .originalLoanAmount, lenient: lenient, essential: true)
+        self.originalLoanCurrency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .originalLoanCurrency, lenient: lenient, essential: true)
+        self.loanEndDate = try container.tolerantIfPresent(CDRDate.self, forKey: .loanEndDate, lenient: lenient)
+        self.nextInstalmentDate = try container.tolerantIfPresent(
+            CDRDate.self, forKey: .nextInstalmentDate, lenient: lenient)
+        self.minInstalmentAmount = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .minInstalmentAmount, lenient: lenient, essential: true)
+        self.minInstalmentCurrency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .minInstalmentCurrency, lenient: lenient, essential: true)
+        self.maxRedraw = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .maxRedraw, lenient: lenient, essential: true)
+        self.maxRedrawCurrency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .maxRedrawCurrency, lenient: lenient, essential: true)
+        self.minRedraw = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .minRedraw, lenient: lenient, essential: true)
+        self.minRedrawCurrency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .minRedrawCurrency, lenient: lenient, essential: true)
+        self.offsetAccountEnabled = try container.tolerantIfPresent(
+            Bool.self, forKey: .offsetAccountEnabled, lenient: lenient)
+        self.offsetAccountIds = try container.tolerantListIfPresent(
             BankingAccountId.self, forKey: .offsetAccountIds, lenient: lenient)
-        self.repaymentType = try container.decode(BankingLoanAccountRepaymentType.self, forKey: .repaymentType)
-        self.repaymentFrequency = try container.decodeIfPresent(CDRDuration.self, forKey: .repaymentFrequency)
+        self.repaymentType = try container.tolerant(
+            BankingLoanAccountRepaymentType.self, forKey: .repaymentType, lenient: lenient, missing: &missing)
+        self.repaymentFrequency = try container.tolerantIfPresent(
+            CDRDuration.self, forKey: .repaymentFrequency, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -125,7 +143,19 @@ public struct BankingLoanAccountV3: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.minRedrawCurrency, forKey: .minRedrawCurrency)
         try container.encodeIfPresent(self.offsetAccountEnabled, forKey: .offsetAccountEnabled)
         try container.encodeIfPresent(self.offsetAccountIds, forKey: .offsetAccountIds)
-        try container.encode(self.repaymentType, forKey: .repaymentType)
+        if !missingFields.contains("repaymentType") { try container.encode(self.repaymentType, forKey: .repaymentType) }
         try container.encodeIfPresent(self.repaymentFrequency, forKey: .repaymentFrequency)
     }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.repaymentType { return missingFields.contains("repaymentType") }
+        return false
+    }
+}
+
+extension BankingLoanAccountV3: TolerantValue {
+    static var placeholder: BankingLoanAccountV3 { BankingLoanAccountV3(repaymentType: .placeholder) }
 }

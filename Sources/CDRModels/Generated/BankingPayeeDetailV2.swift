@@ -15,6 +15,9 @@ public struct BankingPayeeDetailV2: Codable, Hashable, Sendable {
     public var creationDate: CDRDate?
     /// The variant named by `payeeUType`, with its member.
     public var payee: Payee
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -46,27 +49,47 @@ public struct BankingPayeeDetailV2: Codable, Hashable, Sendable {
         case international
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.payeeId = try container.decode(BankingPayeeId.self, forKey: .payeeId)
-        self.nickname = try container.decode(String.self, forKey: .nickname)
-        self.description = try container.decodeIfPresent(String.self, forKey: .description)
-        self.type = try container.decode(BankingPayeeType.self, forKey: .type)
-        self.creationDate = try container.decodeIfPresent(CDRDate.self, forKey: .creationDate)
-        self.payee = try Payee(
-            from: container, discriminator: try container.decode(String.self, forKey: .payeeUType), decoder: decoder)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.payeeId = try container.essential(BankingPayeeId.self, forKey: .payeeId, lenient: lenient)
+        self.nickname = try container.tolerant(String.self, forKey: .nickname, lenient: lenient, missing: &missing)
+        self.description = try container.tolerantIfPresent(String.self, forKey: .description, lenient: lenient)
+        self.type = try container.tolerant(BankingPayeeType.self, forKey: .type, lenient: lenient, missing: &missing)
+        self.creationDate = try container.tolerantIfPresent(CDRDate.self, forKey: .creationDate, lenient: lenient)
+        if let discriminator = try container.tolerantDiscriminator(
+            forKey: .payeeUType, lenient: lenient, missing: &missing)
+        {
+            self.payee = try Payee(from: container, discriminator: discriminator, decoder: decoder)
+        } else {
+            self.payee = .unknown(.placeholder)
+        }
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.payeeId, forKey: .payeeId)
-        try container.encode(self.nickname, forKey: .nickname)
+        if !missingFields.contains("nickname") { try container.encode(self.nickname, forKey: .nickname) }
         try container.encodeIfPresent(self.description, forKey: .description)
-        try container.encode(self.type, forKey: .type)
+        if !missingFields.contains("type") { try container.encode(self.type, forKey: .type) }
         try container.encodeIfPresent(self.creationDate, forKey: .creationDate)
-        try self.payee.encode(into: &container, encoder: encoder)
+        if !missingFields.contains("payeeUType") {
+            try self.payee.encode(into: &container, encoder: encoder)
+        }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.nickname { return missingFields.contains("nickname") }
+        if field == \Self.type { return missingFields.contains("type") }
+        if field == \Self.payee { return missingFields.contains("payeeUType") }
+        return false
     }
 
     /// The variants of `payeeUType`. A variant this version does not know is kept as ``Payee/unknown(_:)``.
@@ -130,5 +153,12 @@ public struct BankingPayeeDetailV2: Codable, Hashable, Sendable {
                 }
             }
         }
+    }
+}
+
+extension BankingPayeeDetailV2: TolerantValue {
+    static var placeholder: BankingPayeeDetailV2 {
+        BankingPayeeDetailV2(
+            payeeId: .placeholder, nickname: .placeholder, type: .placeholder, payee: .unknown(.placeholder))
     }
 }

@@ -13,6 +13,9 @@ public struct BankingPayeeV2: Codable, Hashable, Sendable {
     public var type: BankingPayeeType
     /// An RFC 3339 date. `creationDate` on the wire; optional.
     public var creationDate: CDRDate?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -37,23 +40,41 @@ public struct BankingPayeeV2: Codable, Hashable, Sendable {
         case creationDate
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.payeeId = try container.decode(BankingPayeeId.self, forKey: .payeeId)
-        self.nickname = try container.decode(String.self, forKey: .nickname)
-        self.description = try container.decodeIfPresent(String.self, forKey: .description)
-        self.type = try container.decode(BankingPayeeType.self, forKey: .type)
-        self.creationDate = try container.decodeIfPresent(CDRDate.self, forKey: .creationDate)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.payeeId = try container.essential(BankingPayeeId.self, forKey: .payeeId, lenient: lenient)
+        self.nickname = try container.tolerant(String.self, forKey: .nickname, lenient: lenient, missing: &missing)
+        self.description = try container.tolerantIfPresent(String.self, forKey: .description, lenient: lenient)
+        self.type = try container.tolerant(BankingPayeeType.self, forKey: .type, lenient: lenient, missing: &missing)
+        self.creationDate = try container.tolerantIfPresent(CDRDate.self, forKey: .creationDate, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.payeeId, forKey: .payeeId)
-        try container.encode(self.nickname, forKey: .nickname)
+        if !missingFields.contains("nickname") { try container.encode(self.nickname, forKey: .nickname) }
         try container.encodeIfPresent(self.description, forKey: .description)
-        try container.encode(self.type, forKey: .type)
+        if !missingFields.contains("type") { try container.encode(self.type, forKey: .type) }
         try container.encodeIfPresent(self.creationDate, forKey: .creationDate)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.nickname { return missingFields.contains("nickname") }
+        if field == \Self.type { return missingFields.contains("type") }
+        return false
+    }
+}
+
+extension BankingPayeeV2: TolerantValue {
+    static var placeholder: BankingPayeeV2 {
+        BankingPayeeV2(payeeId: .placeholder, nickname: .placeholder, type: .placeholder)
     }
 }

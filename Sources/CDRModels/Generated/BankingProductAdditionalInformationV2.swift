@@ -13,15 +13,15 @@ public struct BankingProductAdditionalInformationV2: Codable, Hashable, Sendable
     public var feesAndPricingUri: String?
     /// `bundleUri` on the wire; optional.
     public var bundleUri: String?
-    /// A list; malformed elements are left out in lenient decoding. `additionalOverviewUris` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `additionalOverviewUris` on the wire; optional.
     public var additionalOverviewUris: [BankingProductAdditionalInformationV2.AdditionalInformationUris]?
-    /// A list; malformed elements are left out in lenient decoding. `additionalTermsUris` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `additionalTermsUris` on the wire; optional.
     public var additionalTermsUris: [BankingProductAdditionalInformationV2.AdditionalInformationUris]?
-    /// A list; malformed elements are left out in lenient decoding. `additionalEligibilityUris` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `additionalEligibilityUris` on the wire; optional.
     public var additionalEligibilityUris: [BankingProductAdditionalInformationV2.AdditionalInformationUris]?
-    /// A list; malformed elements are left out in lenient decoding. `additionalFeesAndPricingUris` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `additionalFeesAndPricingUris` on the wire; optional.
     public var additionalFeesAndPricingUris: [BankingProductAdditionalInformationV2.AdditionalInformationUris]?
-    /// A list; malformed elements are left out in lenient decoding. `additionalBundleUris` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `additionalBundleUris` on the wire; optional.
     public var additionalBundleUris: [BankingProductAdditionalInformationV2.AdditionalInformationUris]?
 
     /// Creates a value from its members.
@@ -62,28 +62,29 @@ public struct BankingProductAdditionalInformationV2: Codable, Hashable, Sendable
         case additionalBundleUris
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.overviewUri = try container.decodeIfPresent(String.self, forKey: .overviewUri)
-        self.termsUri = try container.decodeIfPresent(String.self, forKey: .termsUri)
-        self.eligibilityUri = try container.decodeIfPresent(String.self, forKey: .eligibilityUri)
-        self.feesAndPricingUri = try container.decodeIfPresent(String.self, forKey: .feesAndPricingUri)
-        self.bundleUri = try container.decodeIfPresent(String.self, forKey: .bundleUri)
-        self.additionalOverviewUris = try container.decodeListIfPresent(
+        self.overviewUri = try container.tolerantIfPresent(String.self, forKey: .overviewUri, lenient: lenient)
+        self.termsUri = try container.tolerantIfPresent(String.self, forKey: .termsUri, lenient: lenient)
+        self.eligibilityUri = try container.tolerantIfPresent(String.self, forKey: .eligibilityUri, lenient: lenient)
+        self.feesAndPricingUri = try container.tolerantIfPresent(
+            String.self, forKey: .feesAndPricingUri, lenient: lenient)
+        self.bundleUri = try container.tolerantIfPresent(String.self, forKey: .bundleUri, lenient: lenient)
+        self.additionalOverviewUris = try container.tolerantListIfPresent(
             BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalOverviewUris,
             lenient: lenient)
-        self.additionalTermsUris = try container.decodeListIfPresent(
+        self.additionalTermsUris = try container.tolerantListIfPresent(
             BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalTermsUris,
             lenient: lenient)
-        self.additionalEligibilityUris = try container.decodeListIfPresent(
+        self.additionalEligibilityUris = try container.tolerantListIfPresent(
             BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalEligibilityUris,
             lenient: lenient)
-        self.additionalFeesAndPricingUris = try container.decodeListIfPresent(
+        self.additionalFeesAndPricingUris = try container.tolerantListIfPresent(
             BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalFeesAndPricingUris,
             lenient: lenient)
-        self.additionalBundleUris = try container.decodeListIfPresent(
+        self.additionalBundleUris = try container.tolerantListIfPresent(
             BankingProductAdditionalInformationV2.AdditionalInformationUris.self, forKey: .additionalBundleUris,
             lenient: lenient)
     }
@@ -109,6 +110,9 @@ public struct BankingProductAdditionalInformationV2: Codable, Hashable, Sendable
         public var description: String?
         /// `additionalInfoUri` on the wire; required.
         public var additionalInfoUri: String
+        /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+        /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+        public internal(set) var missingFields: [String] = []
 
         /// Creates a value from its members.
         public init(
@@ -124,18 +128,42 @@ public struct BankingProductAdditionalInformationV2: Codable, Hashable, Sendable
             case additionalInfoUri
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.description = try container.decodeIfPresent(String.self, forKey: .description)
-            self.additionalInfoUri = try container.decode(String.self, forKey: .additionalInfoUri)
+            let lenient = decoder.cdrLenientContext
+            var missing: [String] = []
+            self.description = try container.tolerantIfPresent(String.self, forKey: .description, lenient: lenient)
+            self.additionalInfoUri = try container.tolerant(
+                String.self, forKey: .additionalInfoUri, lenient: lenient, missing: &missing)
+            self.missingFields = missing
         }
 
         /// Encodes the object.
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encodeIfPresent(self.description, forKey: .description)
-            try container.encode(self.additionalInfoUri, forKey: .additionalInfoUri)
+            if !missingFields.contains("additionalInfoUri") {
+                try container.encode(self.additionalInfoUri, forKey: .additionalInfoUri)
+            }
         }
+
+        /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+        /// lets that happen; the member then holds a placeholder.
+        public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+            if missingFields.isEmpty { return false }
+            if field == \Self.additionalInfoUri { return missingFields.contains("additionalInfoUri") }
+            return false
+        }
+    }
+}
+
+extension BankingProductAdditionalInformationV2: TolerantValue {
+    static var placeholder: BankingProductAdditionalInformationV2 { BankingProductAdditionalInformationV2() }
+}
+
+extension BankingProductAdditionalInformationV2.AdditionalInformationUris: TolerantValue {
+    static var placeholder: BankingProductAdditionalInformationV2.AdditionalInformationUris {
+        BankingProductAdditionalInformationV2.AdditionalInformationUris(additionalInfoUri: .placeholder)
     }
 }

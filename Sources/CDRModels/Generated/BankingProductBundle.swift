@@ -11,8 +11,11 @@ public struct BankingProductBundle: Codable, Hashable, Sendable {
     public var additionalInfo: String?
     /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
-    /// An identifier (``BankingProductId``). A list; malformed elements are left out in lenient decoding. `productIds` on the wire; optional.
+    /// An identifier (``BankingProductId``). A list; a lenient decode leaves out only the elements it cannot keep. `productIds` on the wire; optional.
     public var productIds: [BankingProductId]?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -37,25 +40,42 @@ public struct BankingProductBundle: Codable, Hashable, Sendable {
         case productIds
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.name = try container.decode(String.self, forKey: .name)
-        self.description = try container.decode(String.self, forKey: .description)
-        self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
-        self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)
-        self.productIds = try container.decodeListIfPresent(
+        var missing: [String] = []
+        self.name = try container.tolerant(String.self, forKey: .name, lenient: lenient, missing: &missing)
+        self.description = try container.tolerant(
+            String.self, forKey: .description, lenient: lenient, missing: &missing)
+        self.additionalInfo = try container.tolerantIfPresent(String.self, forKey: .additionalInfo, lenient: lenient)
+        self.additionalInfoUri = try container.tolerantIfPresent(
+            String.self, forKey: .additionalInfoUri, lenient: lenient)
+        self.productIds = try container.tolerantListIfPresent(
             BankingProductId.self, forKey: .productIds, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.name, forKey: .name)
-        try container.encode(self.description, forKey: .description)
+        if !missingFields.contains("name") { try container.encode(self.name, forKey: .name) }
+        if !missingFields.contains("description") { try container.encode(self.description, forKey: .description) }
         try container.encodeIfPresent(self.additionalInfo, forKey: .additionalInfo)
         try container.encodeIfPresent(self.additionalInfoUri, forKey: .additionalInfoUri)
         try container.encodeIfPresent(self.productIds, forKey: .productIds)
     }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.name { return missingFields.contains("name") }
+        if field == \Self.description { return missingFields.contains("description") }
+        return false
+    }
+}
+
+extension BankingProductBundle: TolerantValue {
+    static var placeholder: BankingProductBundle { BankingProductBundle(name: .placeholder, description: .placeholder) }
 }

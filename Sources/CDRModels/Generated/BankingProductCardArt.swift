@@ -11,6 +11,9 @@ public struct BankingProductCardArt: Codable, Hashable, Sendable {
     public var title: String?
     /// `imageUri` on the wire; required.
     public var imageUri: String
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -32,21 +35,42 @@ public struct BankingProductCardArt: Codable, Hashable, Sendable {
         case imageUri
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.cardScheme = try container.decode(BankingProductCardArtCardScheme.self, forKey: .cardScheme)
-        self.cardType = try container.decode(BankingProductCardArtCardType.self, forKey: .cardType)
-        self.title = try container.decodeIfPresent(String.self, forKey: .title)
-        self.imageUri = try container.decode(String.self, forKey: .imageUri)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.cardScheme = try container.tolerant(
+            BankingProductCardArtCardScheme.self, forKey: .cardScheme, lenient: lenient, missing: &missing)
+        self.cardType = try container.tolerant(
+            BankingProductCardArtCardType.self, forKey: .cardType, lenient: lenient, missing: &missing)
+        self.title = try container.tolerantIfPresent(String.self, forKey: .title, lenient: lenient)
+        self.imageUri = try container.tolerant(String.self, forKey: .imageUri, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.cardScheme, forKey: .cardScheme)
-        try container.encode(self.cardType, forKey: .cardType)
+        if !missingFields.contains("cardScheme") { try container.encode(self.cardScheme, forKey: .cardScheme) }
+        if !missingFields.contains("cardType") { try container.encode(self.cardType, forKey: .cardType) }
         try container.encodeIfPresent(self.title, forKey: .title)
-        try container.encode(self.imageUri, forKey: .imageUri)
+        if !missingFields.contains("imageUri") { try container.encode(self.imageUri, forKey: .imageUri) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.cardScheme { return missingFields.contains("cardScheme") }
+        if field == \Self.cardType { return missingFields.contains("cardType") }
+        if field == \Self.imageUri { return missingFields.contains("imageUri") }
+        return false
+    }
+}
+
+extension BankingProductCardArt: TolerantValue {
+    static var placeholder: BankingProductCardArt {
+        BankingProductCardArt(cardScheme: .placeholder, cardType: .placeholder, imageUri: .placeholder)
     }
 }

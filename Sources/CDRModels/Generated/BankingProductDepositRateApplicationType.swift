@@ -2,7 +2,7 @@
 // Do not edit: change the generator and run it again.
 
 /// A value of the standard's `BankingProductDepositRateApplicationType` set, extensible: unknown values are kept (see ``CDRExtensibleEnum``).
-public struct BankingProductDepositRateApplicationType: CDRExtensibleEnum {
+public struct BankingProductDepositRateApplicationType: CDRExtensibleEnum, TolerantEnum {
     /// The value's text.
     public let rawValue: String
 

@@ -13,9 +13,9 @@ public struct BankingProductDepositRateV2: Codable, Hashable, Sendable {
     public var applicationType: BankingProductDepositRateApplicationType
     /// An ISO 8601 duration. `applicationFrequency` on the wire; optional.
     public var applicationFrequency: CDRDuration?
-    /// A list; malformed elements are left out in lenient decoding. `tiers` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `tiers` on the wire; optional.
     public var tiers: [BankingProductRateTierV4]?
-    /// A list; malformed elements are left out in lenient decoding. `applicabilityConditions` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `applicabilityConditions` on the wire; optional.
     public var applicabilityConditions: [BankingProductRateConditionV2]?
     /// `additionalValue` on the wire; optional.
     public var additionalValue: String?
@@ -23,6 +23,9 @@ public struct BankingProductDepositRateV2: Codable, Hashable, Sendable {
     public var additionalInfo: String?
     /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -62,36 +65,64 @@ public struct BankingProductDepositRateV2: Codable, Hashable, Sendable {
         case additionalInfoUri
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.depositRateType = try container.decode(BankingProductDepositRateType.self, forKey: .depositRateType)
-        self.rate = try container.decode(CDRRate.self, forKey: .rate)
-        self.calculationFrequency = try container.decodeIfPresent(CDRDuration.self, forKey: .calculationFrequency)
-        self.applicationType = try container.decode(
-            BankingProductDepositRateApplicationType.self, forKey: .applicationType)
-        self.applicationFrequency = try container.decodeIfPresent(CDRDuration.self, forKey: .applicationFrequency)
-        self.tiers = try container.decodeListIfPresent(BankingProductRateTierV4.self, forKey: .tiers, lenient: lenient)
-        self.applicabilityConditions = try container.decodeListIfPresent(
+        var missing: [String] = []
+        self.depositRateType = try container.tolerant(
+            BankingProductDepositRateType.self, forKey: .depositRateType, lenient: lenient, missing: &missing)
+        self.rate = try container.tolerant(CDRRate.self, forKey: .rate, lenient: lenient, missing: &missing)
+        self.calculationFrequency = try container.tolerantIfPresent(
+            CDRDuration.self, forKey: .calculationFrequency, lenient: lenient)
+        self.applicationType = try container.tolerant(
+            BankingProductDepositRateApplicationType.self, forKey: .applicationType, lenient: lenient, missing: &missing
+        )
+        self.applicationFrequency = try container.tolerantIfPresent(
+            CDRDuration.self, forKey: .applicationFrequency, lenient: lenient)
+        self.tiers = try container.tolerantListIfPresent(
+            BankingProductRateTierV4.self, forKey: .tiers, lenient: lenient)
+        self.applicabilityConditions = try container.tolerantListIfPresent(
             BankingProductRateConditionV2.self, forKey: .applicabilityConditions, lenient: lenient)
-        self.additionalValue = try container.decodeIfPresent(String.self, forKey: .additionalValue)
-        self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
-        self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)
+        self.additionalValue = try container.tolerantIfPresent(String.self, forKey: .additionalValue, lenient: lenient)
+        self.additionalInfo = try container.tolerantIfPresent(String.self, forKey: .additionalInfo, lenient: lenient)
+        self.additionalInfoUri = try container.tolerantIfPresent(
+            String.self, forKey: .additionalInfoUri, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.depositRateType, forKey: .depositRateType)
-        try container.encode(self.rate, forKey: .rate)
+        if !missingFields.contains("depositRateType") {
+            try container.encode(self.depositRateType, forKey: .depositRateType)
+        }
+        if !missingFields.contains("rate") { try container.encode(self.rate, forKey: .rate) }
         try container.encodeIfPresent(self.calculationFrequency, forKey: .calculationFrequency)
-        try container.encode(self.applicationType, forKey: .applicationType)
+        if !missingFields.contains("applicationType") {
+            try container.encode(self.applicationType, forKey: .applicationType)
+        }
         try container.encodeIfPresent(self.applicationFrequency, forKey: .applicationFrequency)
         try container.encodeIfPresent(self.tiers, forKey: .tiers)
         try container.encodeIfPresent(self.applicabilityConditions, forKey: .applicabilityConditions)
         try container.encodeIfPresent(self.additionalValue, forKey: .additionalValue)
         try container.encodeIfPresent(self.additionalInfo, forKey: .additionalInfo)
         try container.encodeIfPresent(self.additionalInfoUri, forKey: .additionalInfoUri)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.depositRateType { return missingFields.contains("depositRateType") }
+        if field == \Self.rate { return missingFields.contains("rate") }
+        if field == \Self.applicationType { return missingFields.contains("applicationType") }
+        return false
+    }
+}
+
+extension BankingProductDepositRateV2: TolerantValue {
+    static var placeholder: BankingProductDepositRateV2 {
+        BankingProductDepositRateV2(depositRateType: .placeholder, rate: .placeholder, applicationType: .placeholder)
     }
 }

@@ -29,24 +29,27 @@ public struct BankingProductDetailV7: Codable, Hashable, Sendable {
     public var isTailored: Bool
     /// `additionalInformation` on the wire; optional.
     public var additionalInformation: BankingProductAdditionalInformationV2?
-    /// A list; malformed elements are left out in lenient decoding. `cardArt` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `cardArt` on the wire; optional.
     public var cardArt: [BankingProductCardArt]?
-    /// A list; malformed elements are left out in lenient decoding. `bundles` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `bundles` on the wire; optional.
     public var bundles: [BankingProductBundle]?
-    /// A list; malformed elements are left out in lenient decoding. `features` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `features` on the wire; optional.
     public var features: [BankingProductFeatureV4]?
-    /// A list; malformed elements are left out in lenient decoding. `constraints` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `constraints` on the wire; optional.
     public var constraints: [BankingProductConstraintV3]?
-    /// A list; malformed elements are left out in lenient decoding. `eligibility` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `eligibility` on the wire; optional.
     public var eligibility: [BankingProductEligibilityV2]?
-    /// A list; malformed elements are left out in lenient decoding. `fees` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `fees` on the wire; optional.
     public var fees: [BankingProductFeeV2]?
-    /// A list; malformed elements are left out in lenient decoding. `depositRates` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `depositRates` on the wire; optional.
     public var depositRates: [BankingProductDepositRateV2]?
-    /// A list; malformed elements are left out in lenient decoding. `lendingRates` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `lendingRates` on the wire; optional.
     public var lendingRates: [BankingProductLendingRateV3]?
     /// `instalments` on the wire; optional.
     public var instalments: BankingProductInstalments?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -122,38 +125,46 @@ public struct BankingProductDetailV7: Codable, Hashable, Sendable {
         case instalments
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.productId = try container.decode(BankingProductId.self, forKey: .productId)
-        self.effectiveFrom = try container.decodeIfPresent(CDRDateTime.self, forKey: .effectiveFrom)
-        self.effectiveTo = try container.decodeIfPresent(CDRDateTime.self, forKey: .effectiveTo)
-        self.lastUpdated = try container.decode(CDRDateTime.self, forKey: .lastUpdated)
-        self.productCategory = try container.decode(BankingProductCategory.self, forKey: .productCategory)
-        self.name = try container.decode(String.self, forKey: .name)
-        self.description = try container.decode(String.self, forKey: .description)
-        self.brand = try container.decode(String.self, forKey: .brand)
-        self.brandName = try container.decodeIfPresent(String.self, forKey: .brandName)
-        self.brandGroup = try container.decodeIfPresent(String.self, forKey: .brandGroup)
-        self.applicationUri = try container.decodeIfPresent(String.self, forKey: .applicationUri)
-        self.isTailored = try container.decode(Bool.self, forKey: .isTailored)
-        self.additionalInformation = try container.decodeIfPresent(
-            BankingProductAdditionalInformationV2.self, forKey: .additionalInformation)
-        self.cardArt = try container.decodeListIfPresent(BankingProductCardArt.self, forKey: .cardArt, lenient: lenient)
-        self.bundles = try container.decodeListIfPresent(BankingProductBundle.self, forKey: .bundles, lenient: lenient)
-        self.features = try container.decodeListIfPresent(
+        var missing: [String] = []
+        self.productId = try container.essential(BankingProductId.self, forKey: .productId, lenient: lenient)
+        self.effectiveFrom = try container.tolerantIfPresent(CDRDateTime.self, forKey: .effectiveFrom, lenient: lenient)
+        self.effectiveTo = try container.tolerantIfPresent(CDRDateTime.self, forKey: .effectiveTo, lenient: lenient)
+        self.lastUpdated = try container.tolerant(
+            CDRDateTime.self, forKey: .lastUpdated, lenient: lenient, missing: &missing)
+        self.productCategory = try container.tolerant(
+            BankingProductCategory.self, forKey: .productCategory, lenient: lenient, missing: &missing)
+        self.name = try container.tolerant(String.self, forKey: .name, lenient: lenient, missing: &missing)
+        self.description = try container.tolerant(
+            String.self, forKey: .description, lenient: lenient, missing: &missing)
+        self.brand = try container.tolerant(String.self, forKey: .brand, lenient: lenient, missing: &missing)
+        self.brandName = try container.tolerantIfPresent(String.self, forKey: .brandName, lenient: lenient)
+        self.brandGroup = try container.tolerantIfPresent(String.self, forKey: .brandGroup, lenient: lenient)
+        self.applicationUri = try container.tolerantIfPresent(String.self, forKey: .applicationUri, lenient: lenient)
+        self.isTailored = try container.tolerant(Bool.self, forKey: .isTailored, lenient: lenient, missing: &missing)
+        self.additionalInformation = try container.tolerantIfPresent(
+            BankingProductAdditionalInformationV2.self, forKey: .additionalInformation, lenient: lenient)
+        self.cardArt = try container.tolerantListIfPresent(
+            BankingProductCardArt.self, forKey: .cardArt, lenient: lenient)
+        self.bundles = try container.tolerantListIfPresent(
+            BankingProductBundle.self, forKey: .bundles, lenient: lenient)
+        self.features = try container.tolerantListIfPresent(
             BankingProductFeatureV4.self, forKey: .features, lenient: lenient)
-        self.constraints = try container.decodeListIfPresent(
+        self.constraints = try container.tolerantListIfPresent(
             BankingProductConstraintV3.self, forKey: .constraints, lenient: lenient)
-        self.eligibility = try container.decodeListIfPresent(
+        self.eligibility = try container.tolerantListIfPresent(
             BankingProductEligibilityV2.self, forKey: .eligibility, lenient: lenient)
-        self.fees = try container.decodeListIfPresent(BankingProductFeeV2.self, forKey: .fees, lenient: lenient)
-        self.depositRates = try container.decodeListIfPresent(
+        self.fees = try container.tolerantListIfPresent(BankingProductFeeV2.self, forKey: .fees, lenient: lenient)
+        self.depositRates = try container.tolerantListIfPresent(
             BankingProductDepositRateV2.self, forKey: .depositRates, lenient: lenient)
-        self.lendingRates = try container.decodeListIfPresent(
+        self.lendingRates = try container.tolerantListIfPresent(
             BankingProductLendingRateV3.self, forKey: .lendingRates, lenient: lenient)
-        self.instalments = try container.decodeIfPresent(BankingProductInstalments.self, forKey: .instalments)
+        self.instalments = try container.tolerantIfPresent(
+            BankingProductInstalments.self, forKey: .instalments, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -162,15 +173,17 @@ public struct BankingProductDetailV7: Codable, Hashable, Sendable {
         try container.encode(self.productId, forKey: .productId)
         try container.encodeIfPresent(self.effectiveFrom, forKey: .effectiveFrom)
         try container.encodeIfPresent(self.effectiveTo, forKey: .effectiveTo)
-        try container.encode(self.lastUpdated, forKey: .lastUpdated)
-        try container.encode(self.productCategory, forKey: .productCategory)
-        try container.encode(self.name, forKey: .name)
-        try container.encode(self.description, forKey: .description)
-        try container.encode(self.brand, forKey: .brand)
+        if !missingFields.contains("lastUpdated") { try container.encode(self.lastUpdated, forKey: .lastUpdated) }
+        if !missingFields.contains("productCategory") {
+            try container.encode(self.productCategory, forKey: .productCategory)
+        }
+        if !missingFields.contains("name") { try container.encode(self.name, forKey: .name) }
+        if !missingFields.contains("description") { try container.encode(self.description, forKey: .description) }
+        if !missingFields.contains("brand") { try container.encode(self.brand, forKey: .brand) }
         try container.encodeIfPresent(self.brandName, forKey: .brandName)
         try container.encodeIfPresent(self.brandGroup, forKey: .brandGroup)
         try container.encodeIfPresent(self.applicationUri, forKey: .applicationUri)
-        try container.encode(self.isTailored, forKey: .isTailored)
+        if !missingFields.contains("isTailored") { try container.encode(self.isTailored, forKey: .isTailored) }
         try container.encodeIfPresent(self.additionalInformation, forKey: .additionalInformation)
         try container.encodeIfPresent(self.cardArt, forKey: .cardArt)
         try container.encodeIfPresent(self.bundles, forKey: .bundles)
@@ -181,5 +194,26 @@ public struct BankingProductDetailV7: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.depositRates, forKey: .depositRates)
         try container.encodeIfPresent(self.lendingRates, forKey: .lendingRates)
         try container.encodeIfPresent(self.instalments, forKey: .instalments)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.lastUpdated { return missingFields.contains("lastUpdated") }
+        if field == \Self.productCategory { return missingFields.contains("productCategory") }
+        if field == \Self.name { return missingFields.contains("name") }
+        if field == \Self.description { return missingFields.contains("description") }
+        if field == \Self.brand { return missingFields.contains("brand") }
+        if field == \Self.isTailored { return missingFields.contains("isTailored") }
+        return false
+    }
+}
+
+extension BankingProductDetailV7: TolerantValue {
+    static var placeholder: BankingProductDetailV7 {
+        BankingProductDetailV7(
+            productId: .placeholder, lastUpdated: .placeholder, productCategory: .placeholder, name: .placeholder,
+            description: .placeholder, brand: .placeholder, isTailored: .placeholder)
     }
 }

@@ -13,10 +13,13 @@ public struct BankingProductDiscountV2: Codable, Hashable, Sendable {
     public var additionalInfo: String?
     /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
-    /// A list; malformed elements are left out in lenient decoding. `eligibility` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `eligibility` on the wire; optional.
     public var eligibility: [BankingProductDiscountEligibility]?
     /// The variant named by `discountMethodUType`, with its member.
     public var discountMethod: DiscountMethod
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -49,32 +52,53 @@ public struct BankingProductDiscountV2: Codable, Hashable, Sendable {
         case rateBased
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.description = try container.decode(String.self, forKey: .description)
-        self.discountType = try container.decode(BankingProductDiscountType.self, forKey: .discountType)
-        self.additionalValue = try container.decodeIfPresent(String.self, forKey: .additionalValue)
-        self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
-        self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)
-        self.eligibility = try container.decodeListIfPresent(
+        var missing: [String] = []
+        self.description = try container.tolerant(
+            String.self, forKey: .description, lenient: lenient, missing: &missing)
+        self.discountType = try container.tolerant(
+            BankingProductDiscountType.self, forKey: .discountType, lenient: lenient, missing: &missing)
+        self.additionalValue = try container.tolerantIfPresent(String.self, forKey: .additionalValue, lenient: lenient)
+        self.additionalInfo = try container.tolerantIfPresent(String.self, forKey: .additionalInfo, lenient: lenient)
+        self.additionalInfoUri = try container.tolerantIfPresent(
+            String.self, forKey: .additionalInfoUri, lenient: lenient)
+        self.eligibility = try container.tolerantListIfPresent(
             BankingProductDiscountEligibility.self, forKey: .eligibility, lenient: lenient)
-        self.discountMethod = try DiscountMethod(
-            from: container, discriminator: try container.decode(String.self, forKey: .discountMethodUType),
-            decoder: decoder)
+        if let discriminator = try container.tolerantDiscriminator(
+            forKey: .discountMethodUType, lenient: lenient, missing: &missing)
+        {
+            self.discountMethod = try DiscountMethod(from: container, discriminator: discriminator, decoder: decoder)
+        } else {
+            self.discountMethod = .unknown(.placeholder)
+        }
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.description, forKey: .description)
-        try container.encode(self.discountType, forKey: .discountType)
+        if !missingFields.contains("description") { try container.encode(self.description, forKey: .description) }
+        if !missingFields.contains("discountType") { try container.encode(self.discountType, forKey: .discountType) }
         try container.encodeIfPresent(self.additionalValue, forKey: .additionalValue)
         try container.encodeIfPresent(self.additionalInfo, forKey: .additionalInfo)
         try container.encodeIfPresent(self.additionalInfoUri, forKey: .additionalInfoUri)
         try container.encodeIfPresent(self.eligibility, forKey: .eligibility)
-        try self.discountMethod.encode(into: &container, encoder: encoder)
+        if !missingFields.contains("discountMethodUType") {
+            try self.discountMethod.encode(into: &container, encoder: encoder)
+        }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.description { return missingFields.contains("description") }
+        if field == \Self.discountType { return missingFields.contains("discountType") }
+        if field == \Self.discountMethod { return missingFields.contains("discountMethodUType") }
+        return false
     }
 
     /// The variants of `discountMethodUType`. A variant this version does not know is kept as ``DiscountMethod/unknown(_:)``.
@@ -124,5 +148,12 @@ public struct BankingProductDiscountV2: Codable, Hashable, Sendable {
                 }
             }
         }
+    }
+}
+
+extension BankingProductDiscountV2: TolerantValue {
+    static var placeholder: BankingProductDiscountV2 {
+        BankingProductDiscountV2(
+            description: .placeholder, discountType: .placeholder, discountMethod: .unknown(.placeholder))
     }
 }

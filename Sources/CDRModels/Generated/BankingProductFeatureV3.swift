@@ -11,6 +11,9 @@ public struct BankingProductFeatureV3: Codable, Hashable, Sendable {
     public var additionalInfo: String?
     /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -32,21 +35,38 @@ public struct BankingProductFeatureV3: Codable, Hashable, Sendable {
         case additionalInfoUri
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.featureType = try container.decode(BankingProductFeatureType.self, forKey: .featureType)
-        self.additionalValue = try container.decodeIfPresent(String.self, forKey: .additionalValue)
-        self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
-        self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.featureType = try container.tolerant(
+            BankingProductFeatureType.self, forKey: .featureType, lenient: lenient, missing: &missing)
+        self.additionalValue = try container.tolerantIfPresent(String.self, forKey: .additionalValue, lenient: lenient)
+        self.additionalInfo = try container.tolerantIfPresent(String.self, forKey: .additionalInfo, lenient: lenient)
+        self.additionalInfoUri = try container.tolerantIfPresent(
+            String.self, forKey: .additionalInfoUri, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.featureType, forKey: .featureType)
+        if !missingFields.contains("featureType") { try container.encode(self.featureType, forKey: .featureType) }
         try container.encodeIfPresent(self.additionalValue, forKey: .additionalValue)
         try container.encodeIfPresent(self.additionalInfo, forKey: .additionalInfo)
         try container.encodeIfPresent(self.additionalInfoUri, forKey: .additionalInfoUri)
     }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.featureType { return missingFields.contains("featureType") }
+        return false
+    }
+}
+
+extension BankingProductFeatureV3: TolerantValue {
+    static var placeholder: BankingProductFeatureV3 { BankingProductFeatureV3(featureType: .placeholder) }
 }

@@ -19,10 +19,13 @@ public struct BankingProductFeeV2: Codable, Hashable, Sendable {
     public var additionalInfo: String?
     /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
-    /// A list; malformed elements are left out in lenient decoding. `discounts` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `discounts` on the wire; optional.
     public var discounts: [BankingProductDiscountV2]?
     /// The variant named by `feeMethodUType`, with its member.
     public var feeMethod: FeeMethod
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -65,30 +68,40 @@ public struct BankingProductFeeV2: Codable, Hashable, Sendable {
         case variable
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.name = try container.decode(String.self, forKey: .name)
-        self.feeType = try container.decode(BankingProductFeeType.self, forKey: .feeType)
-        self.feeCap = try container.decodeIfPresent(CDRAmount.self, forKey: .feeCap)
-        self.feeCapPeriod = try container.decodeIfPresent(CDRDuration.self, forKey: .feeCapPeriod)
-        self.currency = try container.decodeIfPresent(CDRCurrency.self, forKey: .currency)
-        self.additionalValue = try container.decodeIfPresent(String.self, forKey: .additionalValue)
-        self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
-        self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)
-        self.discounts = try container.decodeListIfPresent(
+        var missing: [String] = []
+        self.name = try container.tolerant(String.self, forKey: .name, lenient: lenient, missing: &missing)
+        self.feeType = try container.tolerant(
+            BankingProductFeeType.self, forKey: .feeType, lenient: lenient, missing: &missing)
+        self.feeCap = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .feeCap, lenient: lenient, essential: true)
+        self.feeCapPeriod = try container.tolerantIfPresent(CDRDuration.self, forKey: .feeCapPeriod, lenient: lenient)
+        self.currency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .currency, lenient: lenient, essential: true)
+        self.additionalValue = try container.tolerantIfPresent(String.self, forKey: .additionalValue, lenient: lenient)
+        self.additionalInfo = try container.tolerantIfPresent(String.self, forKey: .additionalInfo, lenient: lenient)
+        self.additionalInfoUri = try container.tolerantIfPresent(
+            String.self, forKey: .additionalInfoUri, lenient: lenient)
+        self.discounts = try container.tolerantListIfPresent(
             BankingProductDiscountV2.self, forKey: .discounts, lenient: lenient)
-        self.feeMethod = try FeeMethod(
-            from: container, discriminator: try container.decode(String.self, forKey: .feeMethodUType), decoder: decoder
-        )
+        if let discriminator = try container.tolerantDiscriminator(
+            forKey: .feeMethodUType, lenient: lenient, missing: &missing)
+        {
+            self.feeMethod = try FeeMethod(from: container, discriminator: discriminator, decoder: decoder)
+        } else {
+            self.feeMethod = .unknown(.placeholder)
+        }
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.name, forKey: .name)
-        try container.encode(self.feeType, forKey: .feeType)
+        if !missingFields.contains("name") { try container.encode(self.name, forKey: .name) }
+        if !missingFields.contains("feeType") { try container.encode(self.feeType, forKey: .feeType) }
         try container.encodeIfPresent(self.feeCap, forKey: .feeCap)
         try container.encodeIfPresent(self.feeCapPeriod, forKey: .feeCapPeriod)
         try container.encodeIfPresent(self.currency, forKey: .currency)
@@ -96,7 +109,19 @@ public struct BankingProductFeeV2: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.additionalInfo, forKey: .additionalInfo)
         try container.encodeIfPresent(self.additionalInfoUri, forKey: .additionalInfoUri)
         try container.encodeIfPresent(self.discounts, forKey: .discounts)
-        try self.feeMethod.encode(into: &container, encoder: encoder)
+        if !missingFields.contains("feeMethodUType") {
+            try self.feeMethod.encode(into: &container, encoder: encoder)
+        }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.name { return missingFields.contains("name") }
+        if field == \Self.feeType { return missingFields.contains("feeType") }
+        if field == \Self.feeMethod { return missingFields.contains("feeMethodUType") }
+        return false
     }
 
     /// The variants of `feeMethodUType`. A variant this version does not know is kept as ``FeeMethod/unknown(_:)``.
@@ -153,5 +178,11 @@ public struct BankingProductFeeV2: Codable, Hashable, Sendable {
                 }
             }
         }
+    }
+}
+
+extension BankingProductFeeV2: TolerantValue {
+    static var placeholder: BankingProductFeeV2 {
+        BankingProductFeeV2(name: .placeholder, feeType: .placeholder, feeMethod: .unknown(.placeholder))
     }
 }

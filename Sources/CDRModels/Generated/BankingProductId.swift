@@ -2,7 +2,7 @@
 // Do not edit: change the generator and run it again.
 
 /// An identifier of the standard's `BankingProductId` kind (see ``CDRIdentifier``).
-public struct BankingProductId: CDRIdentifier {
+public struct BankingProductId: CDRIdentifier, TolerantIdentifier {
     /// The identifier's text.
     public let rawValue: String
 

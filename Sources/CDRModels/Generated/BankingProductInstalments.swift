@@ -15,6 +15,9 @@ public struct BankingProductInstalments: Codable, Hashable, Sendable {
     public var minimumSplit: Int
     /// `maximumSplit` on the wire; required.
     public var maximumSplit: Int
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -42,15 +45,22 @@ public struct BankingProductInstalments: Codable, Hashable, Sendable {
         case maximumSplit
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.maximumConcurrentPlans = try container.decodeIfPresent(Int.self, forKey: .maximumConcurrentPlans)
-        self.instalmentsLimit = try container.decodeIfPresent(CDRAmount.self, forKey: .instalmentsLimit)
-        self.minimumPlanValue = try container.decodeIfPresent(CDRAmount.self, forKey: .minimumPlanValue)
-        self.maximumPlanValue = try container.decodeIfPresent(CDRAmount.self, forKey: .maximumPlanValue)
-        self.minimumSplit = try container.decode(Int.self, forKey: .minimumSplit)
-        self.maximumSplit = try container.decode(Int.self, forKey: .maximumSplit)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.maximumConcurrentPlans = try container.tolerantIfPresent(
+            Int.self, forKey: .maximumConcurrentPlans, lenient: lenient)
+        self.instalmentsLimit = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .instalmentsLimit, lenient: lenient, essential: true)
+        self.minimumPlanValue = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .minimumPlanValue, lenient: lenient, essential: true)
+        self.maximumPlanValue = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .maximumPlanValue, lenient: lenient, essential: true)
+        self.minimumSplit = try container.tolerant(Int.self, forKey: .minimumSplit, lenient: lenient, missing: &missing)
+        self.maximumSplit = try container.tolerant(Int.self, forKey: .maximumSplit, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -60,7 +70,22 @@ public struct BankingProductInstalments: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.instalmentsLimit, forKey: .instalmentsLimit)
         try container.encodeIfPresent(self.minimumPlanValue, forKey: .minimumPlanValue)
         try container.encodeIfPresent(self.maximumPlanValue, forKey: .maximumPlanValue)
-        try container.encode(self.minimumSplit, forKey: .minimumSplit)
-        try container.encode(self.maximumSplit, forKey: .maximumSplit)
+        if !missingFields.contains("minimumSplit") { try container.encode(self.minimumSplit, forKey: .minimumSplit) }
+        if !missingFields.contains("maximumSplit") { try container.encode(self.maximumSplit, forKey: .maximumSplit) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.minimumSplit { return missingFields.contains("minimumSplit") }
+        if field == \Self.maximumSplit { return missingFields.contains("maximumSplit") }
+        return false
+    }
+}
+
+extension BankingProductInstalments: TolerantValue {
+    static var placeholder: BankingProductInstalments {
+        BankingProductInstalments(minimumSplit: .placeholder, maximumSplit: .placeholder)
     }
 }

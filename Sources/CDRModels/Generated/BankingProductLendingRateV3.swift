@@ -21,9 +21,9 @@ public struct BankingProductLendingRateV3: Codable, Hashable, Sendable {
     public var repaymentType: BankingProductLendingRateRepaymentType
     /// One of ``BankingProductLendingRateLoanPurpose``; values added by later versions of the standard are kept. `loanPurpose` on the wire; required.
     public var loanPurpose: BankingProductLendingRateLoanPurpose
-    /// A list; malformed elements are left out in lenient decoding. `tiers` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `tiers` on the wire; optional.
     public var tiers: [BankingProductRateTierV4]?
-    /// A list; malformed elements are left out in lenient decoding. `applicabilityConditions` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `applicabilityConditions` on the wire; optional.
     public var applicabilityConditions: [BankingProductRateConditionV2]?
     /// `additionalValue` on the wire; optional.
     public var additionalValue: String?
@@ -31,6 +31,9 @@ public struct BankingProductLendingRateV3: Codable, Hashable, Sendable {
     public var additionalInfo: String?
     /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -82,45 +85,79 @@ public struct BankingProductLendingRateV3: Codable, Hashable, Sendable {
         case additionalInfoUri
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.lendingRateType = try container.decode(BankingProductLendingRateType.self, forKey: .lendingRateType)
-        self.rate = try container.decode(CDRRate.self, forKey: .rate)
-        self.comparisonRate = try container.decodeIfPresent(CDRRate.self, forKey: .comparisonRate)
-        self.calculationFrequency = try container.decodeIfPresent(CDRDuration.self, forKey: .calculationFrequency)
-        self.applicationType = try container.decode(
-            BankingProductLendingRateApplicationType.self, forKey: .applicationType)
-        self.applicationFrequency = try container.decodeIfPresent(CDRDuration.self, forKey: .applicationFrequency)
-        self.interestPaymentDue = try container.decodeIfPresent(
-            BankingProductLendingRateInterestPaymentDue.self, forKey: .interestPaymentDue)
-        self.repaymentType = try container.decode(BankingProductLendingRateRepaymentType.self, forKey: .repaymentType)
-        self.loanPurpose = try container.decode(BankingProductLendingRateLoanPurpose.self, forKey: .loanPurpose)
-        self.tiers = try container.decodeListIfPresent(BankingProductRateTierV4.self, forKey: .tiers, lenient: lenient)
-        self.applicabilityConditions = try container.decodeListIfPresent(
+        var missing: [String] = []
+        self.lendingRateType = try container.tolerant(
+            BankingProductLendingRateType.self, forKey: .lendingRateType, lenient: lenient, missing: &missing)
+        self.rate = try container.tolerant(CDRRate.self, forKey: .rate, lenient: lenient, missing: &missing)
+        self.comparisonRate = try container.tolerantIfPresent(CDRRate.self, forKey: .comparisonRate, lenient: lenient)
+        self.calculationFrequency = try container.tolerantIfPresent(
+            CDRDuration.self, forKey: .calculationFrequency, lenient: lenient)
+        self.applicationType = try container.tolerant(
+            BankingProductLendingRateApplicationType.self, forKey: .applicationType, lenient: lenient, missing: &missing
+        )
+        self.applicationFrequency = try container.tolerantIfPresent(
+            CDRDuration.self, forKey: .applicationFrequency, lenient: lenient)
+        self.interestPaymentDue = try container.tolerantIfPresent(
+            BankingProductLendingRateInterestPaymentDue.self, forKey: .interestPaymentDue, lenient: lenient)
+        self.repaymentType = try container.tolerant(
+            BankingProductLendingRateRepaymentType.self, forKey: .repaymentType, lenient: lenient, missing: &missing)
+        self.loanPurpose = try container.tolerant(
+            BankingProductLendingRateLoanPurpose.self, forKey: .loanPurpose, lenient: lenient, missing: &missing)
+        self.tiers = try container.tolerantListIfPresent(
+            BankingProductRateTierV4.self, forKey: .tiers, lenient: lenient)
+        self.applicabilityConditions = try container.tolerantListIfPresent(
             BankingProductRateConditionV2.self, forKey: .applicabilityConditions, lenient: lenient)
-        self.additionalValue = try container.decodeIfPresent(String.self, forKey: .additionalValue)
-        self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
-        self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)
+        self.additionalValue = try container.tolerantIfPresent(String.self, forKey: .additionalValue, lenient: lenient)
+        self.additionalInfo = try container.tolerantIfPresent(String.self, forKey: .additionalInfo, lenient: lenient)
+        self.additionalInfoUri = try container.tolerantIfPresent(
+            String.self, forKey: .additionalInfoUri, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.lendingRateType, forKey: .lendingRateType)
-        try container.encode(self.rate, forKey: .rate)
+        if !missingFields.contains("lendingRateType") {
+            try container.encode(self.lendingRateType, forKey: .lendingRateType)
+        }
+        if !missingFields.contains("rate") { try container.encode(self.rate, forKey: .rate) }
         try container.encodeIfPresent(self.comparisonRate, forKey: .comparisonRate)
         try container.encodeIfPresent(self.calculationFrequency, forKey: .calculationFrequency)
-        try container.encode(self.applicationType, forKey: .applicationType)
+        if !missingFields.contains("applicationType") {
+            try container.encode(self.applicationType, forKey: .applicationType)
+        }
         try container.encodeIfPresent(self.applicationFrequency, forKey: .applicationFrequency)
         try container.encodeIfPresent(self.interestPaymentDue, forKey: .interestPaymentDue)
-        try container.encode(self.repaymentType, forKey: .repaymentType)
-        try container.encode(self.loanPurpose, forKey: .loanPurpose)
+        if !missingFields.contains("repaymentType") { try container.encode(self.repaymentType, forKey: .repaymentType) }
+        if !missingFields.contains("loanPurpose") { try container.encode(self.loanPurpose, forKey: .loanPurpose) }
         try container.encodeIfPresent(self.tiers, forKey: .tiers)
         try container.encodeIfPresent(self.applicabilityConditions, forKey: .applicabilityConditions)
         try container.encodeIfPresent(self.additionalValue, forKey: .additionalValue)
         try container.encodeIfPresent(self.additionalInfo, forKey: .additionalInfo)
         try container.encodeIfPresent(self.additionalInfoUri, forKey: .additionalInfoUri)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.lendingRateType { return missingFields.contains("lendingRateType") }
+        if field == \Self.rate { return missingFields.contains("rate") }
+        if field == \Self.applicationType { return missingFields.contains("applicationType") }
+        if field == \Self.repaymentType { return missingFields.contains("repaymentType") }
+        if field == \Self.loanPurpose { return missingFields.contains("loanPurpose") }
+        return false
+    }
+}
+
+extension BankingProductLendingRateV3: TolerantValue {
+    static var placeholder: BankingProductLendingRateV3 {
+        BankingProductLendingRateV3(
+            lendingRateType: .placeholder, rate: .placeholder, applicationType: .placeholder,
+            repaymentType: .placeholder, loanPurpose: .placeholder)
     }
 }

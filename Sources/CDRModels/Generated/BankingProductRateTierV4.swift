@@ -13,12 +13,15 @@ public struct BankingProductRateTierV4: Codable, Hashable, Sendable {
     public var maximumValue: String?
     /// One of ``BankingProductRateTierRateApplicationMethod``; values added by later versions of the standard are kept. `rateApplicationMethod` on the wire; optional.
     public var rateApplicationMethod: BankingProductRateTierRateApplicationMethod?
-    /// A list; malformed elements are left out in lenient decoding. `applicabilityConditions` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `applicabilityConditions` on the wire; optional.
     public var applicabilityConditions: [BankingProductRateConditionV2]?
     /// `additionalInfo` on the wire; optional.
     public var additionalInfo: String?
     /// `additionalInfoUri` on the wire; optional.
     public var additionalInfoUri: String?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -52,32 +55,53 @@ public struct BankingProductRateTierV4: Codable, Hashable, Sendable {
         case additionalInfoUri
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.name = try container.decode(String.self, forKey: .name)
-        self.unitOfMeasure = try container.decode(BankingProductRateTierUnitOfMeasure.self, forKey: .unitOfMeasure)
-        self.minimumValue = try container.decode(String.self, forKey: .minimumValue)
-        self.maximumValue = try container.decodeIfPresent(String.self, forKey: .maximumValue)
-        self.rateApplicationMethod = try container.decodeIfPresent(
-            BankingProductRateTierRateApplicationMethod.self, forKey: .rateApplicationMethod)
-        self.applicabilityConditions = try container.decodeListIfPresent(
+        var missing: [String] = []
+        self.name = try container.tolerant(String.self, forKey: .name, lenient: lenient, missing: &missing)
+        self.unitOfMeasure = try container.tolerant(
+            BankingProductRateTierUnitOfMeasure.self, forKey: .unitOfMeasure, lenient: lenient, missing: &missing)
+        self.minimumValue = try container.tolerant(
+            String.self, forKey: .minimumValue, lenient: lenient, missing: &missing)
+        self.maximumValue = try container.tolerantIfPresent(String.self, forKey: .maximumValue, lenient: lenient)
+        self.rateApplicationMethod = try container.tolerantIfPresent(
+            BankingProductRateTierRateApplicationMethod.self, forKey: .rateApplicationMethod, lenient: lenient)
+        self.applicabilityConditions = try container.tolerantListIfPresent(
             BankingProductRateConditionV2.self, forKey: .applicabilityConditions, lenient: lenient)
-        self.additionalInfo = try container.decodeIfPresent(String.self, forKey: .additionalInfo)
-        self.additionalInfoUri = try container.decodeIfPresent(String.self, forKey: .additionalInfoUri)
+        self.additionalInfo = try container.tolerantIfPresent(String.self, forKey: .additionalInfo, lenient: lenient)
+        self.additionalInfoUri = try container.tolerantIfPresent(
+            String.self, forKey: .additionalInfoUri, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.name, forKey: .name)
-        try container.encode(self.unitOfMeasure, forKey: .unitOfMeasure)
-        try container.encode(self.minimumValue, forKey: .minimumValue)
+        if !missingFields.contains("name") { try container.encode(self.name, forKey: .name) }
+        if !missingFields.contains("unitOfMeasure") { try container.encode(self.unitOfMeasure, forKey: .unitOfMeasure) }
+        if !missingFields.contains("minimumValue") { try container.encode(self.minimumValue, forKey: .minimumValue) }
         try container.encodeIfPresent(self.maximumValue, forKey: .maximumValue)
         try container.encodeIfPresent(self.rateApplicationMethod, forKey: .rateApplicationMethod)
         try container.encodeIfPresent(self.applicabilityConditions, forKey: .applicabilityConditions)
         try container.encodeIfPresent(self.additionalInfo, forKey: .additionalInfo)
         try container.encodeIfPresent(self.additionalInfoUri, forKey: .additionalInfoUri)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.name { return missingFields.contains("name") }
+        if field == \Self.unitOfMeasure { return missingFields.contains("unitOfMeasure") }
+        if field == \Self.minimumValue { return missingFields.contains("minimumValue") }
+        return false
+    }
+}
+
+extension BankingProductRateTierV4: TolerantValue {
+    static var placeholder: BankingProductRateTierV4 {
+        BankingProductRateTierV4(name: .placeholder, unitOfMeasure: .placeholder, minimumValue: .placeholder)
     }
 }

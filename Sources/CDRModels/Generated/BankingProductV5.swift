@@ -27,8 +27,11 @@ public struct BankingProductV5: Codable, Hashable, Sendable {
     public var isTailored: Bool
     /// `additionalInformation` on the wire; optional.
     public var additionalInformation: BankingProductAdditionalInformationV2?
-    /// A list; malformed elements are left out in lenient decoding. `cardArt` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `cardArt` on the wire; optional.
     public var cardArt: [BankingProductCardArt]?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -77,24 +80,30 @@ public struct BankingProductV5: Codable, Hashable, Sendable {
         case cardArt
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.productId = try container.decode(BankingProductId.self, forKey: .productId)
-        self.effectiveFrom = try container.decodeIfPresent(CDRDateTime.self, forKey: .effectiveFrom)
-        self.effectiveTo = try container.decodeIfPresent(CDRDateTime.self, forKey: .effectiveTo)
-        self.lastUpdated = try container.decode(CDRDateTime.self, forKey: .lastUpdated)
-        self.productCategory = try container.decode(BankingProductCategory.self, forKey: .productCategory)
-        self.name = try container.decode(String.self, forKey: .name)
-        self.description = try container.decode(String.self, forKey: .description)
-        self.brand = try container.decode(String.self, forKey: .brand)
-        self.brandName = try container.decodeIfPresent(String.self, forKey: .brandName)
-        self.applicationUri = try container.decodeIfPresent(String.self, forKey: .applicationUri)
-        self.isTailored = try container.decode(Bool.self, forKey: .isTailored)
-        self.additionalInformation = try container.decodeIfPresent(
-            BankingProductAdditionalInformationV2.self, forKey: .additionalInformation)
-        self.cardArt = try container.decodeListIfPresent(BankingProductCardArt.self, forKey: .cardArt, lenient: lenient)
+        var missing: [String] = []
+        self.productId = try container.essential(BankingProductId.self, forKey: .productId, lenient: lenient)
+        self.effectiveFrom = try container.tolerantIfPresent(CDRDateTime.self, forKey: .effectiveFrom, lenient: lenient)
+        self.effectiveTo = try container.tolerantIfPresent(CDRDateTime.self, forKey: .effectiveTo, lenient: lenient)
+        self.lastUpdated = try container.tolerant(
+            CDRDateTime.self, forKey: .lastUpdated, lenient: lenient, missing: &missing)
+        self.productCategory = try container.tolerant(
+            BankingProductCategory.self, forKey: .productCategory, lenient: lenient, missing: &missing)
+        self.name = try container.tolerant(String.self, forKey: .name, lenient: lenient, missing: &missing)
+        self.description = try container.tolerant(
+            String.self, forKey: .description, lenient: lenient, missing: &missing)
+        self.brand = try container.tolerant(String.self, forKey: .brand, lenient: lenient, missing: &missing)
+        self.brandName = try container.tolerantIfPresent(String.self, forKey: .brandName, lenient: lenient)
+        self.applicationUri = try container.tolerantIfPresent(String.self, forKey: .applicationUri, lenient: lenient)
+        self.isTailored = try container.tolerant(Bool.self, forKey: .isTailored, lenient: lenient, missing: &missing)
+        self.additionalInformation = try container.tolerantIfPresent(
+            BankingProductAdditionalInformationV2.self, forKey: .additionalInformation, lenient: lenient)
+        self.cardArt = try container.tolerantListIfPresent(
+            BankingProductCardArt.self, forKey: .cardArt, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -103,15 +112,38 @@ public struct BankingProductV5: Codable, Hashable, Sendable {
         try container.encode(self.productId, forKey: .productId)
         try container.encodeIfPresent(self.effectiveFrom, forKey: .effectiveFrom)
         try container.encodeIfPresent(self.effectiveTo, forKey: .effectiveTo)
-        try container.encode(self.lastUpdated, forKey: .lastUpdated)
-        try container.encode(self.productCategory, forKey: .productCategory)
-        try container.encode(self.name, forKey: .name)
-        try container.encode(self.description, forKey: .description)
-        try container.encode(self.brand, forKey: .brand)
+        if !missingFields.contains("lastUpdated") { try container.encode(self.lastUpdated, forKey: .lastUpdated) }
+        if !missingFields.contains("productCategory") {
+            try container.encode(self.productCategory, forKey: .productCategory)
+        }
+        if !missingFields.contains("name") { try container.encode(self.name, forKey: .name) }
+        if !missingFields.contains("description") { try container.encode(self.description, forKey: .description) }
+        if !missingFields.contains("brand") { try container.encode(self.brand, forKey: .brand) }
         try container.encodeIfPresent(self.brandName, forKey: .brandName)
         try container.encodeIfPresent(self.applicationUri, forKey: .applicationUri)
-        try container.encode(self.isTailored, forKey: .isTailored)
+        if !missingFields.contains("isTailored") { try container.encode(self.isTailored, forKey: .isTailored) }
         try container.encodeIfPresent(self.additionalInformation, forKey: .additionalInformation)
         try container.encodeIfPresent(self.cardArt, forKey: .cardArt)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.lastUpdated { return missingFields.contains("lastUpdated") }
+        if field == \Self.productCategory { return missingFields.contains("productCategory") }
+        if field == \Self.name { return missingFields.contains("name") }
+        if field == \Self.description { return missingFields.contains("description") }
+        if field == \Self.brand { return missingFields.contains("brand") }
+        if field == \Self.isTailored { return missingFields.contains("isTailored") }
+        return false
+    }
+}
+
+extension BankingProductV5: TolerantValue {
+    static var placeholder: BankingProductV5 {
+        BankingProductV5(
+            productId: .placeholder, lastUpdated: .placeholder, productCategory: .placeholder, name: .placeholder,
+            description: .placeholder, brand: .placeholder, isTailored: .placeholder)
     }
 }

@@ -17,10 +17,11 @@ public struct BankingScheduledPaymentFrom: Codable, Hashable, Sendable {
         case accountId
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.accountId = try container.decode(BankingAccountId.self, forKey: .accountId)
+        let lenient = decoder.cdrLenientContext
+        self.accountId = try container.essential(BankingAccountId.self, forKey: .accountId, lenient: lenient)
     }
 
     /// Encodes the object.
@@ -28,4 +29,8 @@ public struct BankingScheduledPaymentFrom: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.accountId, forKey: .accountId)
     }
+}
+
+extension BankingScheduledPaymentFrom: TolerantValue {
+    static var placeholder: BankingScheduledPaymentFrom { BankingScheduledPaymentFrom(accountId: .placeholder) }
 }

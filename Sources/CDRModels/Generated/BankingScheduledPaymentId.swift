@@ -2,7 +2,7 @@
 // Do not edit: change the generator and run it again.
 
 /// An identifier of the standard's `BankingScheduledPaymentId` kind (see ``CDRIdentifier``).
-public struct BankingScheduledPaymentId: CDRIdentifier {
+public struct BankingScheduledPaymentId: CDRIdentifier, TolerantIdentifier {
     /// The identifier's text.
     public let rawValue: String
 

@@ -7,6 +7,9 @@ public struct BankingScheduledPaymentInterval: Codable, Hashable, Sendable {
     public var interval: CDRDuration
     /// An ISO 8601 duration. `dayInInterval` on the wire; optional. When absent, the standard's default is `P1D`.
     public var dayInInterval: CDRDuration?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -22,17 +25,32 @@ public struct BankingScheduledPaymentInterval: Codable, Hashable, Sendable {
         case dayInInterval
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.interval = try container.decode(CDRDuration.self, forKey: .interval)
-        self.dayInInterval = try container.decodeIfPresent(CDRDuration.self, forKey: .dayInInterval)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.interval = try container.tolerant(CDRDuration.self, forKey: .interval, lenient: lenient, missing: &missing)
+        self.dayInInterval = try container.tolerantIfPresent(CDRDuration.self, forKey: .dayInInterval, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.interval, forKey: .interval)
+        if !missingFields.contains("interval") { try container.encode(self.interval, forKey: .interval) }
         try container.encodeIfPresent(self.dayInInterval, forKey: .dayInInterval)
     }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.interval { return missingFields.contains("interval") }
+        return false
+    }
+}
+
+extension BankingScheduledPaymentInterval: TolerantValue {
+    static var placeholder: BankingScheduledPaymentInterval { BankingScheduledPaymentInterval(interval: .placeholder) }
 }

@@ -7,6 +7,9 @@ public struct BankingScheduledPaymentRecurrence: Codable, Hashable, Sendable {
     public var nextPaymentDate: CDRDate?
     /// The variant named by `recurrenceUType`, with its member.
     public var recurrence: Recurrence
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -26,20 +29,37 @@ public struct BankingScheduledPaymentRecurrence: Codable, Hashable, Sendable {
         case onceOff
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.nextPaymentDate = try container.decodeIfPresent(CDRDate.self, forKey: .nextPaymentDate)
-        self.recurrence = try Recurrence(
-            from: container, discriminator: try container.decode(String.self, forKey: .recurrenceUType),
-            decoder: decoder)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.nextPaymentDate = try container.tolerantIfPresent(CDRDate.self, forKey: .nextPaymentDate, lenient: lenient)
+        if let discriminator = try container.tolerantDiscriminator(
+            forKey: .recurrenceUType, lenient: lenient, missing: &missing)
+        {
+            self.recurrence = try Recurrence(from: container, discriminator: discriminator, decoder: decoder)
+        } else {
+            self.recurrence = .unknown(.placeholder)
+        }
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(self.nextPaymentDate, forKey: .nextPaymentDate)
-        try self.recurrence.encode(into: &container, encoder: encoder)
+        if !missingFields.contains("recurrenceUType") {
+            try self.recurrence.encode(into: &container, encoder: encoder)
+        }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.recurrence { return missingFields.contains("recurrenceUType") }
+        return false
     }
 
     /// The variants of `recurrenceUType`. A variant this version does not know is kept as ``Recurrence/unknown(_:)``.
@@ -107,5 +127,11 @@ public struct BankingScheduledPaymentRecurrence: Codable, Hashable, Sendable {
                 }
             }
         }
+    }
+}
+
+extension BankingScheduledPaymentRecurrence: TolerantValue {
+    static var placeholder: BankingScheduledPaymentRecurrence {
+        BankingScheduledPaymentRecurrence(recurrence: .unknown(.placeholder))
     }
 }

@@ -5,6 +5,9 @@
 public struct BankingScheduledPaymentRecurrenceEventBased: Codable, Hashable, Sendable {
     /// The description as the holder records it. `description` on the wire; required.
     public var description: String
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -17,15 +20,33 @@ public struct BankingScheduledPaymentRecurrenceEventBased: Codable, Hashable, Se
         case description
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.description = try container.decode(String.self, forKey: .description)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.description = try container.tolerant(
+            String.self, forKey: .description, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.description, forKey: .description)
+        if !missingFields.contains("description") { try container.encode(self.description, forKey: .description) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.description { return missingFields.contains("description") }
+        return false
+    }
+}
+
+extension BankingScheduledPaymentRecurrenceEventBased: TolerantValue {
+    static var placeholder: BankingScheduledPaymentRecurrenceEventBased {
+        BankingScheduledPaymentRecurrenceEventBased(description: .placeholder)
     }
 }

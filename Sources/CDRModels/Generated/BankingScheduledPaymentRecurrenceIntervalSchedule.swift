@@ -9,8 +9,11 @@ public struct BankingScheduledPaymentRecurrenceIntervalSchedule: Codable, Hashab
     public var paymentsRemaining: Int?
     /// One of ``BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment``; values added by later versions of the standard are kept. `nonBusinessDayTreatment` on the wire; optional. When absent, the standard's default is `ON`.
     public var nonBusinessDayTreatment: BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment?
-    /// A list; malformed elements are left out in lenient decoding. `intervals` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `intervals` on the wire; required.
     public var intervals: [BankingScheduledPaymentInterval]
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -32,17 +35,20 @@ public struct BankingScheduledPaymentRecurrenceIntervalSchedule: Codable, Hashab
         case intervals
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.finalPaymentDate = try container.decodeIfPresent(CDRDate.self, forKey: .finalPaymentDate)
-        self.paymentsRemaining = try container.decodeIfPresent(Int.self, forKey: .paymentsRemaining)
-        self.nonBusinessDayTreatment = try container.decodeIfPresent(
+        var missing: [String] = []
+        self.finalPaymentDate = try container.tolerantIfPresent(
+            CDRDate.self, forKey: .finalPaymentDate, lenient: lenient)
+        self.paymentsRemaining = try container.tolerantIfPresent(Int.self, forKey: .paymentsRemaining, lenient: lenient)
+        self.nonBusinessDayTreatment = try container.tolerantIfPresent(
             BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment.self,
-            forKey: .nonBusinessDayTreatment)
-        self.intervals = try container.decodeList(
-            BankingScheduledPaymentInterval.self, forKey: .intervals, lenient: lenient)
+            forKey: .nonBusinessDayTreatment, lenient: lenient)
+        self.intervals = try container.tolerantList(
+            BankingScheduledPaymentInterval.self, forKey: .intervals, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -51,6 +57,20 @@ public struct BankingScheduledPaymentRecurrenceIntervalSchedule: Codable, Hashab
         try container.encodeIfPresent(self.finalPaymentDate, forKey: .finalPaymentDate)
         try container.encodeIfPresent(self.paymentsRemaining, forKey: .paymentsRemaining)
         try container.encodeIfPresent(self.nonBusinessDayTreatment, forKey: .nonBusinessDayTreatment)
-        try container.encode(self.intervals, forKey: .intervals)
+        if !missingFields.contains("intervals") { try container.encode(self.intervals, forKey: .intervals) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.intervals { return missingFields.contains("intervals") }
+        return false
+    }
+}
+
+extension BankingScheduledPaymentRecurrenceIntervalSchedule: TolerantValue {
+    static var placeholder: BankingScheduledPaymentRecurrenceIntervalSchedule {
+        BankingScheduledPaymentRecurrenceIntervalSchedule(intervals: [])
     }
 }

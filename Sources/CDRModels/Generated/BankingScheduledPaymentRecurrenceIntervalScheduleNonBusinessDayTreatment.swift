@@ -2,7 +2,8 @@
 // Do not edit: change the generator and run it again.
 
 /// A value of the standard's `BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment` set, extensible: unknown values are kept (see ``CDRExtensibleEnum``).
-public struct BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment: CDRExtensibleEnum {
+public struct BankingScheduledPaymentRecurrenceIntervalScheduleNonBusinessDayTreatment: CDRExtensibleEnum, TolerantEnum
+{
     /// The value's text.
     public let rawValue: String
 

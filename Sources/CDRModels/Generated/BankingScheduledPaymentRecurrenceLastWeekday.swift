@@ -13,6 +13,9 @@ public struct BankingScheduledPaymentRecurrenceLastWeekday: Codable, Hashable, S
     public var lastWeekDay: BankingScheduledPaymentRecurrenceLastWeekdayLastWeekDay
     /// One of ``BankingScheduledPaymentRecurrenceLastWeekdayNonBusinessDayTreatment``; values added by later versions of the standard are kept. `nonBusinessDayTreatment` on the wire; optional. When absent, the standard's default is `ON`.
     public var nonBusinessDayTreatment: BankingScheduledPaymentRecurrenceLastWeekdayNonBusinessDayTreatment?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -37,16 +40,22 @@ public struct BankingScheduledPaymentRecurrenceLastWeekday: Codable, Hashable, S
         case nonBusinessDayTreatment
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.finalPaymentDate = try container.decodeIfPresent(CDRDate.self, forKey: .finalPaymentDate)
-        self.paymentsRemaining = try container.decodeIfPresent(Int.self, forKey: .paymentsRemaining)
-        self.interval = try container.decode(CDRDuration.self, forKey: .interval)
-        self.lastWeekDay = try container.decode(
-            BankingScheduledPaymentRecurrenceLastWeekdayLastWeekDay.self, forKey: .lastWeekDay)
-        self.nonBusinessDayTreatment = try container.decodeIfPresent(
-            BankingScheduledPaymentRecurrenceLastWeekdayNonBusinessDayTreatment.self, forKey: .nonBusinessDayTreatment)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.finalPaymentDate = try container.tolerantIfPresent(
+            CDRDate.self, forKey: .finalPaymentDate, lenient: lenient)
+        self.paymentsRemaining = try container.tolerantIfPresent(Int.self, forKey: .paymentsRemaining, lenient: lenient)
+        self.interval = try container.tolerant(CDRDuration.self, forKey: .interval, lenient: lenient, missing: &missing)
+        self.lastWeekDay = try container.tolerant(
+            BankingScheduledPaymentRecurrenceLastWeekdayLastWeekDay.self, forKey: .lastWeekDay, lenient: lenient,
+            missing: &missing)
+        self.nonBusinessDayTreatment = try container.tolerantIfPresent(
+            BankingScheduledPaymentRecurrenceLastWeekdayNonBusinessDayTreatment.self, forKey: .nonBusinessDayTreatment,
+            lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -54,8 +63,23 @@ public struct BankingScheduledPaymentRecurrenceLastWeekday: Codable, Hashable, S
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(self.finalPaymentDate, forKey: .finalPaymentDate)
         try container.encodeIfPresent(self.paymentsRemaining, forKey: .paymentsRemaining)
-        try container.encode(self.interval, forKey: .interval)
-        try container.encode(self.lastWeekDay, forKey: .lastWeekDay)
+        if !missingFields.contains("interval") { try container.encode(self.interval, forKey: .interval) }
+        if !missingFields.contains("lastWeekDay") { try container.encode(self.lastWeekDay, forKey: .lastWeekDay) }
         try container.encodeIfPresent(self.nonBusinessDayTreatment, forKey: .nonBusinessDayTreatment)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.interval { return missingFields.contains("interval") }
+        if field == \Self.lastWeekDay { return missingFields.contains("lastWeekDay") }
+        return false
+    }
+}
+
+extension BankingScheduledPaymentRecurrenceLastWeekday: TolerantValue {
+    static var placeholder: BankingScheduledPaymentRecurrenceLastWeekday {
+        BankingScheduledPaymentRecurrenceLastWeekday(interval: .placeholder, lastWeekDay: .placeholder)
     }
 }

@@ -5,6 +5,9 @@
 public struct BankingScheduledPaymentRecurrenceOnceOff: Codable, Hashable, Sendable {
     /// An RFC 3339 date. `paymentDate` on the wire; required.
     public var paymentDate: CDRDate
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -17,15 +20,33 @@ public struct BankingScheduledPaymentRecurrenceOnceOff: Codable, Hashable, Senda
         case paymentDate
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.paymentDate = try container.decode(CDRDate.self, forKey: .paymentDate)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.paymentDate = try container.tolerant(
+            CDRDate.self, forKey: .paymentDate, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.paymentDate, forKey: .paymentDate)
+        if !missingFields.contains("paymentDate") { try container.encode(self.paymentDate, forKey: .paymentDate) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.paymentDate { return missingFields.contains("paymentDate") }
+        return false
+    }
+}
+
+extension BankingScheduledPaymentRecurrenceOnceOff: TolerantValue {
+    static var placeholder: BankingScheduledPaymentRecurrenceOnceOff {
+        BankingScheduledPaymentRecurrenceOnceOff(paymentDate: .placeholder)
     }
 }

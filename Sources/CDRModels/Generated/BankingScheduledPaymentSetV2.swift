@@ -11,6 +11,9 @@ public struct BankingScheduledPaymentSetV2: Codable, Hashable, Sendable {
     public var amount: CDRAmount?
     /// The currency. `currency` on the wire; optional. When absent, the standard's default is `AUD`.
     public var currency: CDRCurrency?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -32,21 +35,40 @@ public struct BankingScheduledPaymentSetV2: Codable, Hashable, Sendable {
         case currency
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.to = try container.decode(BankingScheduledPaymentToV2.self, forKey: .to)
-        self.isAmountCalculated = try container.decodeIfPresent(Bool.self, forKey: .isAmountCalculated)
-        self.amount = try container.decodeIfPresent(CDRAmount.self, forKey: .amount)
-        self.currency = try container.decodeIfPresent(CDRCurrency.self, forKey: .currency)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.to = try container.tolerant(
+            BankingScheduledPaymentToV2.self, forKey: .to, lenient: lenient, missing: &missing)
+        self.isAmountCalculated = try container.tolerantIfPresent(
+            Bool.self, forKey: .isAmountCalculated, lenient: lenient)
+        self.amount = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .amount, lenient: lenient, essential: true)
+        self.currency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .currency, lenient: lenient, essential: true)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.to, forKey: .to)
+        if !missingFields.contains("to") { try container.encode(self.to, forKey: .to) }
         try container.encodeIfPresent(self.isAmountCalculated, forKey: .isAmountCalculated)
         try container.encodeIfPresent(self.amount, forKey: .amount)
         try container.encodeIfPresent(self.currency, forKey: .currency)
     }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.to { return missingFields.contains("to") }
+        return false
+    }
+}
+
+extension BankingScheduledPaymentSetV2: TolerantValue {
+    static var placeholder: BankingScheduledPaymentSetV2 { BankingScheduledPaymentSetV2(to: .placeholder) }
 }

@@ -9,6 +9,9 @@ public struct BankingScheduledPaymentToV2: Codable, Hashable, Sendable {
     public var payeeReference: String?
     /// The variant named by `toUType`, with its member.
     public var to: To
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -33,13 +36,21 @@ public struct BankingScheduledPaymentToV2: Codable, Hashable, Sendable {
         case payeeId
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.nickname = try container.decodeIfPresent(String.self, forKey: .nickname)
-        self.payeeReference = try container.decodeIfPresent(String.self, forKey: .payeeReference)
-        self.to = try To(
-            from: container, discriminator: try container.decode(String.self, forKey: .toUType), decoder: decoder)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.nickname = try container.tolerantIfPresent(String.self, forKey: .nickname, lenient: lenient)
+        self.payeeReference = try container.tolerantIfPresent(String.self, forKey: .payeeReference, lenient: lenient)
+        if let discriminator = try container.tolerantDiscriminator(
+            forKey: .toUType, lenient: lenient, missing: &missing)
+        {
+            self.to = try To(from: container, discriminator: discriminator, decoder: decoder)
+        } else {
+            self.to = .unknown(.placeholder)
+        }
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -47,7 +58,17 @@ public struct BankingScheduledPaymentToV2: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(self.nickname, forKey: .nickname)
         try container.encodeIfPresent(self.payeeReference, forKey: .payeeReference)
-        try self.to.encode(into: &container, encoder: encoder)
+        if !missingFields.contains("toUType") {
+            try self.to.encode(into: &container, encoder: encoder)
+        }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.to { return missingFields.contains("toUType") }
+        return false
     }
 
     /// The variants of `toUType`. A variant this version does not know is kept as ``To/unknown(_:)``.
@@ -126,4 +147,8 @@ public struct BankingScheduledPaymentToV2: Codable, Hashable, Sendable {
             }
         }
     }
+}
+
+extension BankingScheduledPaymentToV2: TolerantValue {
+    static var placeholder: BankingScheduledPaymentToV2 { BankingScheduledPaymentToV2(to: .unknown(.placeholder)) }
 }

@@ -15,10 +15,13 @@ public struct BankingScheduledPaymentV2: Codable, Hashable, Sendable {
     public var status: BankingScheduledPaymentStatus
     /// `from` on the wire; required.
     public var from: BankingScheduledPaymentFrom
-    /// A list; malformed elements are left out in lenient decoding. `paymentSet` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `paymentSet` on the wire; required.
     public var paymentSet: [BankingScheduledPaymentSetV2]
     /// `recurrence` on the wire; required.
     public var recurrence: BankingScheduledPaymentRecurrence
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -52,19 +55,26 @@ public struct BankingScheduledPaymentV2: Codable, Hashable, Sendable {
         case recurrence
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.scheduledPaymentId = try container.decode(BankingScheduledPaymentId.self, forKey: .scheduledPaymentId)
-        self.nickname = try container.decodeIfPresent(String.self, forKey: .nickname)
-        self.payerReference = try container.decode(String.self, forKey: .payerReference)
-        self.payeeReference = try container.decodeIfPresent(String.self, forKey: .payeeReference)
-        self.status = try container.decode(BankingScheduledPaymentStatus.self, forKey: .status)
-        self.from = try container.decode(BankingScheduledPaymentFrom.self, forKey: .from)
-        self.paymentSet = try container.decodeList(
-            BankingScheduledPaymentSetV2.self, forKey: .paymentSet, lenient: lenient)
-        self.recurrence = try container.decode(BankingScheduledPaymentRecurrence.self, forKey: .recurrence)
+        var missing: [String] = []
+        self.scheduledPaymentId = try container.essential(
+            BankingScheduledPaymentId.self, forKey: .scheduledPaymentId, lenient: lenient)
+        self.nickname = try container.tolerantIfPresent(String.self, forKey: .nickname, lenient: lenient)
+        self.payerReference = try container.tolerant(
+            String.self, forKey: .payerReference, lenient: lenient, missing: &missing)
+        self.payeeReference = try container.tolerantIfPresent(String.self, forKey: .payeeReference, lenient: lenient)
+        self.status = try container.tolerant(
+            BankingScheduledPaymentStatus.self, forKey: .status, lenient: lenient, missing: &missing)
+        self.from = try container.tolerant(
+            BankingScheduledPaymentFrom.self, forKey: .from, lenient: lenient, missing: &missing)
+        self.paymentSet = try container.tolerantList(
+            BankingScheduledPaymentSetV2.self, forKey: .paymentSet, lenient: lenient, missing: &missing)
+        self.recurrence = try container.tolerant(
+            BankingScheduledPaymentRecurrence.self, forKey: .recurrence, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -72,11 +82,33 @@ public struct BankingScheduledPaymentV2: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.scheduledPaymentId, forKey: .scheduledPaymentId)
         try container.encodeIfPresent(self.nickname, forKey: .nickname)
-        try container.encode(self.payerReference, forKey: .payerReference)
+        if !missingFields.contains("payerReference") {
+            try container.encode(self.payerReference, forKey: .payerReference)
+        }
         try container.encodeIfPresent(self.payeeReference, forKey: .payeeReference)
-        try container.encode(self.status, forKey: .status)
-        try container.encode(self.from, forKey: .from)
-        try container.encode(self.paymentSet, forKey: .paymentSet)
-        try container.encode(self.recurrence, forKey: .recurrence)
+        if !missingFields.contains("status") { try container.encode(self.status, forKey: .status) }
+        if !missingFields.contains("from") { try container.encode(self.from, forKey: .from) }
+        if !missingFields.contains("paymentSet") { try container.encode(self.paymentSet, forKey: .paymentSet) }
+        if !missingFields.contains("recurrence") { try container.encode(self.recurrence, forKey: .recurrence) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.payerReference { return missingFields.contains("payerReference") }
+        if field == \Self.status { return missingFields.contains("status") }
+        if field == \Self.from { return missingFields.contains("from") }
+        if field == \Self.paymentSet { return missingFields.contains("paymentSet") }
+        if field == \Self.recurrence { return missingFields.contains("recurrence") }
+        return false
+    }
+}
+
+extension BankingScheduledPaymentV2: TolerantValue {
+    static var placeholder: BankingScheduledPaymentV2 {
+        BankingScheduledPaymentV2(
+            scheduledPaymentId: .placeholder, payerReference: .placeholder, status: .placeholder, from: .placeholder,
+            paymentSet: [], recurrence: .placeholder)
     }
 }

@@ -13,6 +13,9 @@ public struct BankingTermDepositAccount: Codable, Hashable, Sendable {
     public var maturityCurrency: CDRCurrency?
     /// One of ``BankingTermDepositAccountMaturityInstructions``; values added by later versions of the standard are kept. `maturityInstructions` on the wire; required.
     public var maturityInstructions: BankingTermDepositAccountMaturityInstructions
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -37,24 +40,51 @@ public struct BankingTermDepositAccount: Codable, Hashable, Sendable {
         case maturityInstructions
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.lodgementDate = try container.decode(CDRDate.self, forKey: .lodgementDate)
-        self.maturityDate = try container.decode(CDRDate.self, forKey: .maturityDate)
-        self.maturityAmount = try container.decodeIfPresent(CDRAmount.self, forKey: .maturityAmount)
-        self.maturityCurrency = try container.decodeIfPresent(CDRCurrency.self, forKey: .maturityCurrency)
-        self.maturityInstructions = try container.decode(
-            BankingTermDepositAccountMaturityInstructions.self, forKey: .maturityInstructions)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.lodgementDate = try container.tolerant(
+            CDRDate.self, forKey: .lodgementDate, lenient: lenient, missing: &missing)
+        self.maturityDate = try container.tolerant(
+            CDRDate.self, forKey: .maturityDate, lenient: lenient, missing: &missing)
+        self.maturityAmount = try container.tolerantIfPresent(
+            CDRAmount.self, forKey: .maturityAmount, lenient: lenient, essential: true)
+        self.maturityCurrency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .maturityCurrency, lenient: lenient, essential: true)
+        self.maturityInstructions = try container.tolerant(
+            BankingTermDepositAccountMaturityInstructions.self, forKey: .maturityInstructions, lenient: lenient,
+            missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.lodgementDate, forKey: .lodgementDate)
-        try container.encode(self.maturityDate, forKey: .maturityDate)
+        if !missingFields.contains("lodgementDate") { try container.encode(self.lodgementDate, forKey: .lodgementDate) }
+        if !missingFields.contains("maturityDate") { try container.encode(self.maturityDate, forKey: .maturityDate) }
         try container.encodeIfPresent(self.maturityAmount, forKey: .maturityAmount)
         try container.encodeIfPresent(self.maturityCurrency, forKey: .maturityCurrency)
-        try container.encode(self.maturityInstructions, forKey: .maturityInstructions)
+        if !missingFields.contains("maturityInstructions") {
+            try container.encode(self.maturityInstructions, forKey: .maturityInstructions)
+        }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.lodgementDate { return missingFields.contains("lodgementDate") }
+        if field == \Self.maturityDate { return missingFields.contains("maturityDate") }
+        if field == \Self.maturityInstructions { return missingFields.contains("maturityInstructions") }
+        return false
+    }
+}
+
+extension BankingTermDepositAccount: TolerantValue {
+    static var placeholder: BankingTermDepositAccount {
+        BankingTermDepositAccount(
+            lodgementDate: .placeholder, maturityDate: .placeholder, maturityInstructions: .placeholder)
     }
 }

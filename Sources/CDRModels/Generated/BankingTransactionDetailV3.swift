@@ -43,6 +43,9 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
     public var apcaNumber: String?
     /// `extendedData` on the wire; required.
     public var extendedData: BankingTransactionDetailV3.ExtendedData
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -112,29 +115,44 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
         case extendedData
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.accountId = try container.decode(BankingAccountId.self, forKey: .accountId)
-        self.transactionId = try container.decodeIfPresent(BankingTransactionId.self, forKey: .transactionId)
-        self.isDetailAvailable = try container.decode(Bool.self, forKey: .isDetailAvailable)
-        self.type = try container.decode(BankingTransactionType.self, forKey: .type)
-        self.status = try container.decode(BankingTransactionStatus.self, forKey: .status)
-        self.description = try container.decode(String.self, forKey: .description)
-        self.postingDateTime = try container.decodeIfPresent(CDRDateTime.self, forKey: .postingDateTime)
-        self.valueDateTime = try container.decodeIfPresent(CDRDateTime.self, forKey: .valueDateTime)
-        self.executionDateTime = try container.decodeIfPresent(CDRDateTime.self, forKey: .executionDateTime)
-        self.amount = try container.decode(CDRAmount.self, forKey: .amount)
-        self.currency = try container.decodeIfPresent(CDRCurrency.self, forKey: .currency)
-        self.reference = try container.decode(String.self, forKey: .reference)
-        self.merchantName = try container.decodeIfPresent(String.self, forKey: .merchantName)
-        self.merchantCategoryCode = try container.decodeIfPresent(String.self, forKey: .merchantCategoryCode)
-        self.instalmentPlanId = try container.decodeIfPresent(BankingInstalmentPlanId.self, forKey: .instalmentPlanId)
-        self.billerCode = try container.decodeIfPresent(String.self, forKey: .billerCode)
-        self.billerName = try container.decodeIfPresent(String.self, forKey: .billerName)
-        self.crn = try container.decodeIfPresent(String.self, forKey: .crn)
-        self.apcaNumber = try container.decodeIfPresent(String.self, forKey: .apcaNumber)
-        self.extendedData = try container.decode(BankingTransactionDetailV3.ExtendedData.self, forKey: .extendedData)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.accountId = try container.essential(BankingAccountId.self, forKey: .accountId, lenient: lenient)
+        self.transactionId = try container.tolerantIfPresent(
+            BankingTransactionId.self, forKey: .transactionId, lenient: lenient)
+        self.isDetailAvailable = try container.tolerant(
+            Bool.self, forKey: .isDetailAvailable, lenient: lenient, missing: &missing)
+        self.type = try container.tolerant(
+            BankingTransactionType.self, forKey: .type, lenient: lenient, missing: &missing)
+        self.status = try container.tolerant(
+            BankingTransactionStatus.self, forKey: .status, lenient: lenient, missing: &missing)
+        self.description = try container.tolerant(
+            String.self, forKey: .description, lenient: lenient, missing: &missing)
+        self.postingDateTime = try container.tolerantIfPresent(
+            CDRDateTime.self, forKey: .postingDateTime, lenient: lenient, essential: true)
+        self.valueDateTime = try container.tolerantIfPresent(
+            CDRDateTime.self, forKey: .valueDateTime, lenient: lenient, essential: true)
+        self.executionDateTime = try container.tolerantIfPresent(
+            CDRDateTime.self, forKey: .executionDateTime, lenient: lenient, essential: true)
+        self.amount = try container.essential(CDRAmount.self, forKey: .amount, lenient: lenient)
+        self.currency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .currency, lenient: lenient, essential: true)
+        self.reference = try container.tolerant(String.self, forKey: .reference, lenient: lenient, missing: &missing)
+        self.merchantName = try container.tolerantIfPresent(String.self, forKey: .merchantName, lenient: lenient)
+        self.merchantCategoryCode = try container.tolerantIfPresent(
+            String.self, forKey: .merchantCategoryCode, lenient: lenient)
+        self.instalmentPlanId = try container.tolerantIfPresent(
+            BankingInstalmentPlanId.self, forKey: .instalmentPlanId, lenient: lenient)
+        self.billerCode = try container.tolerantIfPresent(String.self, forKey: .billerCode, lenient: lenient)
+        self.billerName = try container.tolerantIfPresent(String.self, forKey: .billerName, lenient: lenient)
+        self.crn = try container.tolerantIfPresent(String.self, forKey: .crn, lenient: lenient)
+        self.apcaNumber = try container.tolerantIfPresent(String.self, forKey: .apcaNumber, lenient: lenient)
+        self.extendedData = try container.tolerant(
+            BankingTransactionDetailV3.ExtendedData.self, forKey: .extendedData, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -142,16 +160,18 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.accountId, forKey: .accountId)
         try container.encodeIfPresent(self.transactionId, forKey: .transactionId)
-        try container.encode(self.isDetailAvailable, forKey: .isDetailAvailable)
-        try container.encode(self.type, forKey: .type)
-        try container.encode(self.status, forKey: .status)
-        try container.encode(self.description, forKey: .description)
+        if !missingFields.contains("isDetailAvailable") {
+            try container.encode(self.isDetailAvailable, forKey: .isDetailAvailable)
+        }
+        if !missingFields.contains("type") { try container.encode(self.type, forKey: .type) }
+        if !missingFields.contains("status") { try container.encode(self.status, forKey: .status) }
+        if !missingFields.contains("description") { try container.encode(self.description, forKey: .description) }
         try container.encodeIfPresent(self.postingDateTime, forKey: .postingDateTime)
         try container.encodeIfPresent(self.valueDateTime, forKey: .valueDateTime)
         try container.encodeIfPresent(self.executionDateTime, forKey: .executionDateTime)
         try container.encode(self.amount, forKey: .amount)
         try container.encodeIfPresent(self.currency, forKey: .currency)
-        try container.encode(self.reference, forKey: .reference)
+        if !missingFields.contains("reference") { try container.encode(self.reference, forKey: .reference) }
         try container.encodeIfPresent(self.merchantName, forKey: .merchantName)
         try container.encodeIfPresent(self.merchantCategoryCode, forKey: .merchantCategoryCode)
         try container.encodeIfPresent(self.instalmentPlanId, forKey: .instalmentPlanId)
@@ -159,7 +179,20 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.billerName, forKey: .billerName)
         try container.encodeIfPresent(self.crn, forKey: .crn)
         try container.encodeIfPresent(self.apcaNumber, forKey: .apcaNumber)
-        try container.encode(self.extendedData, forKey: .extendedData)
+        if !missingFields.contains("extendedData") { try container.encode(self.extendedData, forKey: .extendedData) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.isDetailAvailable { return missingFields.contains("isDetailAvailable") }
+        if field == \Self.type { return missingFields.contains("type") }
+        if field == \Self.status { return missingFields.contains("status") }
+        if field == \Self.description { return missingFields.contains("description") }
+        if field == \Self.reference { return missingFields.contains("reference") }
+        if field == \Self.extendedData { return missingFields.contains("extendedData") }
+        return false
     }
 
     /// A member object of ``BankingTransactionDetailV3`` (`BankingTransactionDetailV3_allOf_extendedData` in the standard).
@@ -189,11 +222,12 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
             case nppPayload
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.payer = try container.decodeIfPresent(String.self, forKey: .payer)
-            self.payee = try container.decodeIfPresent(String.self, forKey: .payee)
+            let lenient = decoder.cdrLenientContext
+            self.payer = try container.tolerantIfPresent(String.self, forKey: .payer, lenient: lenient)
+            self.payee = try container.tolerantIfPresent(String.self, forKey: .payee, lenient: lenient)
             self.extensionVariant = try container.decodeIfPresent(String.self, forKey: .extensionUType).map {
                 try ExtensionVariant(from: container, discriminator: $0, decoder: decoder)
             }
@@ -264,6 +298,9 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
             public var service: NppPaymentService
             /// `serviceVersion` on the wire; required.
             public var serviceVersion: String
+            /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+            /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+            public internal(set) var missingFields: [String] = []
 
             /// Creates a value from its members.
             public init(
@@ -288,14 +325,20 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
                 case serviceVersion
             }
 
-            /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+            /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
             public init(from decoder: any Decoder) throws {
                 let container = try decoder.container(keyedBy: CodingKeys.self)
-                self.extendedDescription = try container.decodeIfPresent(String.self, forKey: .extendedDescription)
-                self.endToEndId = try container.decodeIfPresent(String.self, forKey: .endToEndId)
-                self.purposeCode = try container.decodeIfPresent(String.self, forKey: .purposeCode)
-                self.service = try container.decode(NppPaymentService.self, forKey: .service)
-                self.serviceVersion = try container.decode(String.self, forKey: .serviceVersion)
+                let lenient = decoder.cdrLenientContext
+                var missing: [String] = []
+                self.extendedDescription = try container.tolerantIfPresent(
+                    String.self, forKey: .extendedDescription, lenient: lenient)
+                self.endToEndId = try container.tolerantIfPresent(String.self, forKey: .endToEndId, lenient: lenient)
+                self.purposeCode = try container.tolerantIfPresent(String.self, forKey: .purposeCode, lenient: lenient)
+                self.service = try container.tolerant(
+                    NppPaymentService.self, forKey: .service, lenient: lenient, missing: &missing)
+                self.serviceVersion = try container.tolerant(
+                    String.self, forKey: .serviceVersion, lenient: lenient, missing: &missing)
+                self.missingFields = missing
             }
 
             /// Encodes the object.
@@ -304,9 +347,38 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
                 try container.encodeIfPresent(self.extendedDescription, forKey: .extendedDescription)
                 try container.encodeIfPresent(self.endToEndId, forKey: .endToEndId)
                 try container.encodeIfPresent(self.purposeCode, forKey: .purposeCode)
-                try container.encode(self.service, forKey: .service)
-                try container.encode(self.serviceVersion, forKey: .serviceVersion)
+                if !missingFields.contains("service") { try container.encode(self.service, forKey: .service) }
+                if !missingFields.contains("serviceVersion") {
+                    try container.encode(self.serviceVersion, forKey: .serviceVersion)
+                }
+            }
+
+            /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+            /// lets that happen; the member then holds a placeholder.
+            public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+                if missingFields.isEmpty { return false }
+                if field == \Self.service { return missingFields.contains("service") }
+                if field == \Self.serviceVersion { return missingFields.contains("serviceVersion") }
+                return false
             }
         }
+    }
+}
+
+extension BankingTransactionDetailV3: TolerantValue {
+    static var placeholder: BankingTransactionDetailV3 {
+        BankingTransactionDetailV3(
+            accountId: .placeholder, isDetailAvailable: .placeholder, type: .placeholder, status: .placeholder,
+            description: .placeholder, amount: .placeholder, reference: .placeholder, extendedData: .placeholder)
+    }
+}
+
+extension BankingTransactionDetailV3.ExtendedData: TolerantValue {
+    static var placeholder: BankingTransactionDetailV3.ExtendedData { BankingTransactionDetailV3.ExtendedData() }
+}
+
+extension BankingTransactionDetailV3.ExtendedData.NppPayload: TolerantValue {
+    static var placeholder: BankingTransactionDetailV3.ExtendedData.NppPayload {
+        BankingTransactionDetailV3.ExtendedData.NppPayload(service: .placeholder, serviceVersion: .placeholder)
     }
 }

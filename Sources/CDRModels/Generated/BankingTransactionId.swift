@@ -2,7 +2,7 @@
 // Do not edit: change the generator and run it again.
 
 /// An identifier of the standard's `BankingTransactionId` kind (see ``CDRIdentifier``).
-public struct BankingTransactionId: CDRIdentifier {
+public struct BankingTransactionId: CDRIdentifier, TolerantIdentifier {
     /// The identifier's text.
     public let rawValue: String
 

@@ -2,7 +2,7 @@
 // Do not edit: change the generator and run it again.
 
 /// A value of the standard's `BankingTransactionType` set, extensible: unknown values are kept (see ``CDRExtensibleEnum``).
-public struct BankingTransactionType: CDRExtensibleEnum {
+public struct BankingTransactionType: CDRExtensibleEnum, TolerantEnum {
     /// The value's text.
     public let rawValue: String
 

@@ -41,6 +41,9 @@ public struct BankingTransactionV2: Codable, Hashable, Sendable {
     public var crn: String?
     /// `apcaNumber` on the wire; optional.
     public var apcaNumber: String?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -107,28 +110,42 @@ public struct BankingTransactionV2: Codable, Hashable, Sendable {
         case apcaNumber
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.accountId = try container.decode(BankingAccountId.self, forKey: .accountId)
-        self.transactionId = try container.decodeIfPresent(BankingTransactionId.self, forKey: .transactionId)
-        self.isDetailAvailable = try container.decode(Bool.self, forKey: .isDetailAvailable)
-        self.type = try container.decode(BankingTransactionType.self, forKey: .type)
-        self.status = try container.decode(BankingTransactionStatus.self, forKey: .status)
-        self.description = try container.decode(String.self, forKey: .description)
-        self.postingDateTime = try container.decodeIfPresent(CDRDateTime.self, forKey: .postingDateTime)
-        self.valueDateTime = try container.decodeIfPresent(CDRDateTime.self, forKey: .valueDateTime)
-        self.executionDateTime = try container.decodeIfPresent(CDRDateTime.self, forKey: .executionDateTime)
-        self.amount = try container.decode(CDRAmount.self, forKey: .amount)
-        self.currency = try container.decodeIfPresent(CDRCurrency.self, forKey: .currency)
-        self.reference = try container.decode(String.self, forKey: .reference)
-        self.merchantName = try container.decodeIfPresent(String.self, forKey: .merchantName)
-        self.merchantCategoryCode = try container.decodeIfPresent(String.self, forKey: .merchantCategoryCode)
-        self.instalmentPlanId = try container.decodeIfPresent(BankingInstalmentPlanId.self, forKey: .instalmentPlanId)
-        self.billerCode = try container.decodeIfPresent(String.self, forKey: .billerCode)
-        self.billerName = try container.decodeIfPresent(String.self, forKey: .billerName)
-        self.crn = try container.decodeIfPresent(String.self, forKey: .crn)
-        self.apcaNumber = try container.decodeIfPresent(String.self, forKey: .apcaNumber)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.accountId = try container.essential(BankingAccountId.self, forKey: .accountId, lenient: lenient)
+        self.transactionId = try container.tolerantIfPresent(
+            BankingTransactionId.self, forKey: .transactionId, lenient: lenient)
+        self.isDetailAvailable = try container.tolerant(
+            Bool.self, forKey: .isDetailAvailable, lenient: lenient, missing: &missing)
+        self.type = try container.tolerant(
+            BankingTransactionType.self, forKey: .type, lenient: lenient, missing: &missing)
+        self.status = try container.tolerant(
+            BankingTransactionStatus.self, forKey: .status, lenient: lenient, missing: &missing)
+        self.description = try container.tolerant(
+            String.self, forKey: .description, lenient: lenient, missing: &missing)
+        self.postingDateTime = try container.tolerantIfPresent(
+            CDRDateTime.self, forKey: .postingDateTime, lenient: lenient, essential: true)
+        self.valueDateTime = try container.tolerantIfPresent(
+            CDRDateTime.self, forKey: .valueDateTime, lenient: lenient, essential: true)
+        self.executionDateTime = try container.tolerantIfPresent(
+            CDRDateTime.self, forKey: .executionDateTime, lenient: lenient, essential: true)
+        self.amount = try container.essential(CDRAmount.self, forKey: .amount, lenient: lenient)
+        self.currency = try container.tolerantIfPresent(
+            CDRCurrency.self, forKey: .currency, lenient: lenient, essential: true)
+        self.reference = try container.tolerant(String.self, forKey: .reference, lenient: lenient, missing: &missing)
+        self.merchantName = try container.tolerantIfPresent(String.self, forKey: .merchantName, lenient: lenient)
+        self.merchantCategoryCode = try container.tolerantIfPresent(
+            String.self, forKey: .merchantCategoryCode, lenient: lenient)
+        self.instalmentPlanId = try container.tolerantIfPresent(
+            BankingInstalmentPlanId.self, forKey: .instalmentPlanId, lenient: lenient)
+        self.billerCode = try container.tolerantIfPresent(String.self, forKey: .billerCode, lenient: lenient)
+        self.billerName = try container.tolerantIfPresent(String.self, forKey: .billerName, lenient: lenient)
+        self.crn = try container.tolerantIfPresent(String.self, forKey: .crn, lenient: lenient)
+        self.apcaNumber = try container.tolerantIfPresent(String.self, forKey: .apcaNumber, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -136,16 +153,18 @@ public struct BankingTransactionV2: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.accountId, forKey: .accountId)
         try container.encodeIfPresent(self.transactionId, forKey: .transactionId)
-        try container.encode(self.isDetailAvailable, forKey: .isDetailAvailable)
-        try container.encode(self.type, forKey: .type)
-        try container.encode(self.status, forKey: .status)
-        try container.encode(self.description, forKey: .description)
+        if !missingFields.contains("isDetailAvailable") {
+            try container.encode(self.isDetailAvailable, forKey: .isDetailAvailable)
+        }
+        if !missingFields.contains("type") { try container.encode(self.type, forKey: .type) }
+        if !missingFields.contains("status") { try container.encode(self.status, forKey: .status) }
+        if !missingFields.contains("description") { try container.encode(self.description, forKey: .description) }
         try container.encodeIfPresent(self.postingDateTime, forKey: .postingDateTime)
         try container.encodeIfPresent(self.valueDateTime, forKey: .valueDateTime)
         try container.encodeIfPresent(self.executionDateTime, forKey: .executionDateTime)
         try container.encode(self.amount, forKey: .amount)
         try container.encodeIfPresent(self.currency, forKey: .currency)
-        try container.encode(self.reference, forKey: .reference)
+        if !missingFields.contains("reference") { try container.encode(self.reference, forKey: .reference) }
         try container.encodeIfPresent(self.merchantName, forKey: .merchantName)
         try container.encodeIfPresent(self.merchantCategoryCode, forKey: .merchantCategoryCode)
         try container.encodeIfPresent(self.instalmentPlanId, forKey: .instalmentPlanId)
@@ -153,5 +172,25 @@ public struct BankingTransactionV2: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.billerName, forKey: .billerName)
         try container.encodeIfPresent(self.crn, forKey: .crn)
         try container.encodeIfPresent(self.apcaNumber, forKey: .apcaNumber)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.isDetailAvailable { return missingFields.contains("isDetailAvailable") }
+        if field == \Self.type { return missingFields.contains("type") }
+        if field == \Self.status { return missingFields.contains("status") }
+        if field == \Self.description { return missingFields.contains("description") }
+        if field == \Self.reference { return missingFields.contains("reference") }
+        return false
+    }
+}
+
+extension BankingTransactionV2: TolerantValue {
+    static var placeholder: BankingTransactionV2 {
+        BankingTransactionV2(
+            accountId: .placeholder, isDetailAvailable: .placeholder, type: .placeholder, status: .placeholder,
+            description: .placeholder, amount: .placeholder, reference: .placeholder)
     }
 }

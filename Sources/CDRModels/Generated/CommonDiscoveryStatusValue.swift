@@ -2,7 +2,7 @@
 // Do not edit: change the generator and run it again.
 
 /// A value of the standard's `CommonDiscoveryStatusValue` set, extensible: unknown values are kept (see ``CDRExtensibleEnum``).
-public struct CommonDiscoveryStatusValue: CDRExtensibleEnum {
+public struct CommonDiscoveryStatusValue: CDRExtensibleEnum, TolerantEnum {
     /// The value's text.
     public let rawValue: String
 

@@ -9,6 +9,9 @@ public struct CommonEmailAddress: Codable, Hashable, Sendable {
     public var purpose: CommonEmailAddressPurpose
     /// `address` on the wire; required.
     public var address: String
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -27,19 +30,36 @@ public struct CommonEmailAddress: Codable, Hashable, Sendable {
         case address
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.isPreferred = try container.decodeIfPresent(Bool.self, forKey: .isPreferred)
-        self.purpose = try container.decode(CommonEmailAddressPurpose.self, forKey: .purpose)
-        self.address = try container.decode(String.self, forKey: .address)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.isPreferred = try container.tolerantIfPresent(Bool.self, forKey: .isPreferred, lenient: lenient)
+        self.purpose = try container.tolerant(
+            CommonEmailAddressPurpose.self, forKey: .purpose, lenient: lenient, missing: &missing)
+        self.address = try container.tolerant(String.self, forKey: .address, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(self.isPreferred, forKey: .isPreferred)
-        try container.encode(self.purpose, forKey: .purpose)
-        try container.encode(self.address, forKey: .address)
+        if !missingFields.contains("purpose") { try container.encode(self.purpose, forKey: .purpose) }
+        if !missingFields.contains("address") { try container.encode(self.address, forKey: .address) }
     }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.purpose { return missingFields.contains("purpose") }
+        if field == \Self.address { return missingFields.contains("address") }
+        return false
+    }
+}
+
+extension CommonEmailAddress: TolerantValue {
+    static var placeholder: CommonEmailAddress { CommonEmailAddress(purpose: .placeholder, address: .placeholder) }
 }

@@ -33,6 +33,9 @@ public struct CommonOrganisation: Codable, Hashable, Sendable {
     public var registeredCountry: String?
     /// An RFC 3339 date. `establishmentDate` on the wire; optional.
     public var establishmentDate: CDRDate?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -87,25 +90,34 @@ public struct CommonOrganisation: Codable, Hashable, Sendable {
         case establishmentDate
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.lastUpdateTime = try container.decodeIfPresent(CDRDateTime.self, forKey: .lastUpdateTime)
-        self.agentFirstName = try container.decodeIfPresent(String.self, forKey: .agentFirstName)
-        self.agentLastName = try container.decode(String.self, forKey: .agentLastName)
-        self.agentRole = try container.decode(String.self, forKey: .agentRole)
-        self.businessName = try container.decode(String.self, forKey: .businessName)
-        self.legalName = try container.decodeIfPresent(String.self, forKey: .legalName)
-        self.shortName = try container.decodeIfPresent(String.self, forKey: .shortName)
-        self.abn = try container.decodeIfPresent(String.self, forKey: .abn)
-        self.acn = try container.decodeIfPresent(String.self, forKey: .acn)
-        self.isACNCRegistered = try container.decodeIfPresent(Bool.self, forKey: .isACNCRegistered)
-        self.industryCode = try container.decodeIfPresent(String.self, forKey: .industryCode)
-        self.industryCodeVersion = try container.decodeIfPresent(
-            CommonOrganisationIndustryCodeVersion.self, forKey: .industryCodeVersion)
-        self.organisationType = try container.decode(CommonOrganisationType.self, forKey: .organisationType)
-        self.registeredCountry = try container.decodeIfPresent(String.self, forKey: .registeredCountry)
-        self.establishmentDate = try container.decodeIfPresent(CDRDate.self, forKey: .establishmentDate)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.lastUpdateTime = try container.tolerantIfPresent(
+            CDRDateTime.self, forKey: .lastUpdateTime, lenient: lenient)
+        self.agentFirstName = try container.tolerantIfPresent(String.self, forKey: .agentFirstName, lenient: lenient)
+        self.agentLastName = try container.tolerant(
+            String.self, forKey: .agentLastName, lenient: lenient, missing: &missing)
+        self.agentRole = try container.tolerant(String.self, forKey: .agentRole, lenient: lenient, missing: &missing)
+        self.businessName = try container.tolerant(
+            String.self, forKey: .businessName, lenient: lenient, missing: &missing)
+        self.legalName = try container.tolerantIfPresent(String.self, forKey: .legalName, lenient: lenient)
+        self.shortName = try container.tolerantIfPresent(String.self, forKey: .shortName, lenient: lenient)
+        self.abn = try container.tolerantIfPresent(String.self, forKey: .abn, lenient: lenient)
+        self.acn = try container.tolerantIfPresent(String.self, forKey: .acn, lenient: lenient)
+        self.isACNCRegistered = try container.tolerantIfPresent(Bool.self, forKey: .isACNCRegistered, lenient: lenient)
+        self.industryCode = try container.tolerantIfPresent(String.self, forKey: .industryCode, lenient: lenient)
+        self.industryCodeVersion = try container.tolerantIfPresent(
+            CommonOrganisationIndustryCodeVersion.self, forKey: .industryCodeVersion, lenient: lenient)
+        self.organisationType = try container.tolerant(
+            CommonOrganisationType.self, forKey: .organisationType, lenient: lenient, missing: &missing)
+        self.registeredCountry = try container.tolerantIfPresent(
+            String.self, forKey: .registeredCountry, lenient: lenient)
+        self.establishmentDate = try container.tolerantIfPresent(
+            CDRDate.self, forKey: .establishmentDate, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -113,9 +125,9 @@ public struct CommonOrganisation: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(self.lastUpdateTime, forKey: .lastUpdateTime)
         try container.encodeIfPresent(self.agentFirstName, forKey: .agentFirstName)
-        try container.encode(self.agentLastName, forKey: .agentLastName)
-        try container.encode(self.agentRole, forKey: .agentRole)
-        try container.encode(self.businessName, forKey: .businessName)
+        if !missingFields.contains("agentLastName") { try container.encode(self.agentLastName, forKey: .agentLastName) }
+        if !missingFields.contains("agentRole") { try container.encode(self.agentRole, forKey: .agentRole) }
+        if !missingFields.contains("businessName") { try container.encode(self.businessName, forKey: .businessName) }
         try container.encodeIfPresent(self.legalName, forKey: .legalName)
         try container.encodeIfPresent(self.shortName, forKey: .shortName)
         try container.encodeIfPresent(self.abn, forKey: .abn)
@@ -123,8 +135,29 @@ public struct CommonOrganisation: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.isACNCRegistered, forKey: .isACNCRegistered)
         try container.encodeIfPresent(self.industryCode, forKey: .industryCode)
         try container.encodeIfPresent(self.industryCodeVersion, forKey: .industryCodeVersion)
-        try container.encode(self.organisationType, forKey: .organisationType)
+        if !missingFields.contains("organisationType") {
+            try container.encode(self.organisationType, forKey: .organisationType)
+        }
         try container.encodeIfPresent(self.registeredCountry, forKey: .registeredCountry)
         try container.encodeIfPresent(self.establishmentDate, forKey: .establishmentDate)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.agentLastName { return missingFields.contains("agentLastName") }
+        if field == \Self.agentRole { return missingFields.contains("agentRole") }
+        if field == \Self.businessName { return missingFields.contains("businessName") }
+        if field == \Self.organisationType { return missingFields.contains("organisationType") }
+        return false
+    }
+}
+
+extension CommonOrganisation: TolerantValue {
+    static var placeholder: CommonOrganisation {
+        CommonOrganisation(
+            agentLastName: .placeholder, agentRole: .placeholder, businessName: .placeholder,
+            organisationType: .placeholder)
     }
 }

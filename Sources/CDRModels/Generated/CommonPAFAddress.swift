@@ -47,6 +47,9 @@ public struct CommonPAFAddress: Codable, Hashable, Sendable {
     public var postcode: String
     /// `state` on the wire; required.
     public var state: String
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -122,33 +125,44 @@ public struct CommonPAFAddress: Codable, Hashable, Sendable {
         case state
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.dpid = try container.decodeIfPresent(String.self, forKey: .dpid)
-        self.thoroughfareNumber1 = try container.decodeIfPresent(Int.self, forKey: .thoroughfareNumber1)
-        self.thoroughfareNumber1Suffix = try container.decodeIfPresent(String.self, forKey: .thoroughfareNumber1Suffix)
-        self.thoroughfareNumber2 = try container.decodeIfPresent(Int.self, forKey: .thoroughfareNumber2)
-        self.thoroughfareNumber2Suffix = try container.decodeIfPresent(String.self, forKey: .thoroughfareNumber2Suffix)
-        self.flatUnitType = try container.decodeIfPresent(String.self, forKey: .flatUnitType)
-        self.flatUnitNumber = try container.decodeIfPresent(String.self, forKey: .flatUnitNumber)
-        self.floorLevelType = try container.decodeIfPresent(String.self, forKey: .floorLevelType)
-        self.floorLevelNumber = try container.decodeIfPresent(String.self, forKey: .floorLevelNumber)
-        self.lotNumber = try container.decodeIfPresent(String.self, forKey: .lotNumber)
-        self.buildingName1 = try container.decodeIfPresent(String.self, forKey: .buildingName1)
-        self.buildingName2 = try container.decodeIfPresent(String.self, forKey: .buildingName2)
-        self.streetName = try container.decodeIfPresent(String.self, forKey: .streetName)
-        self.streetType = try container.decodeIfPresent(String.self, forKey: .streetType)
-        self.streetSuffix = try container.decodeIfPresent(String.self, forKey: .streetSuffix)
-        self.postalDeliveryType = try container.decodeIfPresent(String.self, forKey: .postalDeliveryType)
-        self.postalDeliveryNumber = try container.decodeIfPresent(Int.self, forKey: .postalDeliveryNumber)
-        self.postalDeliveryNumberPrefix = try container.decodeIfPresent(
-            String.self, forKey: .postalDeliveryNumberPrefix)
-        self.postalDeliveryNumberSuffix = try container.decodeIfPresent(
-            String.self, forKey: .postalDeliveryNumberSuffix)
-        self.localityName = try container.decode(String.self, forKey: .localityName)
-        self.postcode = try container.decode(String.self, forKey: .postcode)
-        self.state = try container.decode(String.self, forKey: .state)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.dpid = try container.tolerantIfPresent(String.self, forKey: .dpid, lenient: lenient)
+        self.thoroughfareNumber1 = try container.tolerantIfPresent(
+            Int.self, forKey: .thoroughfareNumber1, lenient: lenient)
+        self.thoroughfareNumber1Suffix = try container.tolerantIfPresent(
+            String.self, forKey: .thoroughfareNumber1Suffix, lenient: lenient)
+        self.thoroughfareNumber2 = try container.tolerantIfPresent(
+            Int.self, forKey: .thoroughfareNumber2, lenient: lenient)
+        self.thoroughfareNumber2Suffix = try container.tolerantIfPresent(
+            String.self, forKey: .thoroughfareNumber2Suffix, lenient: lenient)
+        self.flatUnitType = try container.tolerantIfPresent(String.self, forKey: .flatUnitType, lenient: lenient)
+        self.flatUnitNumber = try container.tolerantIfPresent(String.self, forKey: .flatUnitNumber, lenient: lenient)
+        self.floorLevelType = try container.tolerantIfPresent(String.self, forKey: .floorLevelType, lenient: lenient)
+        self.floorLevelNumber = try container.tolerantIfPresent(
+            String.self, forKey: .floorLevelNumber, lenient: lenient)
+        self.lotNumber = try container.tolerantIfPresent(String.self, forKey: .lotNumber, lenient: lenient)
+        self.buildingName1 = try container.tolerantIfPresent(String.self, forKey: .buildingName1, lenient: lenient)
+        self.buildingName2 = try container.tolerantIfPresent(String.self, forKey: .buildingName2, lenient: lenient)
+        self.streetName = try container.tolerantIfPresent(String.self, forKey: .streetName, lenient: lenient)
+        self.streetType = try container.tolerantIfPresent(String.self, forKey: .streetType, lenient: lenient)
+        self.streetSuffix = try container.tolerantIfPresent(String.self, forKey: .streetSuffix, lenient: lenient)
+        self.postalDeliveryType = try container.tolerantIfPresent(
+            String.self, forKey: .postalDeliveryType, lenient: lenient)
+        self.postalDeliveryNumber = try container.tolerantIfPresent(
+            Int.self, forKey: .postalDeliveryNumber, lenient: lenient)
+        self.postalDeliveryNumberPrefix = try container.tolerantIfPresent(
+            String.self, forKey: .postalDeliveryNumberPrefix, lenient: lenient)
+        self.postalDeliveryNumberSuffix = try container.tolerantIfPresent(
+            String.self, forKey: .postalDeliveryNumberSuffix, lenient: lenient)
+        self.localityName = try container.tolerant(
+            String.self, forKey: .localityName, lenient: lenient, missing: &missing)
+        self.postcode = try container.tolerant(String.self, forKey: .postcode, lenient: lenient, missing: &missing)
+        self.state = try container.tolerant(String.self, forKey: .state, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -173,8 +187,24 @@ public struct CommonPAFAddress: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.postalDeliveryNumber, forKey: .postalDeliveryNumber)
         try container.encodeIfPresent(self.postalDeliveryNumberPrefix, forKey: .postalDeliveryNumberPrefix)
         try container.encodeIfPresent(self.postalDeliveryNumberSuffix, forKey: .postalDeliveryNumberSuffix)
-        try container.encode(self.localityName, forKey: .localityName)
-        try container.encode(self.postcode, forKey: .postcode)
-        try container.encode(self.state, forKey: .state)
+        if !missingFields.contains("localityName") { try container.encode(self.localityName, forKey: .localityName) }
+        if !missingFields.contains("postcode") { try container.encode(self.postcode, forKey: .postcode) }
+        if !missingFields.contains("state") { try container.encode(self.state, forKey: .state) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.localityName { return missingFields.contains("localityName") }
+        if field == \Self.postcode { return missingFields.contains("postcode") }
+        if field == \Self.state { return missingFields.contains("state") }
+        return false
+    }
+}
+
+extension CommonPAFAddress: TolerantValue {
+    static var placeholder: CommonPAFAddress {
+        CommonPAFAddress(localityName: .placeholder, postcode: .placeholder, state: .placeholder)
     }
 }

@@ -9,7 +9,7 @@ public struct CommonPerson: Codable, Hashable, Sendable {
     public var firstName: String?
     /// `lastName` on the wire; required.
     public var lastName: String
-    /// A list; malformed elements are left out in lenient decoding. `middleNames` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `middleNames` on the wire; required.
     public var middleNames: [String]
     /// `prefix` on the wire; optional.
     public var prefix: String?
@@ -19,6 +19,9 @@ public struct CommonPerson: Codable, Hashable, Sendable {
     public var occupationCode: String?
     /// One of ``CommonPersonOccupationCodeVersion``; values added by later versions of the standard are kept. `occupationCodeVersion` on the wire; optional. When absent, the standard's default is `ANZSCO_1220.0_2013_V1.2`.
     public var occupationCodeVersion: CommonPersonOccupationCodeVersion?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -52,19 +55,23 @@ public struct CommonPerson: Codable, Hashable, Sendable {
         case occupationCodeVersion
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.lastUpdateTime = try container.decodeIfPresent(CDRDateTime.self, forKey: .lastUpdateTime)
-        self.firstName = try container.decodeIfPresent(String.self, forKey: .firstName)
-        self.lastName = try container.decode(String.self, forKey: .lastName)
-        self.middleNames = try container.decodeList(String.self, forKey: .middleNames, lenient: lenient)
-        self.prefix = try container.decodeIfPresent(String.self, forKey: .prefix)
-        self.suffix = try container.decodeIfPresent(String.self, forKey: .suffix)
-        self.occupationCode = try container.decodeIfPresent(String.self, forKey: .occupationCode)
-        self.occupationCodeVersion = try container.decodeIfPresent(
-            CommonPersonOccupationCodeVersion.self, forKey: .occupationCodeVersion)
+        var missing: [String] = []
+        self.lastUpdateTime = try container.tolerantIfPresent(
+            CDRDateTime.self, forKey: .lastUpdateTime, lenient: lenient)
+        self.firstName = try container.tolerantIfPresent(String.self, forKey: .firstName, lenient: lenient)
+        self.lastName = try container.tolerant(String.self, forKey: .lastName, lenient: lenient, missing: &missing)
+        self.middleNames = try container.tolerantList(
+            String.self, forKey: .middleNames, lenient: lenient, missing: &missing)
+        self.prefix = try container.tolerantIfPresent(String.self, forKey: .prefix, lenient: lenient)
+        self.suffix = try container.tolerantIfPresent(String.self, forKey: .suffix, lenient: lenient)
+        self.occupationCode = try container.tolerantIfPresent(String.self, forKey: .occupationCode, lenient: lenient)
+        self.occupationCodeVersion = try container.tolerantIfPresent(
+            CommonPersonOccupationCodeVersion.self, forKey: .occupationCodeVersion, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -72,11 +79,24 @@ public struct CommonPerson: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(self.lastUpdateTime, forKey: .lastUpdateTime)
         try container.encodeIfPresent(self.firstName, forKey: .firstName)
-        try container.encode(self.lastName, forKey: .lastName)
-        try container.encode(self.middleNames, forKey: .middleNames)
+        if !missingFields.contains("lastName") { try container.encode(self.lastName, forKey: .lastName) }
+        if !missingFields.contains("middleNames") { try container.encode(self.middleNames, forKey: .middleNames) }
         try container.encodeIfPresent(self.prefix, forKey: .prefix)
         try container.encodeIfPresent(self.suffix, forKey: .suffix)
         try container.encodeIfPresent(self.occupationCode, forKey: .occupationCode)
         try container.encodeIfPresent(self.occupationCodeVersion, forKey: .occupationCodeVersion)
     }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.lastName { return missingFields.contains("lastName") }
+        if field == \Self.middleNames { return missingFields.contains("middleNames") }
+        return false
+    }
+}
+
+extension CommonPerson: TolerantValue {
+    static var placeholder: CommonPerson { CommonPerson(lastName: .placeholder, middleNames: []) }
 }

@@ -9,7 +9,7 @@ public struct CommonPersonDetailV2: Codable, Hashable, Sendable {
     public var firstName: String?
     /// `lastName` on the wire; required.
     public var lastName: String
-    /// A list; malformed elements are left out in lenient decoding. `middleNames` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `middleNames` on the wire; required.
     public var middleNames: [String]
     /// `prefix` on the wire; optional.
     public var prefix: String?
@@ -19,12 +19,15 @@ public struct CommonPersonDetailV2: Codable, Hashable, Sendable {
     public var occupationCode: String?
     /// One of ``CommonPersonOccupationCodeVersion``; values added by later versions of the standard are kept. `occupationCodeVersion` on the wire; optional. When absent, the standard's default is `ANZSCO_1220.0_2013_V1.2`.
     public var occupationCodeVersion: CommonPersonOccupationCodeVersion?
-    /// A list; malformed elements are left out in lenient decoding. `phoneNumbers` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `phoneNumbers` on the wire; required.
     public var phoneNumbers: [CommonPhoneNumber]
-    /// A list; malformed elements are left out in lenient decoding. `emailAddresses` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `emailAddresses` on the wire; required.
     public var emailAddresses: [CommonEmailAddress]
-    /// A list; malformed elements are left out in lenient decoding. `physicalAddresses` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `physicalAddresses` on the wire; required.
     public var physicalAddresses: [CommonPhysicalAddressWithPurpose]
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -67,24 +70,29 @@ public struct CommonPersonDetailV2: Codable, Hashable, Sendable {
         case physicalAddresses
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
-        self.lastUpdateTime = try container.decodeIfPresent(CDRDateTime.self, forKey: .lastUpdateTime)
-        self.firstName = try container.decodeIfPresent(String.self, forKey: .firstName)
-        self.lastName = try container.decode(String.self, forKey: .lastName)
-        self.middleNames = try container.decodeList(String.self, forKey: .middleNames, lenient: lenient)
-        self.prefix = try container.decodeIfPresent(String.self, forKey: .prefix)
-        self.suffix = try container.decodeIfPresent(String.self, forKey: .suffix)
-        self.occupationCode = try container.decodeIfPresent(String.self, forKey: .occupationCode)
-        self.occupationCodeVersion = try container.decodeIfPresent(
-            CommonPersonOccupationCodeVersion.self, forKey: .occupationCodeVersion)
-        self.phoneNumbers = try container.decodeList(CommonPhoneNumber.self, forKey: .phoneNumbers, lenient: lenient)
-        self.emailAddresses = try container.decodeList(
-            CommonEmailAddress.self, forKey: .emailAddresses, lenient: lenient)
-        self.physicalAddresses = try container.decodeList(
-            CommonPhysicalAddressWithPurpose.self, forKey: .physicalAddresses, lenient: lenient)
+        var missing: [String] = []
+        self.lastUpdateTime = try container.tolerantIfPresent(
+            CDRDateTime.self, forKey: .lastUpdateTime, lenient: lenient)
+        self.firstName = try container.tolerantIfPresent(String.self, forKey: .firstName, lenient: lenient)
+        self.lastName = try container.tolerant(String.self, forKey: .lastName, lenient: lenient, missing: &missing)
+        self.middleNames = try container.tolerantList(
+            String.self, forKey: .middleNames, lenient: lenient, missing: &missing)
+        self.prefix = try container.tolerantIfPresent(String.self, forKey: .prefix, lenient: lenient)
+        self.suffix = try container.tolerantIfPresent(String.self, forKey: .suffix, lenient: lenient)
+        self.occupationCode = try container.tolerantIfPresent(String.self, forKey: .occupationCode, lenient: lenient)
+        self.occupationCodeVersion = try container.tolerantIfPresent(
+            CommonPersonOccupationCodeVersion.self, forKey: .occupationCodeVersion, lenient: lenient)
+        self.phoneNumbers = try container.tolerantList(
+            CommonPhoneNumber.self, forKey: .phoneNumbers, lenient: lenient, missing: &missing)
+        self.emailAddresses = try container.tolerantList(
+            CommonEmailAddress.self, forKey: .emailAddresses, lenient: lenient, missing: &missing)
+        self.physicalAddresses = try container.tolerantList(
+            CommonPhysicalAddressWithPurpose.self, forKey: .physicalAddresses, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
@@ -92,14 +100,37 @@ public struct CommonPersonDetailV2: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(self.lastUpdateTime, forKey: .lastUpdateTime)
         try container.encodeIfPresent(self.firstName, forKey: .firstName)
-        try container.encode(self.lastName, forKey: .lastName)
-        try container.encode(self.middleNames, forKey: .middleNames)
+        if !missingFields.contains("lastName") { try container.encode(self.lastName, forKey: .lastName) }
+        if !missingFields.contains("middleNames") { try container.encode(self.middleNames, forKey: .middleNames) }
         try container.encodeIfPresent(self.prefix, forKey: .prefix)
         try container.encodeIfPresent(self.suffix, forKey: .suffix)
         try container.encodeIfPresent(self.occupationCode, forKey: .occupationCode)
         try container.encodeIfPresent(self.occupationCodeVersion, forKey: .occupationCodeVersion)
-        try container.encode(self.phoneNumbers, forKey: .phoneNumbers)
-        try container.encode(self.emailAddresses, forKey: .emailAddresses)
-        try container.encode(self.physicalAddresses, forKey: .physicalAddresses)
+        if !missingFields.contains("phoneNumbers") { try container.encode(self.phoneNumbers, forKey: .phoneNumbers) }
+        if !missingFields.contains("emailAddresses") {
+            try container.encode(self.emailAddresses, forKey: .emailAddresses)
+        }
+        if !missingFields.contains("physicalAddresses") {
+            try container.encode(self.physicalAddresses, forKey: .physicalAddresses)
+        }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.lastName { return missingFields.contains("lastName") }
+        if field == \Self.middleNames { return missingFields.contains("middleNames") }
+        if field == \Self.phoneNumbers { return missingFields.contains("phoneNumbers") }
+        if field == \Self.emailAddresses { return missingFields.contains("emailAddresses") }
+        if field == \Self.physicalAddresses { return missingFields.contains("physicalAddresses") }
+        return false
+    }
+}
+
+extension CommonPersonDetailV2: TolerantValue {
+    static var placeholder: CommonPersonDetailV2 {
+        CommonPersonDetailV2(
+            lastName: .placeholder, middleNames: [], phoneNumbers: [], emailAddresses: [], physicalAddresses: [])
     }
 }

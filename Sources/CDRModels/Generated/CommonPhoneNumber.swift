@@ -17,6 +17,9 @@ public struct CommonPhoneNumber: Codable, Hashable, Sendable {
     public var `extension`: String?
     /// `fullNumber` on the wire; required.
     public var fullNumber: String
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -47,27 +50,47 @@ public struct CommonPhoneNumber: Codable, Hashable, Sendable {
         case fullNumber
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.isPreferred = try container.decodeIfPresent(Bool.self, forKey: .isPreferred)
-        self.purpose = try container.decode(CommonPhoneNumberPurpose.self, forKey: .purpose)
-        self.countryCode = try container.decodeIfPresent(String.self, forKey: .countryCode)
-        self.areaCode = try container.decodeIfPresent(String.self, forKey: .areaCode)
-        self.number = try container.decode(String.self, forKey: .number)
-        self.extension = try container.decodeIfPresent(String.self, forKey: .`extension`)
-        self.fullNumber = try container.decode(String.self, forKey: .fullNumber)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.isPreferred = try container.tolerantIfPresent(Bool.self, forKey: .isPreferred, lenient: lenient)
+        self.purpose = try container.tolerant(
+            CommonPhoneNumberPurpose.self, forKey: .purpose, lenient: lenient, missing: &missing)
+        self.countryCode = try container.tolerantIfPresent(String.self, forKey: .countryCode, lenient: lenient)
+        self.areaCode = try container.tolerantIfPresent(String.self, forKey: .areaCode, lenient: lenient)
+        self.number = try container.tolerant(String.self, forKey: .number, lenient: lenient, missing: &missing)
+        self.extension = try container.tolerantIfPresent(String.self, forKey: .`extension`, lenient: lenient)
+        self.fullNumber = try container.tolerant(String.self, forKey: .fullNumber, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(self.isPreferred, forKey: .isPreferred)
-        try container.encode(self.purpose, forKey: .purpose)
+        if !missingFields.contains("purpose") { try container.encode(self.purpose, forKey: .purpose) }
         try container.encodeIfPresent(self.countryCode, forKey: .countryCode)
         try container.encodeIfPresent(self.areaCode, forKey: .areaCode)
-        try container.encode(self.number, forKey: .number)
+        if !missingFields.contains("number") { try container.encode(self.number, forKey: .number) }
         try container.encodeIfPresent(self.extension, forKey: .`extension`)
-        try container.encode(self.fullNumber, forKey: .fullNumber)
+        if !missingFields.contains("fullNumber") { try container.encode(self.fullNumber, forKey: .fullNumber) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.purpose { return missingFields.contains("purpose") }
+        if field == \Self.number { return missingFields.contains("number") }
+        if field == \Self.fullNumber { return missingFields.contains("fullNumber") }
+        return false
+    }
+}
+
+extension CommonPhoneNumber: TolerantValue {
+    static var placeholder: CommonPhoneNumber {
+        CommonPhoneNumber(purpose: .placeholder, number: .placeholder, fullNumber: .placeholder)
     }
 }

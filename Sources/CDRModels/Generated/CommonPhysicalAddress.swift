@@ -5,6 +5,9 @@
 public struct CommonPhysicalAddress: Codable, Hashable, Sendable {
     /// The variant named by `addressUType`, with its member.
     public var address: Address
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -19,17 +22,35 @@ public struct CommonPhysicalAddress: Codable, Hashable, Sendable {
         case simple
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.address = try Address(
-            from: container, discriminator: try container.decode(String.self, forKey: .addressUType), decoder: decoder)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        if let discriminator = try container.tolerantDiscriminator(
+            forKey: .addressUType, lenient: lenient, missing: &missing)
+        {
+            self.address = try Address(from: container, discriminator: discriminator, decoder: decoder)
+        } else {
+            self.address = .unknown(.placeholder)
+        }
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try self.address.encode(into: &container, encoder: encoder)
+        if !missingFields.contains("addressUType") {
+            try self.address.encode(into: &container, encoder: encoder)
+        }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.address { return missingFields.contains("addressUType") }
+        return false
     }
 
     /// The variants of `addressUType`. A variant this version does not know is kept as ``Address/unknown(_:)``.
@@ -80,4 +101,8 @@ public struct CommonPhysicalAddress: Codable, Hashable, Sendable {
             }
         }
     }
+}
+
+extension CommonPhysicalAddress: TolerantValue {
+    static var placeholder: CommonPhysicalAddress { CommonPhysicalAddress(address: .unknown(.placeholder)) }
 }

@@ -7,6 +7,9 @@ public struct CommonPhysicalAddressWithPurpose: Codable, Hashable, Sendable {
     public var purpose: CommonPhysicalAddressPurpose
     /// The variant named by `addressUType`, with its member.
     public var address: Address
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -24,19 +27,39 @@ public struct CommonPhysicalAddressWithPurpose: Codable, Hashable, Sendable {
         case simple
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.purpose = try container.decode(CommonPhysicalAddressPurpose.self, forKey: .purpose)
-        self.address = try Address(
-            from: container, discriminator: try container.decode(String.self, forKey: .addressUType), decoder: decoder)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.purpose = try container.tolerant(
+            CommonPhysicalAddressPurpose.self, forKey: .purpose, lenient: lenient, missing: &missing)
+        if let discriminator = try container.tolerantDiscriminator(
+            forKey: .addressUType, lenient: lenient, missing: &missing)
+        {
+            self.address = try Address(from: container, discriminator: discriminator, decoder: decoder)
+        } else {
+            self.address = .unknown(.placeholder)
+        }
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.purpose, forKey: .purpose)
-        try self.address.encode(into: &container, encoder: encoder)
+        if !missingFields.contains("purpose") { try container.encode(self.purpose, forKey: .purpose) }
+        if !missingFields.contains("addressUType") {
+            try self.address.encode(into: &container, encoder: encoder)
+        }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.purpose { return missingFields.contains("purpose") }
+        if field == \Self.address { return missingFields.contains("addressUType") }
+        return false
     }
 
     /// The variants of `addressUType`. A variant this version does not know is kept as ``Address/unknown(_:)``.
@@ -86,5 +109,11 @@ public struct CommonPhysicalAddressWithPurpose: Codable, Hashable, Sendable {
                 }
             }
         }
+    }
+}
+
+extension CommonPhysicalAddressWithPurpose: TolerantValue {
+    static var placeholder: CommonPhysicalAddressWithPurpose {
+        CommonPhysicalAddressWithPurpose(purpose: .placeholder, address: .unknown(.placeholder))
     }
 }

@@ -19,6 +19,9 @@ public struct CommonSimpleAddress: Codable, Hashable, Sendable {
     public var state: String
     /// `country` on the wire; optional. When absent, the standard's default is `AUS`.
     public var country: String?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -52,29 +55,49 @@ public struct CommonSimpleAddress: Codable, Hashable, Sendable {
         case country
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.mailingName = try container.decodeIfPresent(String.self, forKey: .mailingName)
-        self.addressLine1 = try container.decode(String.self, forKey: .addressLine1)
-        self.addressLine2 = try container.decodeIfPresent(String.self, forKey: .addressLine2)
-        self.addressLine3 = try container.decodeIfPresent(String.self, forKey: .addressLine3)
-        self.postcode = try container.decodeIfPresent(String.self, forKey: .postcode)
-        self.city = try container.decode(String.self, forKey: .city)
-        self.state = try container.decode(String.self, forKey: .state)
-        self.country = try container.decodeIfPresent(String.self, forKey: .country)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.mailingName = try container.tolerantIfPresent(String.self, forKey: .mailingName, lenient: lenient)
+        self.addressLine1 = try container.tolerant(
+            String.self, forKey: .addressLine1, lenient: lenient, missing: &missing)
+        self.addressLine2 = try container.tolerantIfPresent(String.self, forKey: .addressLine2, lenient: lenient)
+        self.addressLine3 = try container.tolerantIfPresent(String.self, forKey: .addressLine3, lenient: lenient)
+        self.postcode = try container.tolerantIfPresent(String.self, forKey: .postcode, lenient: lenient)
+        self.city = try container.tolerant(String.self, forKey: .city, lenient: lenient, missing: &missing)
+        self.state = try container.tolerant(String.self, forKey: .state, lenient: lenient, missing: &missing)
+        self.country = try container.tolerantIfPresent(String.self, forKey: .country, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(self.mailingName, forKey: .mailingName)
-        try container.encode(self.addressLine1, forKey: .addressLine1)
+        if !missingFields.contains("addressLine1") { try container.encode(self.addressLine1, forKey: .addressLine1) }
         try container.encodeIfPresent(self.addressLine2, forKey: .addressLine2)
         try container.encodeIfPresent(self.addressLine3, forKey: .addressLine3)
         try container.encodeIfPresent(self.postcode, forKey: .postcode)
-        try container.encode(self.city, forKey: .city)
-        try container.encode(self.state, forKey: .state)
+        if !missingFields.contains("city") { try container.encode(self.city, forKey: .city) }
+        if !missingFields.contains("state") { try container.encode(self.state, forKey: .state) }
         try container.encodeIfPresent(self.country, forKey: .country)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.addressLine1 { return missingFields.contains("addressLine1") }
+        if field == \Self.city { return missingFields.contains("city") }
+        if field == \Self.state { return missingFields.contains("state") }
+        return false
+    }
+}
+
+extension CommonSimpleAddress: TolerantValue {
+    static var placeholder: CommonSimpleAddress {
+        CommonSimpleAddress(addressLine1: .placeholder, city: .placeholder, state: .placeholder)
     }
 }

@@ -17,7 +17,7 @@ public struct DataHolderBrandSummaryV2: Codable, Hashable, Sendable {
     public var productBaseUri: String?
     /// `logoUri` on the wire; required.
     public var logoUri: String
-    /// One of ``IndustriesEnum``; values added by later versions of the standard are kept. A list; malformed elements are left out in lenient decoding. `industries` on the wire; required.
+    /// One of ``IndustriesEnum``; values added by later versions of the standard are kept. A list; a lenient decode leaves out only the elements it cannot keep. `industries` on the wire; required.
     public var industries: [IndustriesEnum]
     /// An RFC 3339 date-time. `lastUpdated` on the wire; required.
     public var lastUpdated: CDRDateTime
@@ -72,7 +72,7 @@ public struct DataHolderBrandSummaryV2: Codable, Hashable, Sendable {
         case arbn
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
@@ -105,5 +105,13 @@ public struct DataHolderBrandSummaryV2: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.abn, forKey: .abn)
         try container.encodeIfPresent(self.acn, forKey: .acn)
         try container.encodeIfPresent(self.arbn, forKey: .arbn)
+    }
+}
+
+extension DataHolderBrandSummaryV2: TolerantValue {
+    static var placeholder: DataHolderBrandSummaryV2 {
+        DataHolderBrandSummaryV2(
+            brandName: .placeholder, publicBaseUri: .placeholder, logoUri: .placeholder, industries: [],
+            lastUpdated: .placeholder)
     }
 }

@@ -22,7 +22,7 @@ public struct DataHolderStatus: Codable, Hashable, Sendable {
         case status
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.legalEntityId = try container.decode(String.self, forKey: .legalEntityId)
@@ -35,4 +35,8 @@ public struct DataHolderStatus: Codable, Hashable, Sendable {
         try container.encode(self.legalEntityId, forKey: .legalEntityId)
         try container.encode(self.status, forKey: .status)
     }
+}
+
+extension DataHolderStatus: TolerantValue {
+    static var placeholder: DataHolderStatus { DataHolderStatus(legalEntityId: .placeholder, status: .placeholder) }
 }

@@ -2,7 +2,7 @@
 // Do not edit: change the generator and run it again.
 
 /// A value of the standard's `DataHolderStatusValue` set, extensible: unknown values are kept (see ``CDRExtensibleEnum``).
-public struct DataHolderStatusValue: CDRExtensibleEnum {
+public struct DataHolderStatusValue: CDRExtensibleEnum, TolerantEnum {
     /// The value's text.
     public let rawValue: String
 

@@ -3,7 +3,7 @@
 
 /// The standard's `DataHoldersStatusList` object.
 public struct DataHoldersStatusList: Codable, Hashable, Sendable {
-    /// The response's payload. A list; malformed elements are left out in lenient decoding. `data` on the wire; required.
+    /// The response's payload. A list; a lenient decode leaves out only the elements it cannot keep. `data` on the wire; required.
     public var data: [DataHolderStatus]
     /// Links for this response. `links` on the wire; required.
     public var links: Links
@@ -27,7 +27,7 @@ public struct DataHoldersStatusList: Codable, Hashable, Sendable {
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
@@ -42,5 +42,11 @@ public struct DataHoldersStatusList: Codable, Hashable, Sendable {
         try container.encode(self.data, forKey: .data)
         try container.encode(self.links, forKey: .links)
         try container.encode(self.meta, forKey: .meta)
+    }
+}
+
+extension DataHoldersStatusList: TolerantValue {
+    static var placeholder: DataHoldersStatusList {
+        DataHoldersStatusList(data: [], links: .placeholder, meta: .placeholder)
     }
 }

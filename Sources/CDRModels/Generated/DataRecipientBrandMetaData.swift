@@ -9,7 +9,7 @@ public struct DataRecipientBrandMetaData: Codable, Hashable, Sendable {
     public var brandName: String
     /// `logoUri` on the wire; required.
     public var logoUri: String
-    /// A list; malformed elements are left out in lenient decoding. `softwareProducts` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `softwareProducts` on the wire; optional.
     public var softwareProducts: [SoftwareProductMetaData]?
     /// One of ``DataRecipientBrandMetaDataStatus``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: DataRecipientBrandMetaDataStatus
@@ -37,7 +37,7 @@ public struct DataRecipientBrandMetaData: Codable, Hashable, Sendable {
         case status
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
@@ -57,5 +57,12 @@ public struct DataRecipientBrandMetaData: Codable, Hashable, Sendable {
         try container.encode(self.logoUri, forKey: .logoUri)
         try container.encodeIfPresent(self.softwareProducts, forKey: .softwareProducts)
         try container.encode(self.status, forKey: .status)
+    }
+}
+
+extension DataRecipientBrandMetaData: TolerantValue {
+    static var placeholder: DataRecipientBrandMetaData {
+        DataRecipientBrandMetaData(
+            dataRecipientBrandId: .placeholder, brandName: .placeholder, logoUri: .placeholder, status: .placeholder)
     }
 }

@@ -22,7 +22,7 @@ public struct DataRecipientStatus: Codable, Hashable, Sendable {
         case status
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.legalEntityId = try container.decode(String.self, forKey: .legalEntityId)
@@ -34,5 +34,11 @@ public struct DataRecipientStatus: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.legalEntityId, forKey: .legalEntityId)
         try container.encode(self.status, forKey: .status)
+    }
+}
+
+extension DataRecipientStatus: TolerantValue {
+    static var placeholder: DataRecipientStatus {
+        DataRecipientStatus(legalEntityId: .placeholder, status: .placeholder)
     }
 }

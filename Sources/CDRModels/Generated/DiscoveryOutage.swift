@@ -11,6 +11,9 @@ public struct DiscoveryOutage: Codable, Hashable, Sendable {
     public var isPartial: Bool?
     /// `explanation` on the wire; required.
     public var explanation: String
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -32,21 +35,42 @@ public struct DiscoveryOutage: Codable, Hashable, Sendable {
         case explanation
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.outageTime = try container.decode(CDRDateTime.self, forKey: .outageTime)
-        self.duration = try container.decode(CDRDuration.self, forKey: .duration)
-        self.isPartial = try container.decodeIfPresent(Bool.self, forKey: .isPartial)
-        self.explanation = try container.decode(String.self, forKey: .explanation)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.outageTime = try container.tolerant(
+            CDRDateTime.self, forKey: .outageTime, lenient: lenient, missing: &missing)
+        self.duration = try container.tolerant(CDRDuration.self, forKey: .duration, lenient: lenient, missing: &missing)
+        self.isPartial = try container.tolerantIfPresent(Bool.self, forKey: .isPartial, lenient: lenient)
+        self.explanation = try container.tolerant(
+            String.self, forKey: .explanation, lenient: lenient, missing: &missing)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.outageTime, forKey: .outageTime)
-        try container.encode(self.duration, forKey: .duration)
+        if !missingFields.contains("outageTime") { try container.encode(self.outageTime, forKey: .outageTime) }
+        if !missingFields.contains("duration") { try container.encode(self.duration, forKey: .duration) }
         try container.encodeIfPresent(self.isPartial, forKey: .isPartial)
-        try container.encode(self.explanation, forKey: .explanation)
+        if !missingFields.contains("explanation") { try container.encode(self.explanation, forKey: .explanation) }
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.outageTime { return missingFields.contains("outageTime") }
+        if field == \Self.duration { return missingFields.contains("duration") }
+        if field == \Self.explanation { return missingFields.contains("explanation") }
+        return false
+    }
+}
+
+extension DiscoveryOutage: TolerantValue {
+    static var placeholder: DiscoveryOutage {
+        DiscoveryOutage(outageTime: .placeholder, duration: .placeholder, explanation: .placeholder)
     }
 }

@@ -11,6 +11,9 @@ public struct ErrorV2: Codable, Hashable, Sendable {
     public var detail: String
     /// Metadata for this response. `meta` on the wire; optional.
     public var meta: ErrorV2.Meta?
+    /// The wire names of required members the holder left out or sent unusable (a lenient decode only;
+    /// empty for a payload that follows the standard). Each holds a placeholder; see ``isMissing(_:)``.
+    public internal(set) var missingFields: [String] = []
 
     /// Creates a value from its members.
     public init(
@@ -32,22 +35,35 @@ public struct ErrorV2: Codable, Hashable, Sendable {
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.code = try container.decode(String.self, forKey: .code)
-        self.title = try container.decode(String.self, forKey: .title)
-        self.detail = try container.decode(String.self, forKey: .detail)
-        self.meta = try container.decodeIfPresent(ErrorV2.Meta.self, forKey: .meta)
+        let lenient = decoder.cdrLenientContext
+        var missing: [String] = []
+        self.code = try container.tolerant(String.self, forKey: .code, lenient: lenient, missing: &missing)
+        self.title = try container.tolerant(String.self, forKey: .title, lenient: lenient, missing: &missing)
+        self.detail = try container.tolerant(String.self, forKey: .detail, lenient: lenient, missing: &missing)
+        self.meta = try container.tolerantIfPresent(ErrorV2.Meta.self, forKey: .meta, lenient: lenient)
+        self.missingFields = missing
     }
 
     /// Encodes the object.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(self.code, forKey: .code)
-        try container.encode(self.title, forKey: .title)
-        try container.encode(self.detail, forKey: .detail)
+        if !missingFields.contains("code") { try container.encode(self.code, forKey: .code) }
+        if !missingFields.contains("title") { try container.encode(self.title, forKey: .title) }
+        if !missingFields.contains("detail") { try container.encode(self.detail, forKey: .detail) }
         try container.encodeIfPresent(self.meta, forKey: .meta)
+    }
+
+    /// Whether the holder left out (or sent unusable) the required member at `field`. Only a lenient decode
+    /// lets that happen; the member then holds a placeholder.
+    public func isMissing(_ field: PartialKeyPath<Self>) -> Bool {
+        if missingFields.isEmpty { return false }
+        if field == \Self.code { return missingFields.contains("code") }
+        if field == \Self.title { return missingFields.contains("title") }
+        if field == \Self.detail { return missingFields.contains("detail") }
+        return false
     }
 
     /// A member object of ``ErrorV2`` (`ErrorV2_meta` in the standard).
@@ -66,10 +82,11 @@ public struct ErrorV2: Codable, Hashable, Sendable {
             case urn
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            self.urn = try container.decodeIfPresent(String.self, forKey: .urn)
+            let lenient = decoder.cdrLenientContext
+            self.urn = try container.tolerantIfPresent(String.self, forKey: .urn, lenient: lenient)
         }
 
         /// Encodes the object.
@@ -78,4 +95,12 @@ public struct ErrorV2: Codable, Hashable, Sendable {
             try container.encodeIfPresent(self.urn, forKey: .urn)
         }
     }
+}
+
+extension ErrorV2: TolerantValue {
+    static var placeholder: ErrorV2 { ErrorV2(code: .placeholder, title: .placeholder, detail: .placeholder) }
+}
+
+extension ErrorV2.Meta: TolerantValue {
+    static var placeholder: ErrorV2.Meta { ErrorV2.Meta() }
 }

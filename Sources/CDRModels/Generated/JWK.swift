@@ -7,7 +7,7 @@ public struct JWK: Codable, Hashable, Sendable {
     public var alg: String
     /// `e` on the wire; required.
     public var e: String
-    /// A list; malformed elements are left out in lenient decoding. `key_ops` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `key_ops` on the wire; required.
     public var keyOps: [String]
     /// `kid` on the wire; required.
     public var kid: String
@@ -42,7 +42,7 @@ public struct JWK: Codable, Hashable, Sendable {
         case n
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
@@ -63,5 +63,11 @@ public struct JWK: Codable, Hashable, Sendable {
         try container.encode(self.kid, forKey: .kid)
         try container.encode(self.kty, forKey: .kty)
         try container.encode(self.n, forKey: .n)
+    }
+}
+
+extension JWK: TolerantValue {
+    static var placeholder: JWK {
+        JWK(alg: .placeholder, e: .placeholder, keyOps: [], kid: .placeholder, kty: .placeholder, n: .placeholder)
     }
 }

@@ -72,7 +72,7 @@ public struct LegalEntityDetail: Codable, Hashable, Sendable {
         case status
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.legalEntityId = try container.decode(String.self, forKey: .legalEntityId)
@@ -105,5 +105,12 @@ public struct LegalEntityDetail: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.anzsicDivision, forKey: .anzsicDivision)
         try container.encodeIfPresent(self.organisationType, forKey: .organisationType)
         try container.encode(self.status, forKey: .status)
+    }
+}
+
+extension LegalEntityDetail: TolerantValue {
+    static var placeholder: LegalEntityDetail {
+        LegalEntityDetail(
+            legalEntityId: .placeholder, legalEntityName: .placeholder, logoUri: .placeholder, status: .placeholder)
     }
 }

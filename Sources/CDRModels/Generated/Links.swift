@@ -17,7 +17,7 @@ public struct Links: Codable, Hashable, Sendable {
         case selfLink = "self"
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.selfLink = try container.decode(String.self, forKey: .selfLink)
@@ -28,4 +28,8 @@ public struct Links: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.selfLink, forKey: .selfLink)
     }
+}
+
+extension Links: TolerantValue {
+    static var placeholder: Links { Links(selfLink: .placeholder) }
 }

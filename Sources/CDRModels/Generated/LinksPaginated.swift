@@ -37,7 +37,7 @@ public struct LinksPaginated: Codable, Hashable, Sendable {
         case last
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.selfLink = try container.decode(String.self, forKey: .selfLink)
@@ -56,4 +56,8 @@ public struct LinksPaginated: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.next, forKey: .next)
         try container.encodeIfPresent(self.last, forKey: .last)
     }
+}
+
+extension LinksPaginated: TolerantValue {
+    static var placeholder: LinksPaginated { LinksPaginated(selfLink: .placeholder) }
 }

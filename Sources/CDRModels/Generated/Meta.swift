@@ -7,7 +7,7 @@ public struct Meta: Codable, Hashable, Sendable {
     /// Creates a value from its members.
     public init() {}
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         _ = try decoder.container(keyedBy: AnyCodingKey.self)
     }
@@ -16,4 +16,8 @@ public struct Meta: Codable, Hashable, Sendable {
     public func encode(to encoder: any Encoder) throws {
         _ = encoder.container(keyedBy: AnyCodingKey.self)
     }
+}
+
+extension Meta: TolerantValue {
+    static var placeholder: Meta { Meta() }
 }

@@ -22,7 +22,7 @@ public struct MetaPaginated: Codable, Hashable, Sendable {
         case totalPages
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.totalRecords = try container.decode(Int.self, forKey: .totalRecords)
@@ -35,4 +35,8 @@ public struct MetaPaginated: Codable, Hashable, Sendable {
         try container.encode(self.totalRecords, forKey: .totalRecords)
         try container.encode(self.totalPages, forKey: .totalPages)
     }
+}
+
+extension MetaPaginated: TolerantValue {
+    static var placeholder: MetaPaginated { MetaPaginated(totalRecords: .placeholder, totalPages: .placeholder) }
 }

@@ -27,7 +27,7 @@ public struct MetaPaginatedTransaction: Codable, Hashable, Sendable {
         case isQueryParamUnsupported
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.totalRecords = try container.decode(Int.self, forKey: .totalRecords)
@@ -41,5 +41,11 @@ public struct MetaPaginatedTransaction: Codable, Hashable, Sendable {
         try container.encode(self.totalRecords, forKey: .totalRecords)
         try container.encode(self.totalPages, forKey: .totalPages)
         try container.encodeIfPresent(self.isQueryParamUnsupported, forKey: .isQueryParamUnsupported)
+    }
+}
+
+extension MetaPaginatedTransaction: TolerantValue {
+    static var placeholder: MetaPaginatedTransaction {
+        MetaPaginatedTransaction(totalRecords: .placeholder, totalPages: .placeholder)
     }
 }

@@ -22,7 +22,7 @@ public struct RegisterDataHolderAuth: Codable, Hashable, Sendable {
         case registerUType
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.jwksEndpoint = try container.decode(String.self, forKey: .jwksEndpoint)
@@ -77,5 +77,11 @@ public struct RegisterDataHolderAuth: Codable, Hashable, Sendable {
                 }
             }
         }
+    }
+}
+
+extension RegisterDataHolderAuth: TolerantValue {
+    static var placeholder: RegisterDataHolderAuth {
+        RegisterDataHolderAuth(jwksEndpoint: .placeholder, register: .unknown(.placeholder))
     }
 }

@@ -47,7 +47,7 @@ public struct RegisterDataHolderBrandServiceEndpointV2: Codable, Hashable, Senda
         case websiteUri
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.version = try container.decode(String.self, forKey: .version)
@@ -69,5 +69,13 @@ public struct RegisterDataHolderBrandServiceEndpointV2: Codable, Hashable, Senda
         try container.encode(self.infosecBaseUri, forKey: .infosecBaseUri)
         try container.encodeIfPresent(self.extensionBaseUri, forKey: .extensionBaseUri)
         try container.encode(self.websiteUri, forKey: .websiteUri)
+    }
+}
+
+extension RegisterDataHolderBrandServiceEndpointV2: TolerantValue {
+    static var placeholder: RegisterDataHolderBrandServiceEndpointV2 {
+        RegisterDataHolderBrandServiceEndpointV2(
+            version: .placeholder, publicBaseUri: .placeholder, resourceBaseUri: .placeholder,
+            infosecBaseUri: .placeholder, websiteUri: .placeholder)
     }
 }

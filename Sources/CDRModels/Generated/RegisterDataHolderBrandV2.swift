@@ -9,7 +9,7 @@ public struct RegisterDataHolderBrandV2: Codable, Hashable, Sendable {
     public var brandName: String
     /// `brandGroup` on the wire; optional.
     public var brandGroup: String?
-    /// One of ``IndustriesEnum``; values added by later versions of the standard are kept. A list; malformed elements are left out in lenient decoding. `industries` on the wire; required.
+    /// One of ``IndustriesEnum``; values added by later versions of the standard are kept. A list; a lenient decode leaves out only the elements it cannot keep. `industries` on the wire; required.
     public var industries: [IndustriesEnum]
     /// `logoUri` on the wire; required.
     public var logoUri: String
@@ -19,7 +19,7 @@ public struct RegisterDataHolderBrandV2: Codable, Hashable, Sendable {
     public var status: RegisterDataHolderBrandStatus
     /// `endpointDetail` on the wire; required.
     public var endpointDetail: RegisterDataHolderBrandServiceEndpointV2
-    /// A list; malformed elements are left out in lenient decoding. `authDetails` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `authDetails` on the wire; required.
     public var authDetails: [RegisterDataHolderAuth]
     /// An RFC 3339 date-time. `lastUpdated` on the wire; required.
     public var lastUpdated: CDRDateTime
@@ -62,7 +62,7 @@ public struct RegisterDataHolderBrandV2: Codable, Hashable, Sendable {
         case lastUpdated
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
@@ -92,5 +92,14 @@ public struct RegisterDataHolderBrandV2: Codable, Hashable, Sendable {
         try container.encode(self.endpointDetail, forKey: .endpointDetail)
         try container.encode(self.authDetails, forKey: .authDetails)
         try container.encode(self.lastUpdated, forKey: .lastUpdated)
+    }
+}
+
+extension RegisterDataHolderBrandV2: TolerantValue {
+    static var placeholder: RegisterDataHolderBrandV2 {
+        RegisterDataHolderBrandV2(
+            dataHolderBrandId: .placeholder, brandName: .placeholder, industries: [], logoUri: .placeholder,
+            legalEntity: .placeholder, status: .placeholder, endpointDetail: .placeholder, authDetails: [],
+            lastUpdated: .placeholder)
     }
 }

@@ -13,7 +13,7 @@ public struct RegisterDataRecipient: Codable, Hashable, Sendable {
     public var accreditationLevel: RegisterDataRecipientAccreditationLevel
     /// `logoUri` on the wire; required.
     public var logoUri: String
-    /// A list; malformed elements are left out in lenient decoding. `dataRecipientBrands` on the wire; optional.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `dataRecipientBrands` on the wire; optional.
     public var dataRecipientBrands: [DataRecipientBrandMetaData]?
     /// One of ``RegisterDataRecipientStatus``; values added by later versions of the standard are kept. `status` on the wire; required.
     public var status: RegisterDataRecipientStatus
@@ -52,7 +52,7 @@ public struct RegisterDataRecipient: Codable, Hashable, Sendable {
         case lastUpdated
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
@@ -79,5 +79,13 @@ public struct RegisterDataRecipient: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.dataRecipientBrands, forKey: .dataRecipientBrands)
         try container.encode(self.status, forKey: .status)
         try container.encode(self.lastUpdated, forKey: .lastUpdated)
+    }
+}
+
+extension RegisterDataRecipient: TolerantValue {
+    static var placeholder: RegisterDataRecipient {
+        RegisterDataRecipient(
+            legalEntityId: .placeholder, legalEntityName: .placeholder, accreditationNumber: .placeholder,
+            accreditationLevel: .placeholder, logoUri: .placeholder, status: .placeholder, lastUpdated: .placeholder)
     }
 }

@@ -37,7 +37,7 @@ public struct RegisterLinksPaginated: Codable, Hashable, Sendable {
         case selfLink = "self"
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.first = try container.decodeIfPresent(String.self, forKey: .first)
@@ -56,4 +56,8 @@ public struct RegisterLinksPaginated: Codable, Hashable, Sendable {
         try container.encodeIfPresent(self.prev, forKey: .prev)
         try container.encode(self.selfLink, forKey: .selfLink)
     }
+}
+
+extension RegisterLinksPaginated: TolerantValue {
+    static var placeholder: RegisterLinksPaginated { RegisterLinksPaginated(selfLink: .placeholder) }
 }

@@ -22,7 +22,7 @@ public struct RegistrationError: Codable, Hashable, Sendable {
         case errorDescription = "error_description"
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.error = try container.decode(RegistrationErrorCode.self, forKey: .error)
@@ -35,4 +35,8 @@ public struct RegistrationError: Codable, Hashable, Sendable {
         try container.encode(self.error, forKey: .error)
         try container.encodeIfPresent(self.errorDescription, forKey: .errorDescription)
     }
+}
+
+extension RegistrationError: TolerantValue {
+    static var placeholder: RegistrationError { RegistrationError(error: .placeholder) }
 }

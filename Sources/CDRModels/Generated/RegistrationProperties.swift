@@ -21,7 +21,7 @@ public struct RegistrationProperties: Codable, Hashable, Sendable {
     public var orgId: String
     /// `org_name` on the wire; required.
     public var orgName: String
-    /// A list; malformed elements are left out in lenient decoding. `redirect_uris` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `redirect_uris` on the wire; required.
     public var redirectUris: [String]
     /// `sector_identifier_uri` on the wire; optional.
     public var sectorIdentifierUri: String?
@@ -41,9 +41,9 @@ public struct RegistrationProperties: Codable, Hashable, Sendable {
     public var tokenEndpointAuthMethod: RegistrationPropertiesTokenEndpointAuthMethod
     /// One of ``RegistrationPropertiesTokenEndpointAuthSigningAlg``; values added by later versions of the standard are kept. `token_endpoint_auth_signing_alg` on the wire; required.
     public var tokenEndpointAuthSigningAlg: RegistrationPropertiesTokenEndpointAuthSigningAlg
-    /// One of ``RegistrationPropertiesGrantType``; values added by later versions of the standard are kept. A list; malformed elements are left out in lenient decoding. `grant_types` on the wire; required.
+    /// One of ``RegistrationPropertiesGrantType``; values added by later versions of the standard are kept. A list; a lenient decode leaves out only the elements it cannot keep. `grant_types` on the wire; required.
     public var grantTypes: [RegistrationPropertiesGrantType]
-    /// One of ``RegistrationPropertiesResponseType``; values added by later versions of the standard are kept. A list; malformed elements are left out in lenient decoding. `response_types` on the wire; required.
+    /// One of ``RegistrationPropertiesResponseType``; values added by later versions of the standard are kept. A list; a lenient decode leaves out only the elements it cannot keep. `response_types` on the wire; required.
     public var responseTypes: [RegistrationPropertiesResponseType]
     /// One of ``RegistrationPropertiesApplicationType``; values added by later versions of the standard are kept. `application_type` on the wire; optional. When absent, the standard's default is `web`.
     public var applicationType: RegistrationPropertiesApplicationType?
@@ -177,7 +177,7 @@ public struct RegistrationProperties: Codable, Hashable, Sendable {
         case scope
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
@@ -267,5 +267,16 @@ public struct RegistrationProperties: Codable, Hashable, Sendable {
         try container.encode(self.softwareId, forKey: .softwareId)
         try container.encodeIfPresent(self.softwareRoles, forKey: .softwareRoles)
         try container.encode(self.scope, forKey: .scope)
+    }
+}
+
+extension RegistrationProperties: TolerantValue {
+    static var placeholder: RegistrationProperties {
+        RegistrationProperties(
+            clientId: .placeholder, clientName: .placeholder, clientDescription: .placeholder, clientUri: .placeholder,
+            orgId: .placeholder, orgName: .placeholder, redirectUris: [], logoUri: .placeholder, jwksUri: .placeholder,
+            tokenEndpointAuthMethod: .placeholder, tokenEndpointAuthSigningAlg: .placeholder, grantTypes: [],
+            responseTypes: [], idTokenSignedResponseAlg: .placeholder, requestObjectSigningAlg: .placeholder,
+            softwareStatement: .placeholder, softwareId: .placeholder, scope: .placeholder)
     }
 }

@@ -22,7 +22,7 @@ public struct RequestAccountIdListV1: Codable, Hashable, Sendable, CDSRequest {
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(RequestAccountIdListV1.Data.self, forKey: .data)
@@ -38,7 +38,7 @@ public struct RequestAccountIdListV1: Codable, Hashable, Sendable, CDSRequest {
 
     /// A member object of ``RequestAccountIdListV1`` (`RequestAccountIdListV1_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// An identifier (``BankingAccountId``). A list; malformed elements are left out in lenient decoding. `accountIds` on the wire; required.
+        /// An identifier (``BankingAccountId``). A list; a lenient decode leaves out only the elements it cannot keep. `accountIds` on the wire; required.
         public var accountIds: [BankingAccountId]
 
         /// Creates a value from its members.
@@ -52,7 +52,7 @@ public struct RequestAccountIdListV1: Codable, Hashable, Sendable, CDSRequest {
             case accountIds
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
@@ -65,4 +65,12 @@ public struct RequestAccountIdListV1: Codable, Hashable, Sendable, CDSRequest {
             try container.encode(self.accountIds, forKey: .accountIds)
         }
     }
+}
+
+extension RequestAccountIdListV1: TolerantValue {
+    static var placeholder: RequestAccountIdListV1 { RequestAccountIdListV1(data: .placeholder) }
+}
+
+extension RequestAccountIdListV1.Data: TolerantValue {
+    static var placeholder: RequestAccountIdListV1.Data { RequestAccountIdListV1.Data(accountIds: []) }
 }

@@ -27,7 +27,7 @@ public struct ResponseBankingAccountByIdV4: Codable, Hashable, Sendable, CDSResp
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(BankingAccountDetailV4.self, forKey: .data)
@@ -41,5 +41,11 @@ public struct ResponseBankingAccountByIdV4: Codable, Hashable, Sendable, CDSResp
         try container.encode(self.data, forKey: .data)
         try container.encode(self.links, forKey: .links)
         try container.encodeIfPresent(self.meta, forKey: .meta)
+    }
+}
+
+extension ResponseBankingAccountByIdV4: TolerantValue {
+    static var placeholder: ResponseBankingAccountByIdV4 {
+        ResponseBankingAccountByIdV4(data: .placeholder, links: .placeholder)
     }
 }

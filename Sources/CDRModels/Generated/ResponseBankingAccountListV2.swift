@@ -27,7 +27,7 @@ public struct ResponseBankingAccountListV2: Codable, Hashable, Sendable, CDSResp
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseBankingAccountListV2.Data.self, forKey: .data)
@@ -45,7 +45,7 @@ public struct ResponseBankingAccountListV2: Codable, Hashable, Sendable, CDSResp
 
     /// A member object of ``ResponseBankingAccountListV2`` (`ResponseBankingAccountListV2_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// A list; malformed elements are left out in lenient decoding. `accounts` on the wire; required.
+        /// A list; a lenient decode leaves out only the elements it cannot keep. `accounts` on the wire; required.
         public var accounts: [BankingAccountV2]
 
         /// Creates a value from its members.
@@ -59,7 +59,7 @@ public struct ResponseBankingAccountListV2: Codable, Hashable, Sendable, CDSResp
             case accounts
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
@@ -84,4 +84,14 @@ public struct ResponseBankingAccountListV2: Codable, Hashable, Sendable, CDSResp
 
     /// The total number of pages.
     public var totalPages: Int { meta.totalPages }
+}
+
+extension ResponseBankingAccountListV2: TolerantValue {
+    static var placeholder: ResponseBankingAccountListV2 {
+        ResponseBankingAccountListV2(data: .placeholder, links: .placeholder, meta: .placeholder)
+    }
+}
+
+extension ResponseBankingAccountListV2.Data: TolerantValue {
+    static var placeholder: ResponseBankingAccountListV2.Data { ResponseBankingAccountListV2.Data(accounts: []) }
 }

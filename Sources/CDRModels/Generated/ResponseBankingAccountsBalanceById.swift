@@ -27,7 +27,7 @@ public struct ResponseBankingAccountsBalanceById: Codable, Hashable, Sendable, C
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(BankingBalance.self, forKey: .data)
@@ -41,5 +41,11 @@ public struct ResponseBankingAccountsBalanceById: Codable, Hashable, Sendable, C
         try container.encode(self.data, forKey: .data)
         try container.encode(self.links, forKey: .links)
         try container.encodeIfPresent(self.meta, forKey: .meta)
+    }
+}
+
+extension ResponseBankingAccountsBalanceById: TolerantValue {
+    static var placeholder: ResponseBankingAccountsBalanceById {
+        ResponseBankingAccountsBalanceById(data: .placeholder, links: .placeholder)
     }
 }

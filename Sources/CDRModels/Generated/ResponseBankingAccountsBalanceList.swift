@@ -27,7 +27,7 @@ public struct ResponseBankingAccountsBalanceList: Codable, Hashable, Sendable, C
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseBankingAccountsBalanceList.Data.self, forKey: .data)
@@ -45,7 +45,7 @@ public struct ResponseBankingAccountsBalanceList: Codable, Hashable, Sendable, C
 
     /// A member object of ``ResponseBankingAccountsBalanceList`` (`ResponseBankingAccountsBalanceList_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// A list; malformed elements are left out in lenient decoding. `balances` on the wire; required.
+        /// A list; a lenient decode leaves out only the elements it cannot keep. `balances` on the wire; required.
         public var balances: [BankingBalance]
 
         /// Creates a value from its members.
@@ -59,7 +59,7 @@ public struct ResponseBankingAccountsBalanceList: Codable, Hashable, Sendable, C
             case balances
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
@@ -84,4 +84,16 @@ public struct ResponseBankingAccountsBalanceList: Codable, Hashable, Sendable, C
 
     /// The total number of pages.
     public var totalPages: Int { meta.totalPages }
+}
+
+extension ResponseBankingAccountsBalanceList: TolerantValue {
+    static var placeholder: ResponseBankingAccountsBalanceList {
+        ResponseBankingAccountsBalanceList(data: .placeholder, links: .placeholder, meta: .placeholder)
+    }
+}
+
+extension ResponseBankingAccountsBalanceList.Data: TolerantValue {
+    static var placeholder: ResponseBankingAccountsBalanceList.Data {
+        ResponseBankingAccountsBalanceList.Data(balances: [])
+    }
 }

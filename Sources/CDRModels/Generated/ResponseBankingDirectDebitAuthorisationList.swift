@@ -29,7 +29,7 @@ public struct ResponseBankingDirectDebitAuthorisationList: Codable, Hashable, Se
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseBankingDirectDebitAuthorisationList.Data.self, forKey: .data)
@@ -47,7 +47,7 @@ public struct ResponseBankingDirectDebitAuthorisationList: Codable, Hashable, Se
 
     /// A member object of ``ResponseBankingDirectDebitAuthorisationList`` (`ResponseBankingDirectDebitAuthorisationList_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// A list; malformed elements are left out in lenient decoding. `directDebitAuthorisations` on the wire; required.
+        /// A list; a lenient decode leaves out only the elements it cannot keep. `directDebitAuthorisations` on the wire; required.
         public var directDebitAuthorisations: [BankingDirectDebit]
 
         /// Creates a value from its members.
@@ -61,7 +61,7 @@ public struct ResponseBankingDirectDebitAuthorisationList: Codable, Hashable, Se
             case directDebitAuthorisations
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
@@ -87,4 +87,16 @@ public struct ResponseBankingDirectDebitAuthorisationList: Codable, Hashable, Se
 
     /// The total number of pages.
     public var totalPages: Int { meta.totalPages }
+}
+
+extension ResponseBankingDirectDebitAuthorisationList: TolerantValue {
+    static var placeholder: ResponseBankingDirectDebitAuthorisationList {
+        ResponseBankingDirectDebitAuthorisationList(data: .placeholder, links: .placeholder, meta: .placeholder)
+    }
+}
+
+extension ResponseBankingDirectDebitAuthorisationList.Data: TolerantValue {
+    static var placeholder: ResponseBankingDirectDebitAuthorisationList.Data {
+        ResponseBankingDirectDebitAuthorisationList.Data(directDebitAuthorisations: [])
+    }
 }

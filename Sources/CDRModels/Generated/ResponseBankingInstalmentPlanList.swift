@@ -27,7 +27,7 @@ public struct ResponseBankingInstalmentPlanList: Codable, Hashable, Sendable, CD
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseBankingInstalmentPlanList.Data.self, forKey: .data)
@@ -45,7 +45,7 @@ public struct ResponseBankingInstalmentPlanList: Codable, Hashable, Sendable, CD
 
     /// A member object of ``ResponseBankingInstalmentPlanList`` (`ResponseBankingInstalmentPlanList_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// A list; malformed elements are left out in lenient decoding. `plans` on the wire; required.
+        /// A list; a lenient decode leaves out only the elements it cannot keep. `plans` on the wire; required.
         public var plans: [BankingInstalmentPlan]
 
         /// Creates a value from its members.
@@ -59,7 +59,7 @@ public struct ResponseBankingInstalmentPlanList: Codable, Hashable, Sendable, CD
             case plans
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
@@ -84,4 +84,14 @@ public struct ResponseBankingInstalmentPlanList: Codable, Hashable, Sendable, CD
 
     /// The total number of pages.
     public var totalPages: Int { meta.totalPages }
+}
+
+extension ResponseBankingInstalmentPlanList: TolerantValue {
+    static var placeholder: ResponseBankingInstalmentPlanList {
+        ResponseBankingInstalmentPlanList(data: .placeholder, links: .placeholder, meta: .placeholder)
+    }
+}
+
+extension ResponseBankingInstalmentPlanList.Data: TolerantValue {
+    static var placeholder: ResponseBankingInstalmentPlanList.Data { ResponseBankingInstalmentPlanList.Data(plans: []) }
 }

@@ -27,7 +27,7 @@ public struct ResponseBankingPayeeListV2: Codable, Hashable, Sendable, CDSRespon
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseBankingPayeeListV2.Data.self, forKey: .data)
@@ -45,7 +45,7 @@ public struct ResponseBankingPayeeListV2: Codable, Hashable, Sendable, CDSRespon
 
     /// A member object of ``ResponseBankingPayeeListV2`` (`ResponseBankingPayeeListV2_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// A list; malformed elements are left out in lenient decoding. `payees` on the wire; required.
+        /// A list; a lenient decode leaves out only the elements it cannot keep. `payees` on the wire; required.
         public var payees: [BankingPayeeV2]
 
         /// Creates a value from its members.
@@ -59,7 +59,7 @@ public struct ResponseBankingPayeeListV2: Codable, Hashable, Sendable, CDSRespon
             case payees
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
@@ -84,4 +84,14 @@ public struct ResponseBankingPayeeListV2: Codable, Hashable, Sendable, CDSRespon
 
     /// The total number of pages.
     public var totalPages: Int { meta.totalPages }
+}
+
+extension ResponseBankingPayeeListV2: TolerantValue {
+    static var placeholder: ResponseBankingPayeeListV2 {
+        ResponseBankingPayeeListV2(data: .placeholder, links: .placeholder, meta: .placeholder)
+    }
+}
+
+extension ResponseBankingPayeeListV2.Data: TolerantValue {
+    static var placeholder: ResponseBankingPayeeListV2.Data { ResponseBankingPayeeListV2.Data(payees: []) }
 }

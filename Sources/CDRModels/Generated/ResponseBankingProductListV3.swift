@@ -27,7 +27,7 @@ public struct ResponseBankingProductListV3: Codable, Hashable, Sendable, CDSResp
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseBankingProductListV3.Data.self, forKey: .data)
@@ -45,7 +45,7 @@ public struct ResponseBankingProductListV3: Codable, Hashable, Sendable, CDSResp
 
     /// A member object of ``ResponseBankingProductListV3`` (`ResponseBankingProductListV3_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// A list; malformed elements are left out in lenient decoding. `products` on the wire; required.
+        /// A list; a lenient decode leaves out only the elements it cannot keep. `products` on the wire; required.
         public var products: [BankingProductV5]
 
         /// Creates a value from its members.
@@ -59,7 +59,7 @@ public struct ResponseBankingProductListV3: Codable, Hashable, Sendable, CDSResp
             case products
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
@@ -84,4 +84,14 @@ public struct ResponseBankingProductListV3: Codable, Hashable, Sendable, CDSResp
 
     /// The total number of pages.
     public var totalPages: Int { meta.totalPages }
+}
+
+extension ResponseBankingProductListV3: TolerantValue {
+    static var placeholder: ResponseBankingProductListV3 {
+        ResponseBankingProductListV3(data: .placeholder, links: .placeholder, meta: .placeholder)
+    }
+}
+
+extension ResponseBankingProductListV3.Data: TolerantValue {
+    static var placeholder: ResponseBankingProductListV3.Data { ResponseBankingProductListV3.Data(products: []) }
 }

@@ -27,7 +27,7 @@ public struct ResponseBankingProductListV4: Codable, Hashable, Sendable, CDSResp
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseBankingProductListV4.Data.self, forKey: .data)
@@ -45,7 +45,7 @@ public struct ResponseBankingProductListV4: Codable, Hashable, Sendable, CDSResp
 
     /// A member object of ``ResponseBankingProductListV4`` (`ResponseBankingProductListV4_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// A list; malformed elements are left out in lenient decoding. `products` on the wire; required.
+        /// A list; a lenient decode leaves out only the elements it cannot keep. `products` on the wire; required.
         public var products: [BankingProductV6]
 
         /// Creates a value from its members.
@@ -59,7 +59,7 @@ public struct ResponseBankingProductListV4: Codable, Hashable, Sendable, CDSResp
             case products
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
@@ -84,4 +84,14 @@ public struct ResponseBankingProductListV4: Codable, Hashable, Sendable, CDSResp
 
     /// The total number of pages.
     public var totalPages: Int { meta.totalPages }
+}
+
+extension ResponseBankingProductListV4: TolerantValue {
+    static var placeholder: ResponseBankingProductListV4 {
+        ResponseBankingProductListV4(data: .placeholder, links: .placeholder, meta: .placeholder)
+    }
+}
+
+extension ResponseBankingProductListV4.Data: TolerantValue {
+    static var placeholder: ResponseBankingProductListV4.Data { ResponseBankingProductListV4.Data(products: []) }
 }

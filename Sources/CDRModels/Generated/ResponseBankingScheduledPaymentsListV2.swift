@@ -27,7 +27,7 @@ public struct ResponseBankingScheduledPaymentsListV2: Codable, Hashable, Sendabl
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseBankingScheduledPaymentsListV2.Data.self, forKey: .data)
@@ -45,7 +45,7 @@ public struct ResponseBankingScheduledPaymentsListV2: Codable, Hashable, Sendabl
 
     /// A member object of ``ResponseBankingScheduledPaymentsListV2`` (`ResponseBankingScheduledPaymentsListV2_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// A list; malformed elements are left out in lenient decoding. `scheduledPayments` on the wire; required.
+        /// A list; a lenient decode leaves out only the elements it cannot keep. `scheduledPayments` on the wire; required.
         public var scheduledPayments: [BankingScheduledPaymentV2]
 
         /// Creates a value from its members.
@@ -59,7 +59,7 @@ public struct ResponseBankingScheduledPaymentsListV2: Codable, Hashable, Sendabl
             case scheduledPayments
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
@@ -85,4 +85,16 @@ public struct ResponseBankingScheduledPaymentsListV2: Codable, Hashable, Sendabl
 
     /// The total number of pages.
     public var totalPages: Int { meta.totalPages }
+}
+
+extension ResponseBankingScheduledPaymentsListV2: TolerantValue {
+    static var placeholder: ResponseBankingScheduledPaymentsListV2 {
+        ResponseBankingScheduledPaymentsListV2(data: .placeholder, links: .placeholder, meta: .placeholder)
+    }
+}
+
+extension ResponseBankingScheduledPaymentsListV2.Data: TolerantValue {
+    static var placeholder: ResponseBankingScheduledPaymentsListV2.Data {
+        ResponseBankingScheduledPaymentsListV2.Data(scheduledPayments: [])
+    }
 }

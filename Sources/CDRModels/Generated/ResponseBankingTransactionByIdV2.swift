@@ -27,7 +27,7 @@ public struct ResponseBankingTransactionByIdV2: Codable, Hashable, Sendable, CDS
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(BankingTransactionDetailV2.self, forKey: .data)
@@ -41,5 +41,11 @@ public struct ResponseBankingTransactionByIdV2: Codable, Hashable, Sendable, CDS
         try container.encode(self.data, forKey: .data)
         try container.encode(self.links, forKey: .links)
         try container.encodeIfPresent(self.meta, forKey: .meta)
+    }
+}
+
+extension ResponseBankingTransactionByIdV2: TolerantValue {
+    static var placeholder: ResponseBankingTransactionByIdV2 {
+        ResponseBankingTransactionByIdV2(data: .placeholder, links: .placeholder)
     }
 }

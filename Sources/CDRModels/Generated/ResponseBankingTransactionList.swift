@@ -27,7 +27,7 @@ public struct ResponseBankingTransactionList: Codable, Hashable, Sendable, CDSRe
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseBankingTransactionList.Data.self, forKey: .data)
@@ -45,7 +45,7 @@ public struct ResponseBankingTransactionList: Codable, Hashable, Sendable, CDSRe
 
     /// A member object of ``ResponseBankingTransactionList`` (`ResponseBankingTransactionList_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// A list; malformed elements are left out in lenient decoding. `transactions` on the wire; required.
+        /// A list; a lenient decode leaves out only the elements it cannot keep. `transactions` on the wire; required.
         public var transactions: [BankingTransaction]
 
         /// Creates a value from its members.
@@ -59,7 +59,7 @@ public struct ResponseBankingTransactionList: Codable, Hashable, Sendable, CDSRe
             case transactions
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
@@ -85,4 +85,16 @@ public struct ResponseBankingTransactionList: Codable, Hashable, Sendable, CDSRe
 
     /// The total number of pages.
     public var totalPages: Int { meta.totalPages }
+}
+
+extension ResponseBankingTransactionList: TolerantValue {
+    static var placeholder: ResponseBankingTransactionList {
+        ResponseBankingTransactionList(data: .placeholder, links: .placeholder, meta: .placeholder)
+    }
+}
+
+extension ResponseBankingTransactionList.Data: TolerantValue {
+    static var placeholder: ResponseBankingTransactionList.Data {
+        ResponseBankingTransactionList.Data(transactions: [])
+    }
 }

@@ -27,7 +27,7 @@ public struct ResponseBankingTransactionListV2: Codable, Hashable, Sendable, CDS
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseBankingTransactionListV2.Data.self, forKey: .data)
@@ -45,7 +45,7 @@ public struct ResponseBankingTransactionListV2: Codable, Hashable, Sendable, CDS
 
     /// A member object of ``ResponseBankingTransactionListV2`` (`ResponseBankingTransactionListV2_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// A list; malformed elements are left out in lenient decoding. `transactions` on the wire; required.
+        /// A list; a lenient decode leaves out only the elements it cannot keep. `transactions` on the wire; required.
         public var transactions: [BankingTransactionV2]
 
         /// Creates a value from its members.
@@ -59,7 +59,7 @@ public struct ResponseBankingTransactionListV2: Codable, Hashable, Sendable, CDS
             case transactions
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
@@ -85,4 +85,16 @@ public struct ResponseBankingTransactionListV2: Codable, Hashable, Sendable, CDS
 
     /// The total number of pages.
     public var totalPages: Int { meta.totalPages }
+}
+
+extension ResponseBankingTransactionListV2: TolerantValue {
+    static var placeholder: ResponseBankingTransactionListV2 {
+        ResponseBankingTransactionListV2(data: .placeholder, links: .placeholder, meta: .placeholder)
+    }
+}
+
+extension ResponseBankingTransactionListV2.Data: TolerantValue {
+    static var placeholder: ResponseBankingTransactionListV2.Data {
+        ResponseBankingTransactionListV2.Data(transactions: [])
+    }
 }

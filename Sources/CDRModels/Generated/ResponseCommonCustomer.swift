@@ -27,7 +27,7 @@ public struct ResponseCommonCustomer: Codable, Hashable, Sendable, CDSResponse {
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseCommonCustomer.Data.self, forKey: .data)
@@ -61,7 +61,7 @@ public struct ResponseCommonCustomer: Codable, Hashable, Sendable, CDSResponse {
             case person
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.customer = try Customer(
@@ -124,5 +124,15 @@ public struct ResponseCommonCustomer: Codable, Hashable, Sendable, CDSResponse {
                 }
             }
         }
+    }
+}
+
+extension ResponseCommonCustomer: TolerantValue {
+    static var placeholder: ResponseCommonCustomer { ResponseCommonCustomer(data: .placeholder, links: .placeholder) }
+}
+
+extension ResponseCommonCustomer.Data: TolerantValue {
+    static var placeholder: ResponseCommonCustomer.Data {
+        ResponseCommonCustomer.Data(customer: .unknown(.placeholder))
     }
 }

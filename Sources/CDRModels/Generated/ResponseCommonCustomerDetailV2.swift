@@ -27,7 +27,7 @@ public struct ResponseCommonCustomerDetailV2: Codable, Hashable, Sendable, CDSRe
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseCommonCustomerDetailV2.Data.self, forKey: .data)
@@ -61,7 +61,7 @@ public struct ResponseCommonCustomerDetailV2: Codable, Hashable, Sendable, CDSRe
             case person
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.customer = try Customer(
@@ -124,5 +124,17 @@ public struct ResponseCommonCustomerDetailV2: Codable, Hashable, Sendable, CDSRe
                 }
             }
         }
+    }
+}
+
+extension ResponseCommonCustomerDetailV2: TolerantValue {
+    static var placeholder: ResponseCommonCustomerDetailV2 {
+        ResponseCommonCustomerDetailV2(data: .placeholder, links: .placeholder)
+    }
+}
+
+extension ResponseCommonCustomerDetailV2.Data: TolerantValue {
+    static var placeholder: ResponseCommonCustomerDetailV2.Data {
+        ResponseCommonCustomerDetailV2.Data(customer: .unknown(.placeholder))
     }
 }

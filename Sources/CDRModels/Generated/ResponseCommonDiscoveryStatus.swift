@@ -27,7 +27,7 @@ public struct ResponseCommonDiscoveryStatus: Codable, Hashable, Sendable, CDSRes
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseCommonDiscoveryStatus.Data.self, forKey: .data)
@@ -79,7 +79,7 @@ public struct ResponseCommonDiscoveryStatus: Codable, Hashable, Sendable, CDSRes
             case updateTime
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             self.status = try container.decode(CommonDiscoveryStatusValue.self, forKey: .status)
@@ -99,5 +99,17 @@ public struct ResponseCommonDiscoveryStatus: Codable, Hashable, Sendable, CDSRes
             try container.encodeIfPresent(self.expectedResolutionTime, forKey: .expectedResolutionTime)
             try container.encode(self.updateTime, forKey: .updateTime)
         }
+    }
+}
+
+extension ResponseCommonDiscoveryStatus: TolerantValue {
+    static var placeholder: ResponseCommonDiscoveryStatus {
+        ResponseCommonDiscoveryStatus(data: .placeholder, links: .placeholder)
+    }
+}
+
+extension ResponseCommonDiscoveryStatus.Data: TolerantValue {
+    static var placeholder: ResponseCommonDiscoveryStatus.Data {
+        ResponseCommonDiscoveryStatus.Data(status: .placeholder, updateTime: .placeholder)
     }
 }

@@ -27,7 +27,7 @@ public struct ResponseDiscoveryOutagesList: Codable, Hashable, Sendable, CDSResp
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.data = try container.decode(ResponseDiscoveryOutagesList.Data.self, forKey: .data)
@@ -45,7 +45,7 @@ public struct ResponseDiscoveryOutagesList: Codable, Hashable, Sendable, CDSResp
 
     /// A member object of ``ResponseDiscoveryOutagesList`` (`ResponseDiscoveryOutagesList_data` in the standard).
     public struct Data: Codable, Hashable, Sendable {
-        /// A list; malformed elements are left out in lenient decoding. `outages` on the wire; required.
+        /// A list; a lenient decode leaves out only the elements it cannot keep. `outages` on the wire; required.
         public var outages: [DiscoveryOutage]
 
         /// Creates a value from its members.
@@ -59,7 +59,7 @@ public struct ResponseDiscoveryOutagesList: Codable, Hashable, Sendable, CDSResp
             case outages
         }
 
-        /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+        /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
         public init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             let lenient = decoder.cdrLenientContext
@@ -72,4 +72,14 @@ public struct ResponseDiscoveryOutagesList: Codable, Hashable, Sendable, CDSResp
             try container.encode(self.outages, forKey: .outages)
         }
     }
+}
+
+extension ResponseDiscoveryOutagesList: TolerantValue {
+    static var placeholder: ResponseDiscoveryOutagesList {
+        ResponseDiscoveryOutagesList(data: .placeholder, links: .placeholder)
+    }
+}
+
+extension ResponseDiscoveryOutagesList.Data: TolerantValue {
+    static var placeholder: ResponseDiscoveryOutagesList.Data { ResponseDiscoveryOutagesList.Data(outages: []) }
 }

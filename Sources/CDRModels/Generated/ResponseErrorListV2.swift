@@ -3,7 +3,7 @@
 
 /// The body of an error response: one or more errors.
 public struct ResponseErrorListV2: Codable, Hashable, Sendable {
-    /// A list; malformed elements are left out in lenient decoding. `errors` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `errors` on the wire; required.
     public var errors: [ErrorV2]
 
     /// Creates a value from its members.
@@ -17,7 +17,7 @@ public struct ResponseErrorListV2: Codable, Hashable, Sendable {
         case errors
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
@@ -29,4 +29,8 @@ public struct ResponseErrorListV2: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.errors, forKey: .errors)
     }
+}
+
+extension ResponseErrorListV2: TolerantValue {
+    static var placeholder: ResponseErrorListV2 { ResponseErrorListV2(errors: []) }
 }

@@ -3,7 +3,7 @@
 
 /// The body of a successful response (`ResponseJWKS` in the standard).
 public struct ResponseJWKS: Codable, Hashable, Sendable {
-    /// A list; malformed elements are left out in lenient decoding. `keys` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `keys` on the wire; required.
     public var keys: [JWK]
 
     /// Creates a value from its members.
@@ -17,7 +17,7 @@ public struct ResponseJWKS: Codable, Hashable, Sendable {
         case keys
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
@@ -29,4 +29,8 @@ public struct ResponseJWKS: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.keys, forKey: .keys)
     }
+}
+
+extension ResponseJWKS: TolerantValue {
+    static var placeholder: ResponseJWKS { ResponseJWKS(keys: []) }
 }

@@ -9,25 +9,25 @@ public struct ResponseOpenIDProviderConfigMetadata: Codable, Hashable, Sendable 
     public var jwksUri: String
     /// `token_endpoint` on the wire; required.
     public var tokenEndpoint: String
-    /// A list; malformed elements are left out in lenient decoding. `claims_supported` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `claims_supported` on the wire; required.
     public var claimsSupported: [String]
-    /// A list; malformed elements are left out in lenient decoding. `id_token_signing_alg_values_supported` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `id_token_signing_alg_values_supported` on the wire; required.
     public var idTokenSigningAlgValuesSupported: [String]
-    /// A list; malformed elements are left out in lenient decoding. `subject_types_supported` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `subject_types_supported` on the wire; required.
     public var subjectTypesSupported: [String]
-    /// A list; malformed elements are left out in lenient decoding. `code_challenge_methods_supported` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `code_challenge_methods_supported` on the wire; required.
     public var codeChallengeMethodsSupported: [String]
-    /// A list; malformed elements are left out in lenient decoding. `scopes_supported` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `scopes_supported` on the wire; required.
     public var scopesSupported: [String]
-    /// A list; malformed elements are left out in lenient decoding. `response_types_supported` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `response_types_supported` on the wire; required.
     public var responseTypesSupported: [String]
-    /// A list; malformed elements are left out in lenient decoding. `grant_types_supported` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `grant_types_supported` on the wire; required.
     public var grantTypesSupported: [String]
-    /// A list; malformed elements are left out in lenient decoding. `token_endpoint_auth_methods_supported` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `token_endpoint_auth_methods_supported` on the wire; required.
     public var tokenEndpointAuthMethodsSupported: [String]
     /// `tls_client_certificate_bound_access_tokens` on the wire; required.
     public var tlsClientCertificateBoundAccessTokens: Bool
-    /// A list; malformed elements are left out in lenient decoding. `token_endpoint_auth_signing_alg_values_supported` on the wire; required.
+    /// A list; a lenient decode leaves out only the elements it cannot keep. `token_endpoint_auth_signing_alg_values_supported` on the wire; required.
     public var tokenEndpointAuthSigningAlgValuesSupported: [String]
 
     /// Creates a value from its members.
@@ -77,7 +77,7 @@ public struct ResponseOpenIDProviderConfigMetadata: Codable, Hashable, Sendable 
         case tokenEndpointAuthSigningAlgValuesSupported = "token_endpoint_auth_signing_alg_values_supported"
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
@@ -120,5 +120,16 @@ public struct ResponseOpenIDProviderConfigMetadata: Codable, Hashable, Sendable 
         try container.encode(self.tlsClientCertificateBoundAccessTokens, forKey: .tlsClientCertificateBoundAccessTokens)
         try container.encode(
             self.tokenEndpointAuthSigningAlgValuesSupported, forKey: .tokenEndpointAuthSigningAlgValuesSupported)
+    }
+}
+
+extension ResponseOpenIDProviderConfigMetadata: TolerantValue {
+    static var placeholder: ResponseOpenIDProviderConfigMetadata {
+        ResponseOpenIDProviderConfigMetadata(
+            issuer: .placeholder, jwksUri: .placeholder, tokenEndpoint: .placeholder, claimsSupported: [],
+            idTokenSigningAlgValuesSupported: [], subjectTypesSupported: [], codeChallengeMethodsSupported: [],
+            scopesSupported: [], responseTypesSupported: [], grantTypesSupported: [],
+            tokenEndpointAuthMethodsSupported: [], tlsClientCertificateBoundAccessTokens: .placeholder,
+            tokenEndpointAuthSigningAlgValuesSupported: [])
     }
 }

@@ -3,7 +3,7 @@
 
 /// The body of a successful response (`ResponseRegisterDataRecipientList` in the standard).
 public struct ResponseRegisterDataRecipientList: Codable, Hashable, Sendable {
-    /// The response's payload. A list; malformed elements are left out in lenient decoding. `data` on the wire; required.
+    /// The response's payload. A list; a lenient decode leaves out only the elements it cannot keep. `data` on the wire; required.
     public var data: [RegisterDataRecipient]
     /// Links for this response. `links` on the wire; required.
     public var links: Links
@@ -27,7 +27,7 @@ public struct ResponseRegisterDataRecipientList: Codable, Hashable, Sendable {
         case meta
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let lenient = decoder.cdrLenientContext
@@ -42,5 +42,11 @@ public struct ResponseRegisterDataRecipientList: Codable, Hashable, Sendable {
         try container.encode(self.data, forKey: .data)
         try container.encode(self.links, forKey: .links)
         try container.encode(self.meta, forKey: .meta)
+    }
+}
+
+extension ResponseRegisterDataRecipientList: TolerantValue {
+    static var placeholder: ResponseRegisterDataRecipientList {
+        ResponseRegisterDataRecipientList(data: [], links: .placeholder, meta: .placeholder)
     }
 }

@@ -37,7 +37,7 @@ public struct SoftwareProductMetaData: Codable, Hashable, Sendable {
         case status
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.softwareProductId = try container.decode(String.self, forKey: .softwareProductId)
@@ -55,5 +55,13 @@ public struct SoftwareProductMetaData: Codable, Hashable, Sendable {
         try container.encode(self.softwareProductDescription, forKey: .softwareProductDescription)
         try container.encode(self.logoUri, forKey: .logoUri)
         try container.encode(self.status, forKey: .status)
+    }
+}
+
+extension SoftwareProductMetaData: TolerantValue {
+    static var placeholder: SoftwareProductMetaData {
+        SoftwareProductMetaData(
+            softwareProductId: .placeholder, softwareProductName: .placeholder,
+            softwareProductDescription: .placeholder, logoUri: .placeholder, status: .placeholder)
     }
 }

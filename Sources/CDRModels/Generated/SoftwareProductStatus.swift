@@ -22,7 +22,7 @@ public struct SoftwareProductStatus: Codable, Hashable, Sendable {
         case status
     }
 
-    /// Decodes the object; see ``CDRDecoder`` for how malformed list elements are handled.
+    /// Decodes the object; see ``CDRDecoder`` for what a lenient decode keeps.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.softwareProductId = try container.decode(String.self, forKey: .softwareProductId)
@@ -34,5 +34,11 @@ public struct SoftwareProductStatus: Codable, Hashable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(self.softwareProductId, forKey: .softwareProductId)
         try container.encode(self.status, forKey: .status)
+    }
+}
+
+extension SoftwareProductStatus: TolerantValue {
+    static var placeholder: SoftwareProductStatus {
+        SoftwareProductStatus(softwareProductId: .placeholder, status: .placeholder)
     }
 }

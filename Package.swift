@@ -108,7 +108,9 @@ let package = Package(
                 "CDRTransport",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
-            ]
+            ],
+            // The quirks registry that ships with the package (HolderQuirksRegistry.bundled).
+            resources: [.copy("Resources/holder-quirks.json")]
         ),
         // Digital Data Capture: a credential-based capture provider's connections, jobs and MFA.
         .target(

@@ -45,14 +45,21 @@ public struct BankingClient: Sendable {
         public var decodingMode: CDRDecoder.Mode
         /// A timeout for each request; `nil` uses the transport's.
         public var requestTimeout: Duration?
+        /// What is known of this holder's behaviour (a ``HolderQuirksRegistry`` entry): a `page-size` cap,
+        /// versions not to ask for, quirks to expect and fields to ignore.
+        public var quirks: HolderQuirks
 
         /// Creates a configuration.
+        ///
+        /// - Parameter quirks: What is known of the holder; by default the ``HolderQuirksRegistry/bundled``
+        ///   registry's entry for `holderBrandID`, if it has one.
         public init(
             resourceBaseURL: URL, publicBaseURL: URL, holderBrandID: String? = nil,
             versions: VersionPreferences = VersionPreferences(), pageSize: Int? = nil,
             pagination: PaginationPolicy = PaginationPolicy(), decodingMode: CDRDecoder.Mode = .lenient,
-            requestTimeout: Duration? = nil
+            requestTimeout: Duration? = nil, quirks: HolderQuirks? = nil
         ) {
+            self.quirks = quirks ?? HolderQuirksRegistry.bundled.quirks(forBrand: holderBrandID) ?? HolderQuirks()
             self.resourceBaseURL = resourceBaseURL
             self.publicBaseURL = publicBaseURL
             self.holderBrandID = holderBrandID
@@ -74,6 +81,9 @@ public struct BankingClient: Sendable {
     public var logger: Logger
     /// Told of every authenticated response that carried data (``DataCollection``), for an audit trail; `nil` for none.
     public var collectionObserver: (any DataCollectionObserver)?
+    /// Told of every response whose decoding tolerated a departure from the standard, for a data-quality report
+    /// (``DataQualityRecorder``); `nil` for none.
+    public var dataQuality: (any DataQualityObserver)?
 
     /// Creates a client.
     /// - Parameters:
@@ -82,15 +92,18 @@ public struct BankingClient: Sendable {
     ///   - transport: The transport, with the bearer-token middleware for the arrangement.
     ///   - logger: Where to log; silent by default.
     ///   - collectionObserver: Told of every collection of customer data; none by default.
+    ///   - dataQuality: Told of the diagnostics of every response that has some; none by default.
     public init(
         configuration: Configuration, context: CallContext, transport: any HTTPTransport,
-        logger: Logger = .cdrDisabled, collectionObserver: (any DataCollectionObserver)? = nil
+        logger: Logger = .cdrDisabled, collectionObserver: (any DataCollectionObserver)? = nil,
+        dataQuality: (any DataQualityObserver)? = nil
     ) {
         self.configuration = configuration
         self.context = context
         self.transport = transport
         self.logger = logger
         self.collectionObserver = collectionObserver
+        self.dataQuality = dataQuality
     }
 
     /// A copy of the client that makes its calls in another context (for example attended, while the customer is
@@ -141,7 +154,7 @@ struct CDSCall: Sendable {
 extension BankingClient {
     /// The operation's newest supported version description (method, path, authentication).
     func operation(_ id: String) throws -> CDSOperation {
-        guard let newest = configuration.versions.versions(of: id).first,
+        guard let newest = configuration.offeredVersions(of: id).first,
             let operation = CDSOperation.named(id, version: newest)
         else {
             throw DataHolderError(
@@ -176,7 +189,7 @@ extension BankingClient {
     func send(_ call: CDSCall, to url: URL? = nil) async throws -> RawResponse {
         let operation = try operation(call.operationID)
         let target = try url ?? self.url(for: call, operation: operation)
-        let versions = configuration.versions.versions(of: call.operationID)
+        let versions = configuration.offeredVersions(of: call.operationID)
         var offers: [(maximum: Int, minimum: Int?)] = []
         if let newest = versions.first, let oldest = versions.last {
             offers.append((newest, oldest < newest ? oldest : nil))
@@ -255,7 +268,15 @@ extension BankingClient {
     /// Decodes a body with the configured mode, turning failures into ``DataHolderError/Code/invalidResponse``.
     func decode<T: Decodable>(_ type: T.Type, _ raw: RawResponse, operation: String) throws -> Decoded<T> {
         do {
-            return try CDRDecoder(mode: configuration.decodingMode).decode(type, from: raw.body)
+            let decoded = try configuration.decoder(for: operation).decode(type, from: raw.body)
+            if !decoded.diagnostics.isEmpty, let dataQuality {
+                dataQuality.observe(
+                    decoded.diagnostics,
+                    in: DataQualityContext(
+                        holderBrandID: configuration.holderBrandID, operation: operation, version: raw.version,
+                        interactionID: raw.interactionID, receivedAt: raw.fetchedAt))
+            }
+            return decoded
         } catch {
             throw DataHolderError(
                 .invalidResponse, operation: operation, status: 200, interactionID: raw.interactionID,

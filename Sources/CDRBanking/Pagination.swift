@@ -434,6 +434,6 @@ extension BankingClient {
     }
 
     private func addPageSize(to call: inout CDSCall) {
-        if let pageSize = configuration.pageSize { call.query.append(("page-size", String(pageSize))) }
+        if let pageSize = configuration.effectivePageSize { call.query.append(("page-size", String(pageSize))) }
     }
 }

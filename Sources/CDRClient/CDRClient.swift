@@ -62,6 +62,9 @@ public final class CDRClient: Sendable {
         public var requestTimeout: Duration
         /// The unattended traffic budget applied per arrangement, or `nil` for none (the default).
         public var trafficBudget: UnattendedTrafficBudget.Limits?
+        /// What is known of holders' behaviour, applied per brand by every banking client; the registry that ships
+        /// with CDRKit by default. Add your own with ``/CDRBanking/HolderQuirksRegistry/merging(_:)``.
+        public var holderQuirks: HolderQuirksRegistry
 
         /// Creates a configuration.
         /// - Parameters:
@@ -78,6 +81,7 @@ public final class CDRClient: Sendable {
         ///   - retry: The default retry policy.
         ///   - requestTimeout: 60 s by default.
         ///   - trafficBudget: `nil` by default.
+        ///   - holderQuirks: ``/CDRBanking/HolderQuirksRegistry/bundled`` by default.
         public init(
             product: SoftwareProductIdentity, identity: ClientIdentity, cdrCertificateAuthority: TrustRoots,
             publicTrustRoots: TrustRoots = .system, register: RegisterClient.Configuration = .production,
@@ -85,8 +89,9 @@ public final class CDRClient: Sendable {
             recordStore: (any RecordStore)? = nil,
             versions: VersionPreferences = VersionPreferences(), pageSize: Int? = 1000,
             retry: RetryMiddleware.Policy = RetryMiddleware.Policy(), requestTimeout: Duration = .seconds(60),
-            trafficBudget: UnattendedTrafficBudget.Limits? = nil
+            trafficBudget: UnattendedTrafficBudget.Limits? = nil, holderQuirks: HolderQuirksRegistry = .bundled
         ) {
+            self.holderQuirks = holderQuirks
             self.product = product
             self.identity = identity
             self.cdrCertificateAuthority = cdrCertificateAuthority
@@ -123,6 +128,13 @@ public final class CDRClient: Sendable {
     public let transport: any HTTPTransport
     /// The Register client (SSA, data holder brands), sharing the transport.
     public let register: RegisterClient
+    /// What this client's decoding tolerated, per holder brand and operation, since it was created (in memory):
+    /// read ``dataQualityReport``.
+    public let dataQuality = DataQualityRecorder()
+
+    /// Every departure from the standard the client's banking calls tolerated, aggregated per holder brand and
+    /// operation: counts per quirk and field, first and last seen, example interaction ids; never a value.
+    public var dataQualityReport: DataQualityReport { dataQuality.report }
     let base: any HTTPTransport
     let logger: Logger
 

@@ -115,7 +115,9 @@ public final class HolderClient: Sendable {
     ///   - context: Attended or unattended; unattended since the arrangement's authorisation by default.
     /// - Returns: The client. Clients for the same arrangement share one traffic budget, when one is configured.
     ///   Every response that carries the customer's data is recorded in the store's audit trail (a collection:
-    ///   operation, version, record count, interaction id), before its records reach the caller.
+    ///   operation, version, record count, interaction id), before its records reach the caller. The brand's
+    ///   entry in ``CDRClient/Configuration/holderQuirks`` is applied, and what decoding tolerated goes into
+    ///   ``CDRClient/dataQualityReport``.
     public func banking(for arrangement: Arrangement, context: CallContext? = nil) async -> BankingClient {
         let tokens = await connection.tokenManager(for: arrangement.id)
         let budget = client.configuration.trafficBudget.map { limits in
@@ -132,10 +134,12 @@ public final class HolderClient: Sendable {
         return BankingClient(
             configuration: .init(
                 resourceBaseURL: brand.resourceBaseURL, publicBaseURL: brand.publicBaseURL, holderBrandID: brand.id,
-                versions: client.configuration.versions, pageSize: client.configuration.pageSize),
+                versions: client.configuration.versions, pageSize: client.configuration.pageSize,
+                quirks: client.configuration.holderQuirks.quirks(forBrand: brand.id) ?? HolderQuirks()),
             context: context ?? .unattended(authenticatedAt: arrangement.authorisedAt),
             transport: transport, logger: client.logger,
-            collectionObserver: CollectionAudit(store: client.configuration.store, scope: scope(of: arrangement.id)))
+            collectionObserver: CollectionAudit(store: client.configuration.store, scope: scope(of: arrangement.id)),
+            dataQuality: client.dataQuality)
     }
 
     /// The arrangement's data as an ``/CDRAccountData/AccountDataSource`` (domain records with provenance).

@@ -192,6 +192,52 @@ struct FieldToleranceTests {
         #expect(!error.description.contains("SECRET"))
     }
 
+    @Test func quirksKnownOfTheHolderAreExpectedAndStrictModeToleratesThem() throws {
+        var page = try Self.fixture("banking/listBankingAccounts/v3/full.json")
+            .replacing(["data.accounts[0].creationDate": .string("2025-03-01T10:00:00Z")])
+        let strict = CDRDecoder(mode: .strict, expectedQuirks: [.dateTimeInDateField])
+        let known = try strict.decode(ResponseBankingAccountListV3.self, from: Self.body(page))
+        #expect(known.value.data.accounts[0].creationDate?.day == 1)
+        #expect(known.diagnostics.map(\.isExpected) == [true])
+        #expect(
+            try CDRDecoder().decode(ResponseBankingAccountListV3.self, from: Self.body(page)).diagnostics.map(
+                \.isExpected) == [false])
+        // Another quirk is still refused in strict mode, and so is a record left out.
+        page = page.replacing(["data.accounts[1].openStatus": .string("closed")])
+        let other = try #require(throws: PayloadDecodingError.self) {
+            try strict.decode(ResponseBankingAccountListV3.self, from: Self.body(page))
+        }
+        #expect(other.path == "data.accounts[1].openStatus")
+        let noID = try Self.fixture("banking/listBankingAccounts/v3/full.json").removing(paths: [
+            "data.accounts[2].accountId"
+        ])
+        #expect(throws: PayloadDecodingError.self) {
+            try CDRDecoder(mode: .strict, expectedQuirks: Set(DataQuirk.all)).decode(
+                ResponseBankingAccountListV3.self, from: Self.body(noID))
+        }
+    }
+
+    @Test func ignoredFieldsAreNotUsedButNeverAnIdentityOrAmount() throws {
+        let page = try Self.fixture("banking/listBankingAccounts/v3/full.json")
+        let decoder = CDRDecoder(
+            ignoredFields: ["data.accounts[*].nickname", "data.accounts[*].displayName", "data.accounts[*].accountId"])
+        let result = try decoder.decode(ResponseBankingAccountListV3.self, from: Self.body(page))
+        let accounts = result.value.data.accounts
+        #expect(accounts.count == 3 && accounts.allSatisfy { $0.nickname == nil && $0.isMissing(\.displayName) })
+        #expect(
+            accounts.map(\.accountId.rawValue)
+                == (0..<3).compactMap { page.value(at: "data.accounts[\($0)].accountId")?.stringValue })
+        #expect(result.diagnostics.count == 6)
+        #expect(
+            result.diagnostics.allSatisfy { $0.quirk == .ignoredField && $0.isExpected && $0.outcome == .valueLeftOut })
+        #expect(result.diagnostics.map(\.fieldPattern).first == "data.accounts[*].displayName")
+        // Strict mode honours the registry too.
+        #expect(throws: Never.self) {
+            try CDRDecoder(mode: .strict, ignoredFields: ["data.accounts[*].nickname"]).decode(
+                ResponseBankingAccountListV3.self, from: Self.body(page))
+        }
+    }
+
     @Test func wellFormedPayloadsHaveNoMissingFields() throws {
         let page = try Self.fixture("banking/listBankingAccounts/v3/full.json")
         let result = try CDRDecoder().decode(ResponseBankingAccountListV3.self, from: Self.body(page))
@@ -201,6 +247,11 @@ struct FieldToleranceTests {
 }
 
 extension JSONValue {
+    var stringValue: String? {
+        if case .string(let text) = self { return text }
+        return nil
+    }
+
     var arrayCount: Int? {
         if case .array(let values) = self { return values.count }
         return nil

@@ -2,6 +2,14 @@ public import Foundation
 
 /// The demo's result as text for a terminal, and as JSON.
 public enum DemoReport {
+    /// The data-quality report: what the SDK's decoding tolerated in the holder's data, per quirk and field.
+    /// - Parameter result: The run's result.
+    /// - Returns: Lines of text.
+    public static func dataQuality(_ result: DemoResult) -> String {
+        (["", "Data quality (what decoding tolerated in the holder's data):"] + result.dataQuality.map { "  " + $0 })
+            .joined(separator: "\n")
+    }
+
     /// The readable summary: the accounts table, the fallback and the deletion.
     /// - Parameter result: The run's result.
     /// - Returns: Lines of text.

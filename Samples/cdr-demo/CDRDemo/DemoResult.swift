@@ -190,4 +190,7 @@ public struct DemoResult: Sendable, Codable {
     public var ddc: DDCEnding
     /// Milliseconds per step, in order.
     public var timings: [String: Int]
+    /// What the SDK's decoding tolerated in the holder's data, one line per quirk and field (the client's
+    /// data-quality report: counts, first and last seen, example interaction ids; never a value).
+    public var dataQuality: [String] = []
 }

@@ -302,7 +302,8 @@ struct Session: Sendable {
             deletion: deletionResult,
             ddc: .init(
                 recordsDeleted: ddcDeletion.recordsDeleted, providerConfirmed: ddcDeletion.providerConfirmed ?? false),
-            timings: timings)
+            timings: timings,
+            dataQuality: cdr.dataQualityReport.description.split(separator: "\n").map(String.init))
     }
 
     /// An arrangement of this brand in the store that still allows data access, with its tokens.

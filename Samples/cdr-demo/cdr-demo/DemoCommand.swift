@@ -82,7 +82,10 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(help: "Print the result as JSON on standard output (progress still goes to standard error).")
     var json = false
 
-    @Flag(help: "Log the SDK's debug messages (ids and statuses, never secrets) to standard error.")
+    @Flag(
+        help: ArgumentHelp(
+            "Log the SDK's debug messages (ids and statuses, never secrets) to standard error, and print the "
+                + "data-quality report (what decoding tolerated in the holder's data) after the result."))
     var verbose = false
 
     /// Parses the arguments; a usage error is one line (what is wrong, and where the options are), not the usage
@@ -151,6 +154,7 @@ struct DemoCommand: AsyncParsableCommand {
                 FileHandle.standardOutput.write(Data("\n".utf8))
             } else {
                 print(DemoReport.text(result))
+                if verbose { print(DemoReport.dataQuality(result)) }
             }
         } catch {
             display.finish()

@@ -62,12 +62,26 @@ public struct CDRDecoder: Sendable {
 
     /// How departures from the standard are handled.
     public var mode: Mode
+    /// Quirks known of the holder (from a quirks registry): their diagnostics are marked
+    /// ``DecodingDiagnostic/isExpected``, and strict mode tolerates them too. A record left out is never tolerated
+    /// in strict mode.
+    public var expectedQuirks: Set<DataQuirk>
+    /// Fields whose values are not used, as wire paths with `[*]` for any list index (for example
+    /// `data.accounts[*].nickname`): a known bad field of a holder. A present value reads as absent (a required
+    /// field is named in its record's `missingFields`) with an expected ``DataQuirk/ignoredField`` diagnostic.
+    /// Identifiers, amounts, currencies and transaction dates are never ignored.
+    public var ignoredFields: Set<String>
 
     /// Creates a decoder.
     ///
-    /// - Parameter mode: ``Mode-swift.struct/lenient`` (the default) or ``Mode-swift.struct/strict``.
-    public init(mode: Mode = .lenient) {
+    /// - Parameters:
+    ///   - mode: ``Mode-swift.struct/lenient`` (the default) or ``Mode-swift.struct/strict``.
+    ///   - expectedQuirks: Quirks known of the holder; none by default.
+    ///   - ignoredFields: Fields whose values are not used; none by default.
+    public init(mode: Mode = .lenient, expectedQuirks: Set<DataQuirk> = [], ignoredFields: Set<String> = []) {
         self.mode = mode
+        self.expectedQuirks = expectedQuirks
+        self.ignoredFields = ignoredFields
     }
 
     /// Decodes a payload.
@@ -81,14 +95,21 @@ public struct CDRDecoder: Sendable {
     ///   offending value.
     public func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> Decoded<T> {
         let decoder = JSONDecoder()
-        let context = DecodingContext(isLenient: mode == .lenient)
+        let tolerates = mode == .lenient || !expectedQuirks.isEmpty || !ignoredFields.isEmpty
+        let context = DecodingContext(
+            isLenient: tolerates, expectedQuirks: expectedQuirks, ignoredFields: ignoredFields)
         decoder.userInfo[.cdrDecodingContext] = context
+        let value: T
         do {
-            let value = try decoder.decode(T.self, from: data)
-            return Decoded(value: value, diagnostics: context.diagnostics)
+            value = try decoder.decode(T.self, from: data)
         } catch let error as DecodingError {
             throw PayloadDecodingError(error)
         }
+        let diagnostics = context.diagnostics
+        if mode == .strict, let fault = diagnostics.first(where: { !$0.isExpected || $0.outcome == .recordLeftOut }) {
+            throw PayloadDecodingError(code: fault.reason, path: fault.fieldPath, message: fault.message)
+        }
+        return Decoded(value: value, diagnostics: diagnostics)
     }
 }
 
@@ -145,11 +166,13 @@ public struct DecodingDiagnostic: Hashable, Sendable, CustomStringConvertible {
     public var outcome: Outcome
     /// A short explanation. It names types and rules, never the offending value.
     public var message: String
+    /// Whether the quirk is known of this holder (``CDRDecoder/expectedQuirks``, ``CDRDecoder/ignoredFields``).
+    public var isExpected: Bool
 
     /// Creates a diagnostic.
     public init(
         elementPath: String, index: Int?, fieldPath: String, reason: PayloadDecodingError.Code, quirk: DataQuirk,
-        outcome: Outcome, message: String
+        outcome: Outcome, message: String, isExpected: Bool = false
     ) {
         self.elementPath = elementPath
         self.index = index
@@ -158,7 +181,12 @@ public struct DecodingDiagnostic: Hashable, Sendable, CustomStringConvertible {
         self.quirk = quirk
         self.outcome = outcome
         self.message = message
+        self.isExpected = isExpected
     }
+
+    /// ``fieldPath`` with every list index written `[*]` (`data.accounts[*].creationDate`): the same field in
+    /// every record, for counting.
+    public var fieldPattern: String { CodingPathFormatter.pattern(fieldPath) }
 
     /// The diagnostic in one line.
     public var description: String {
@@ -253,21 +281,35 @@ extension CodingUserInfoKey {
     static let cdrDecodingContext = CodingUserInfoKey(rawValue: "au.cdr.decoding-context")!
 }
 
-/// The state of one decode: the mode and the diagnostics collected so far.
+/// The state of one decode: the mode, what is known of the holder, and the diagnostics collected so far.
 final class DecodingContext: Sendable {
     let isLenient: Bool
+    let expectedQuirks: Set<DataQuirk>
+    let ignoredFields: Set<String>
+    /// Whether any field is to be ignored (checked before anything else, so the common case costs one load).
+    let ignoresFields: Bool
     private let collected = Mutex<[DecodingDiagnostic]>([])
 
-    init(isLenient: Bool) {
+    init(isLenient: Bool, expectedQuirks: Set<DataQuirk> = [], ignoredFields: Set<String> = []) {
         self.isLenient = isLenient
+        self.expectedQuirks = expectedQuirks
+        self.ignoredFields = ignoredFields
+        self.ignoresFields = !ignoredFields.isEmpty
     }
 
     var diagnostics: [DecodingDiagnostic] { collected.withLock { $0 } }
 
     var count: Int { collected.withLock { $0.count } }
 
+    /// Whether the field at `path` is one to ignore.
+    func ignores(_ path: [any CodingKey]) -> Bool {
+        ignoredFields.contains(CodingPathFormatter.pattern(CodingPathFormatter.string(path)))
+    }
+
     /// Adds a diagnostic for a value kept or left out within its record.
     func record(_ diagnostic: DecodingDiagnostic) {
+        var diagnostic = diagnostic
+        diagnostic.isExpected = diagnostic.quirk == .ignoredField || expectedQuirks.contains(diagnostic.quirk)
         collected.withLock { $0.append(diagnostic) }
     }
 
@@ -283,6 +325,24 @@ final class DecodingContext: Sendable {
 
 /// Formats coding paths as `data.accounts[1].accountId`.
 enum CodingPathFormatter {
+    /// The path with every list index written `[*]`.
+    static func pattern(_ path: String) -> String {
+        guard path.utf8.contains(UInt8(ascii: "[")) else { return path }
+        var result = ""
+        var inIndex = false
+        for character in path {
+            if character == "[" {
+                inIndex = true
+                result += "[*]"
+            } else if character == "]" {
+                inIndex = false
+            } else if !inIndex {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
     static func string(_ path: [any CodingKey]) -> String {
         var result = ""
         for key in path {

@@ -272,6 +272,10 @@ extension KeyedDecodingContainer {
         _ type: T.Type, forKey key: Key, lenient: DecodingContext?, missing: inout [String]
     ) throws -> T {
         guard let lenient else { return try strictValue(T.self, forKey: key) }
+        if lenient.ignoresFields, ignoring(key, lenient) {
+            missing.append(key.stringValue)
+            return T.placeholder
+        }
         do {
             let value = try decode(T.self, forKey: key)
             switch T.check(value) {
@@ -325,6 +329,7 @@ extension KeyedDecodingContainer {
             if case .clean = T.check(value) { return value }
             throw strictCheckError(T.self, key)
         }
+        if lenient.ignoresFields, !essential, ignoring(key, lenient) { return nil }
         do {
             guard let value = try decodeIfPresent(T.self, forKey: key) else { return nil }
             switch T.check(value) {
@@ -356,6 +361,10 @@ extension KeyedDecodingContainer {
         _ type: T.Type, forKey key: Key, lenient: DecodingContext?, missing: inout [String]
     ) throws -> [T] {
         guard let lenient else { return try decode([T].self, forKey: key) }
+        if lenient.ignoresFields, ignoring(key, lenient) {
+            missing.append(key.stringValue)
+            return []
+        }
         do {
             return try decodeList(T.self, forKey: key, lenient: lenient)
         } catch let error as DecodingError {
@@ -373,6 +382,7 @@ extension KeyedDecodingContainer {
         -> [T]?
     {
         guard let lenient else { return try decodeIfPresent([T].self, forKey: key) }
+        if lenient.ignoresFields, ignoring(key, lenient) { return nil }
         do {
             return try decodeListIfPresent(T.self, forKey: key, lenient: lenient)
         } catch let error as DecodingError {
@@ -400,6 +410,15 @@ extension KeyedDecodingContainer {
     }
 
     // MARK: - Helpers
+
+    /// Whether the field is present and one the decode is told to ignore; notes it when so.
+    private func ignoring(_ key: Key, _ lenient: DecodingContext) -> Bool {
+        guard contains(key), lenient.ignores(codingPath + [key]) else { return false }
+        note(
+            lenient, key, .ignoredField, .valueLeftOut, reason: .invalidValue,
+            message: "the quirks registry says to ignore this field for the holder")
+        return true
+    }
 
     /// Strict decoding: the value must decode and be written as the standard says.
     @inline(__always)

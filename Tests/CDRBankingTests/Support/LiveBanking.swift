@@ -64,15 +64,17 @@ struct LiveBanking: Sendable {
     /// A client of the holder.
     func client(
         versions: VersionPreferences = VersionPreferences(), context: CallContext? = nil, pageSize: Int? = nil,
-        pagination: PaginationPolicy = PaginationPolicy()
+        pagination: PaginationPolicy = PaginationPolicy(), decodingMode: CDRDecoder.Mode = .lenient,
+        quirks: HolderQuirks? = nil, dataQuality: (any DataQualityObserver)? = nil
     ) throws -> BankingClient {
         BankingClient(
             configuration: .init(
                 resourceBaseURL: try #require(URL(string: endpoints.resourceBaseURL)),
                 publicBaseURL: try #require(URL(string: endpoints.publicResourceBaseURL)),
                 holderBrandID: holder.configuration.brand.id, versions: versions, pageSize: pageSize,
-                pagination: pagination),
-            context: context ?? .unattended(authenticatedAt: authenticatedAt), transport: transport)
+                pagination: pagination, decodingMode: decodingMode, quirks: quirks),
+            context: context ?? .unattended(authenticatedAt: authenticatedAt), transport: transport,
+            dataQuality: dataQuality)
     }
 
     /// Whether `request` carries the grant's token (compared here so that a failure never prints the token).

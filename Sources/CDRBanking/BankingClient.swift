@@ -51,8 +51,17 @@ public struct BankingClient: Sendable {
 
         /// Creates a configuration.
         ///
-        /// - Parameter quirks: What is known of the holder; by default the ``HolderQuirksRegistry/bundled``
-        ///   registry's entry for `holderBrandID`, if it has one.
+        /// - Parameters:
+        ///   - resourceBaseURL: The base of the authenticated resources.
+        ///   - publicBaseURL: The base of the public resources.
+        ///   - holderBrandID: The holder brand's identifier.
+        ///   - versions: Per-operation version overrides.
+        ///   - pageSize: The `page-size` to ask for; the holder's default when `nil`.
+        ///   - pagination: How lists are walked.
+        ///   - decodingMode: Lenient (the default) or strict.
+        ///   - requestTimeout: A timeout for each request; the transport's when `nil`.
+        ///   - quirks: What is known of the holder; by default the ``HolderQuirksRegistry/bundled`` registry's entry
+        ///     for `holderBrandID`, if it has one.
         public init(
             resourceBaseURL: URL, publicBaseURL: URL, holderBrandID: String? = nil,
             versions: VersionPreferences = VersionPreferences(), pageSize: Int? = nil,

@@ -1,3 +1,4 @@
+public import CDRModels
 public import Foundation
 import Synchronization
 
@@ -99,6 +100,49 @@ public final class MockFaults: Sendable {
         case lowercaseTokenType
     }
 
+    /// One data quirk the holder wrote into a response it served: which operation, which field occurrence, which
+    /// quirk, and the response's `x-fapi-interaction-id`.
+    ///
+    /// ``path`` uses the syntax of `DecodingDiagnostic.fieldPath` (`data.accounts[2].creationDate`), so a test can
+    /// match each injected occurrence with the diagnostic a lenient `CDRDecoder` reports for it.
+    public struct InjectedQuirk: Sendable, Hashable, Codable, CustomStringConvertible {
+        /// The CDS operation id, for example `listBankingAccounts`.
+        public var operation: String
+        /// The concrete path of the field occurrence, for example `data.accounts[2].creationDate`.
+        public var path: String
+        /// The quirk written there.
+        public var quirk: DataQuirk
+        /// The `x-fapi-interaction-id` of the response that carried it.
+        public var interactionID: String?
+
+        /// Creates a record.
+        /// - Parameters:
+        ///   - operation: The CDS operation id.
+        ///   - path: The concrete path of the field occurrence.
+        ///   - quirk: The quirk written there.
+        ///   - interactionID: The response's `x-fapi-interaction-id`.
+        public init(operation: String, path: String, quirk: DataQuirk, interactionID: String?) {
+            self.operation = operation
+            self.path = path
+            self.quirk = quirk
+            self.interactionID = interactionID
+        }
+
+        /// The record in one line, for example `listBankingAccounts data.accounts[2].creationDate
+        /// dateTimeInDateField`.
+        public var description: String { "\(operation) \(path) \(quirk)" }
+    }
+
+    /// The quirks the holder can write into its resource responses: every `DataQuirk` a lenient client keeps the
+    /// record for. `DataQuirk.unusableValue` and `DataQuirk.ignoredField` are not among them.
+    public static let injectableQuirks: [DataQuirk] = [
+        .dateTimeInDateField, .dateInDateTimeField, .missingRequiredField, .numberForString, .stringForNumber,
+        .emptyString, .enumVariant, .amountLeadingPlus, .amountMissingDecimals, .amountExcessDecimals,
+    ]
+
+    /// How many ``InjectedQuirk`` records the holder keeps; older ones are dropped first.
+    public static let injectedQuirksLimit = 10_000
+
     struct Injection: Sendable {
         var fault: HTTPFault
         var target: Target
@@ -114,6 +158,8 @@ public final class MockFaults: Sendable {
         var jarm: Set<JARMFault> = []
         var token: Set<TokenFault> = []
         var discoveryIssuerMismatch = false
+        var quirks: Set<DataQuirk> = []
+        var injected: [InjectedQuirk] = []
     }
 
     private let state = Mutex(State())
@@ -172,7 +218,61 @@ public final class MockFaults: Sendable {
         set { state.withLock { $0.discoveryIssuerMismatch = newValue } }
     }
 
-    /// Clears every fault.
+    /// The data quirks written into every CDS resource response (banking and common, authenticated and public);
+    /// empty for responses that follow the standard.
+    ///
+    /// Each quirk hits fixed wire fields of each operation, in every record of the page where the field exists and
+    /// its value can carry the quirk (a leading `+` only on an amount that is not negative, fewer decimals only on
+    /// an amount whose cents end in zero), so a lenient `CDRDecoder` reports one `DecodingDiagnostic` per
+    /// occurrence and keeps every record. Two quirks never hit the same field occurrence (where a record has one
+    /// amount, each occurrence goes to the first amount quirk its value allows), and nothing is written inside a
+    /// union member whose discriminator another quirk removed. Envelopes (`data` itself, `links`, `meta`) are never
+    /// touched. The values are kept wherever the quirk allows: a number for a string is written only where the
+    /// client reads back the same text, amount or rate, and a date-time for a date keeps the date. For example:
+    ///
+    /// - `DataQuirk.dateTimeInDateField`: `creationDate` of accounts and payees, `establishmentDate` of an
+    ///   organisation, `recurrence.nextPaymentDate` of scheduled payments;
+    /// - `DataQuirk.missingRequiredField`: `cardArt[].cardScheme`, `depositRates[].applicationType`,
+    ///   `lendingRates[].applicationType` and `fees[].feeMethodUType` of product and account detail.
+    ///
+    /// ``quirkTargets(forOperation:)`` lists every field; ``injectedQuirks()`` what was written. The quirks not in
+    /// ``injectableQuirks`` have no fields and are ignored.
+    public var quirks: Set<DataQuirk> {
+        get { state.withLock { $0.quirks } }
+        set { state.withLock { $0.quirks = newValue } }
+    }
+
+    /// The wire fields each enabled quirk hits in the responses of an operation, as path patterns in which `[*]`
+    /// stands for every element of a list (for example `data.accounts[*].creationDate`).
+    /// - Parameter operationID: A CDS operation id, for example `listBankingAccounts`.
+    /// - Returns: The patterns by quirk; empty for an operation the holder writes no quirks into.
+    public static func quirkTargets(forOperation operationID: String) -> [DataQuirk: [String]] {
+        QuirkTable.targets(forOperation: operationID)
+    }
+
+    /// The quirks written into the responses served since the last ``reset()`` or ``clearInjectedQuirks()``, one
+    /// record per field occurrence, in the order served (at most ``injectedQuirksLimit``, the newest kept).
+    /// - Returns: The records.
+    public func injectedQuirks() -> [InjectedQuirk] {
+        state.withLock { $0.injected }
+    }
+
+    /// Forgets the records of injected quirks; the quirks stay enabled.
+    public func clearInjectedQuirks() {
+        state.withLock { $0.injected.removeAll() }
+    }
+
+    /// Notes quirks written into one response.
+    func recordInjected(_ records: [InjectedQuirk]) {
+        guard !records.isEmpty else { return }
+        state.withLock { state in
+            state.injected.append(contentsOf: records)
+            let excess = state.injected.count - Self.injectedQuirksLimit
+            if excess > 0 { state.injected.removeFirst(excess) }
+        }
+    }
+
+    /// Clears every fault, the data quirks and their records.
     public func reset() { state.withLock { $0 = State() } }
 
     /// Takes the HTTP faults that apply to a request to `path`: the latency to add and the fault that replaces the

@@ -259,6 +259,11 @@ struct AdministrationTests {
                 (.put, "/mock-admin/ddc/mfa", "[]"),
                 (.post, "/mock-admin/software-products", #"{"id":"sp-x"}"#),
                 (.post, "/mock-admin/software-products", "{"),
+                (.put, "/mock-admin/quirks", #"{"quirks":["sideways"]}"#),
+                (.put, "/mock-admin/quirks", #"{"quirks":["dateTimeInDateField","unusableValue"]}"#),
+                (.put, "/mock-admin/quirks", #"{"quirks":["ignoredField"]}"#),
+                (.put, "/mock-admin/quirks", #"{"quirks":"dateTimeInDateField"}"#),
+                (.put, "/mock-admin/quirks", "{}"),
             ]
             for (method, path, body) in cases {
                 let answer = try await Self.send(transport, method, secure + path, body: body)
@@ -268,6 +273,7 @@ struct AdministrationTests {
             #expect(holder.faults.outage == nil)
             #expect(holder.ddc.mfa == .none)
             #expect(holder.register.softwareProduct(id: "sp-x") == nil)
+            #expect(holder.faults.quirks.isEmpty)
         }
     }
 

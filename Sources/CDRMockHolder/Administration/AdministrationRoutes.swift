@@ -21,6 +21,10 @@ extension MockDataHolder {
     /// - `POST /mock-admin/software-products` a ``MockRegister/SoftwareProduct`` → 201
     /// - `PUT /mock-admin/outage` `{"kind": "none" | "unavailable" | "partialFailure" | "scheduled", "pathPrefixes",
     ///   "start", "durationSeconds"}` → 204
+    /// - `PUT /mock-admin/quirks` `{"quirks": ["dateTimeInDateField", …]}` (any of ``MockFaults/injectableQuirks``;
+    ///   an empty list clears them) → 204; `GET /mock-admin/quirks` → the same shape
+    /// - `GET /mock-admin/quirks/injected` → `{"injected": [{operation, path, quirk, interactionID}]}`
+    ///   (``MockFaults/injectedQuirks()``); `DELETE /mock-admin/quirks/injected` → 204
     /// - `PUT /mock-admin/ddc/mfa` `{"requirement": "none" | "oneTimeCode" | "securityQuestion"}` → 204
     /// - `GET /mock-admin/ddc/settings` → ``MockDDCSettings``
     /// - `GET /mock-admin/ddc/customers/{customerId}/password` → `{customerID, password}`
@@ -49,6 +53,28 @@ extension MockDataHolder {
             let body = try await Self.administrationBody(
                 AdministrationWire.Outage.self, from: &request, shape: "an outage")
             faults.outage = try Self.validated { () throws(AdministrationWire.Invalid) in try body.value() }
+            return Response(status: .noContent, headers: Self.noStore)
+        }
+        router.put("\(admin)/quirks") { [self] request, context -> Response in
+            try await Self.requireClientCertificate(context)
+            var request = request
+            let body = try await Self.administrationBody(
+                AdministrationWire.Quirks.self, from: &request, shape: "a list of quirks")
+            faults.quirks = try Self.validated { () throws(AdministrationWire.Invalid) in try body.value() }
+            return Response(status: .noContent, headers: Self.noStore)
+        }
+        router.get("\(admin)/quirks") { [self] _, context -> Response in
+            try await Self.requireClientCertificate(context)
+            return try HolderResponse.json(AdministrationWire.Quirks(faults.quirks), headers: Self.noStore)
+        }
+        router.get("\(admin)/quirks/injected") { [self] _, context -> Response in
+            try await Self.requireClientCertificate(context)
+            return try HolderResponse.json(
+                AdministrationWire.InjectedQuirks(injected: faults.injectedQuirks()), headers: Self.noStore)
+        }
+        router.delete("\(admin)/quirks/injected") { [self] _, context -> Response in
+            try await Self.requireClientCertificate(context)
+            faults.clearInjectedQuirks()
             return Response(status: .noContent, headers: Self.noStore)
         }
         router.put("\(admin)/ddc/mfa") { [self] request, context -> Response in

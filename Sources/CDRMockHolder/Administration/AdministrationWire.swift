@@ -1,3 +1,4 @@
+import CDRModels
 import Foundation
 
 /// The JSON bodies of the administration routes, shared by the routes and ``MockHolderAdministrationClient``.
@@ -84,6 +85,32 @@ enum AdministrationWire {
             default: throw Invalid(detail: "requirement must be none, oneTimeCode or securityQuestion")
             }
         }
+    }
+
+    /// `PUT /mock-admin/quirks` and `GET /mock-admin/quirks`: `{"quirks": ["dateTimeInDateField", …]}`; an empty
+    /// list clears them.
+    struct Quirks: Codable, Sendable {
+        var quirks: [String]
+
+        init(_ quirks: Set<DataQuirk>) {
+            self.quirks = quirks.map(\.rawValue).sorted()
+        }
+
+        /// The quirks the body names: each must be one the holder can inject.
+        func value() throws(Invalid) -> Set<DataQuirk> {
+            let injectable = MockFaults.injectableQuirks
+            let named = quirks.map { DataQuirk(rawValue: $0) }
+            guard quirks.count <= 100, named.allSatisfy(injectable.contains) else {
+                let names = injectable.map(\.rawValue).joined(separator: ", ")
+                throw Invalid(detail: "quirks must be a list of at most 100 of \(names)")
+            }
+            return Set(named)
+        }
+    }
+
+    /// `GET /mock-admin/quirks/injected`: `{"injected": [{"operation", "path", "quirk", "interactionID"}, …]}`.
+    struct InjectedQuirks: Codable, Sendable {
+        var injected: [MockFaults.InjectedQuirk]
     }
 
     /// `GET /mock-admin/ddc/customers/{customerId}/password`.

@@ -1,4 +1,5 @@
 import CDRJOSE
+public import CDRModels
 
 extension MockDataHolder: MockHolderControl {
     /// The base URLs of this holder, once both listeners are bound.
@@ -25,6 +26,35 @@ extension MockDataHolder: MockHolderControl {
     /// - Parameter outage: The outage, or `nil` for a healthy holder.
     public func setOutage(_ outage: MockFaults.Outage?) async throws {
         faults.outage = outage
+    }
+
+    /// Sets ``MockFaults/quirks`` of ``MockDataHolder/faults``.
+    /// - Parameter quirks: Any of ``MockFaults/injectableQuirks``.
+    /// - Throws: ``MockHolderError`` with ``MockHolderError/Code/invalidConfiguration`` for a quirk the holder cannot
+    ///   inject.
+    public func setQuirks(_ quirks: Set<DataQuirk>) async throws {
+        guard quirks.allSatisfy(MockFaults.injectableQuirks.contains) else {
+            throw MockHolderError(
+                .invalidConfiguration, reason: "only the quirks in MockFaults.injectableQuirks can be injected")
+        }
+        faults.quirks = quirks
+    }
+
+    /// ``MockFaults/quirks`` of ``MockDataHolder/faults``.
+    /// - Returns: The enabled quirks.
+    public func quirks() async throws -> Set<DataQuirk> {
+        faults.quirks
+    }
+
+    /// ``MockFaults/injectedQuirks()`` of ``MockDataHolder/faults``.
+    /// - Returns: The records, in the order served.
+    public func injectedQuirks() async throws -> [MockFaults.InjectedQuirk] {
+        faults.injectedQuirks()
+    }
+
+    /// ``MockFaults/clearInjectedQuirks()`` of ``MockDataHolder/faults``.
+    public func clearInjectedQuirks() async throws {
+        faults.clearInjectedQuirks()
     }
 
     /// Sets ``MockDDCProvider/mfa`` of ``MockDataHolder/ddc``.

@@ -1,4 +1,4 @@
-import CDRModels
+public import CDRModels
 public import CDRTransport
 public import Foundation
 import HTTPTypes
@@ -65,6 +65,38 @@ public struct MockHolderAdministrationClient: MockHolderControl {
     public func setOutage(_ outage: MockFaults.Outage?) async throws {
         _ = try await sendSecure(
             .put, path: "/outage", body: AdministrationWire.Outage(outage), operation: "setOutage")
+    }
+
+    /// Sets the data quirks the holder writes into its resource responses (`PUT /mock-admin/quirks`).
+    /// - Parameter quirks: Any of ``MockFaults/injectableQuirks``; empty for responses that follow the standard.
+    /// - Throws: ``MockHolderError`` with ``MockHolderError/Code/administrationFailed``, also when a quirk is not
+    ///   injectable (the holder answers 400).
+    public func setQuirks(_ quirks: Set<DataQuirk>) async throws {
+        _ = try await sendSecure(.put, path: "/quirks", body: AdministrationWire.Quirks(quirks), operation: "setQuirks")
+    }
+
+    /// The data quirks the holder writes into its resource responses (`GET /mock-admin/quirks`).
+    /// - Returns: The enabled quirks.
+    /// - Throws: ``MockHolderError`` with ``MockHolderError/Code/administrationFailed``.
+    public func quirks() async throws -> Set<DataQuirk> {
+        let response = try await sendSecure(.get, path: "/quirks", operation: "quirks")
+        let body = try decode(AdministrationWire.Quirks.self, from: response, operation: "quirks")
+        return Set(body.quirks.map { DataQuirk(rawValue: $0) })
+    }
+
+    /// The data quirks the holder wrote into the responses it served, one record per field occurrence
+    /// (`GET /mock-admin/quirks/injected`).
+    /// - Returns: The records, in the order served.
+    /// - Throws: ``MockHolderError`` with ``MockHolderError/Code/administrationFailed``.
+    public func injectedQuirks() async throws -> [MockFaults.InjectedQuirk] {
+        let response = try await sendSecure(.get, path: "/quirks/injected", operation: "injectedQuirks")
+        return try decode(AdministrationWire.InjectedQuirks.self, from: response, operation: "injectedQuirks").injected
+    }
+
+    /// Forgets the records of injected data quirks (`DELETE /mock-admin/quirks/injected`); the quirks stay enabled.
+    /// - Throws: ``MockHolderError`` with ``MockHolderError/Code/administrationFailed``.
+    public func clearInjectedQuirks() async throws {
+        _ = try await sendSecure(.delete, path: "/quirks/injected", operation: "clearInjectedQuirks")
     }
 
     /// Sets the second factor the mock DDC provider's bank asks for (`PUT /mock-admin/ddc/mfa`).

@@ -1,3 +1,5 @@
+public import CDRModels
+
 /// What a test or sample app can do to a mock data holder, whether it runs in the same process or in another one.
 ///
 /// Two conformances:
@@ -33,6 +35,26 @@ public protocol MockHolderControl: Sendable {
     /// - Parameter outage: The outage, or `nil` for a healthy holder.
     /// - Throws: ``MockHolderError`` when the holder could not be reached.
     func setOutage(_ outage: MockFaults.Outage?) async throws
+
+    /// Sets the data quirks the holder writes into its resource responses, as ``MockFaults/quirks`` does.
+    /// - Parameter quirks: Any of ``MockFaults/injectableQuirks``; empty for responses that follow the standard.
+    /// - Throws: ``MockHolderError`` when a quirk is not injectable or the holder could not be reached.
+    func setQuirks(_ quirks: Set<DataQuirk>) async throws
+
+    /// The data quirks the holder writes into its resource responses (``MockFaults/quirks``).
+    /// - Returns: The enabled quirks.
+    /// - Throws: ``MockHolderError`` when the holder could not be reached.
+    func quirks() async throws -> Set<DataQuirk>
+
+    /// The data quirks written into the responses served so far, one record per field occurrence
+    /// (``MockFaults/injectedQuirks()``).
+    /// - Returns: The records, in the order served.
+    /// - Throws: ``MockHolderError`` when the holder could not be reached.
+    func injectedQuirks() async throws -> [MockFaults.InjectedQuirk]
+
+    /// Forgets the records of injected data quirks (``MockFaults/clearInjectedQuirks()``).
+    /// - Throws: ``MockHolderError`` when the holder could not be reached.
+    func clearInjectedQuirks() async throws
 
     /// Sets the second factor the mock DDC provider's bank asks for, as ``MockDDCProvider/mfa`` does.
     /// - Parameter requirement: The second factor.

@@ -157,12 +157,14 @@ extension MockDataHolder {
         return inet_pton(AF_INET, text, &v4) == 1 || inet_pton(AF_INET6, text, &v6) == 1
     }
 
-    /// A JSON response for a resource call, with `x-v` when it should carry one.
+    /// A JSON response for a resource call, with `x-v` when it should carry one and the enabled data quirks
+    /// (``MockFaults/quirks``) written into its records.
     func respond(_ value: some Encodable, to call: ResourceCall) throws -> Response {
         var headers = HTTPFields()
         if call.sendsVersionHeader { headers[.cdsVersion] = String(call.version) }
         if !call.operation.isAuthenticated { headers[.accessControlAllowOrigin] = "*" }
-        return try HolderResponse.json(value, headers: headers)
+        let body = try resourceBody(value, operation: call.operation.id)
+        return HolderResponse.raw(body, contentType: "application/json", headers: headers)
     }
 
     /// The `links.self` of a non-paginated response: the request's absolute URL.

@@ -52,7 +52,9 @@ struct HolderMiddleware: RouterMiddleware {
             response = Self.response(for: replacement)
         } else {
             do {
-                response = try await next(request, context)
+                response = try await ResponseInteraction.$id.withValue(interactionID) {
+                    try await next(request, context)
+                }
             } catch let error as HolderHTTPError {
                 response = error.response
             } catch {

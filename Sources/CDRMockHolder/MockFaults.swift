@@ -141,7 +141,7 @@ public final class MockFaults: Sendable {
     ]
 
     /// How many ``InjectedQuirk`` records the holder keeps; older ones are dropped first.
-    public static let injectedQuirksLimit = 10_000
+    public static let injectedQuirksLimit = 100_000
 
     struct Injection: Sendable {
         var fault: HTTPFault

@@ -104,16 +104,39 @@ protocol TolerantValue: Decodable {
     static func repair(_ wire: WireScalar) -> (Self, DataQuirk)?
     /// Checks a value that decoded for a form strict mode refuses.
     static func check(_ value: Self) -> ValueCheck<Self>
+    /// Decodes a value of this type. The container's concrete overloads for `String`, `Bool`, `Int` and `Double`
+    /// are much faster than its generic `decode(_:forKey:)`, which a generic caller would otherwise reach.
+    static func decodeValue<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Self
+    /// Decodes a value of this type if the key is present and not `null`.
+    static func decodeValueIfPresent<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Self?
 }
 
 extension TolerantValue {
     static func repair(_ wire: WireScalar) -> (Self, DataQuirk)? { nil }
     @inline(__always)
     static func check(_ value: Self) -> ValueCheck<Self> { .clean }
+    @inline(__always)
+    static func decodeValue<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Self {
+        try container.decode(Self.self, forKey: key)
+    }
+    @inline(__always)
+    static func decodeValueIfPresent<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Self? {
+        try container.decodeIfPresent(Self.self, forKey: key)
+    }
 }
 
 extension String: TolerantValue {
     static var placeholder: String { "" }
+    @inline(__always)
+    static func decodeValue<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> String {
+        try container.decode(String.self, forKey: key)
+    }
+    @inline(__always)
+    static func decodeValueIfPresent<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws
+        -> String?
+    {
+        try container.decodeIfPresent(String.self, forKey: key)
+    }
     static func repair(_ wire: WireScalar) -> (String, DataQuirk)? {
         if case .number(let number) = wire { return (number.description, .numberForString) }
         return nil
@@ -121,6 +144,14 @@ extension String: TolerantValue {
 }
 
 extension Bool: TolerantValue {
+    @inline(__always)
+    static func decodeValue<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Bool {
+        try container.decode(Bool.self, forKey: key)
+    }
+    @inline(__always)
+    static func decodeValueIfPresent<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Bool? {
+        try container.decodeIfPresent(Bool.self, forKey: key)
+    }
     static var placeholder: Bool { false }
     static func repair(_ wire: WireScalar) -> (Bool, DataQuirk)? {
         guard case .string(let text) = wire else { return nil }
@@ -133,6 +164,14 @@ extension Bool: TolerantValue {
 }
 
 extension Int: TolerantValue {
+    @inline(__always)
+    static func decodeValue<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Int {
+        try container.decode(Int.self, forKey: key)
+    }
+    @inline(__always)
+    static func decodeValueIfPresent<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Int? {
+        try container.decodeIfPresent(Int.self, forKey: key)
+    }
     static var placeholder: Int { 0 }
     static func repair(_ wire: WireScalar) -> (Int, DataQuirk)? {
         switch wire {
@@ -146,6 +185,14 @@ extension Int: TolerantValue {
 }
 
 extension Double: TolerantValue {
+    @inline(__always)
+    static func decodeValue<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Double {
+        try container.decode(Double.self, forKey: key)
+    }
+    @inline(__always)
+    static func decodeValueIfPresent<K: CodingKey>(_ container: KeyedDecodingContainer<K>, _ key: K) throws -> Double? {
+        try container.decodeIfPresent(Double.self, forKey: key)
+    }
     static var placeholder: Double { 0 }
     static func repair(_ wire: WireScalar) -> (Double, DataQuirk)? {
         guard case .string(let text) = wire, let value = Double(text.trimmingCharacters(in: .whitespaces)),
@@ -277,7 +324,7 @@ extension KeyedDecodingContainer {
             return T.placeholder
         }
         do {
-            let value = try decode(T.self, forKey: key)
+            let value = try T.decodeValue(self, key)
             switch T.check(value) {
             case .clean:
                 return value
@@ -301,7 +348,7 @@ extension KeyedDecodingContainer {
     func essential<T: TolerantValue>(_ type: T.Type, forKey key: Key, lenient: DecodingContext?) throws -> T {
         guard let lenient else { return try strictValue(T.self, forKey: key) }
         do {
-            let value = try decode(T.self, forKey: key)
+            let value = try T.decodeValue(self, key)
             switch T.check(value) {
             case .clean:
                 return value
@@ -325,13 +372,13 @@ extension KeyedDecodingContainer {
         _ type: T.Type, forKey key: Key, lenient: DecodingContext?, essential: Bool = false
     ) throws -> T? {
         guard let lenient else {
-            guard let value = try decodeIfPresent(T.self, forKey: key) else { return nil }
+            guard let value = try T.decodeValueIfPresent(self, key) else { return nil }
             if case .clean = T.check(value) { return value }
             throw strictCheckError(T.self, key)
         }
         if lenient.ignoresFields, !essential, ignoring(key, lenient) { return nil }
         do {
-            guard let value = try decodeIfPresent(T.self, forKey: key) else { return nil }
+            guard let value = try T.decodeValueIfPresent(self, key) else { return nil }
             switch T.check(value) {
             case .clean:
                 return value
@@ -423,7 +470,7 @@ extension KeyedDecodingContainer {
     /// Strict decoding: the value must decode and be written as the standard says.
     @inline(__always)
     private func strictValue<T: TolerantValue>(_ type: T.Type, forKey key: Key) throws -> T {
-        let value = try decode(T.self, forKey: key)
+        let value = try T.decodeValue(self, key)
         if case .clean = T.check(value) { return value }
         throw strictCheckError(T.self, key)
     }

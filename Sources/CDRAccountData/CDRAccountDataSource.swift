@@ -117,9 +117,11 @@ public struct CDRAccountDataSource: AccountDataSource {
                         account.accountNumber = value.accountNumber
                     }
                 }
+                // A masked number the holder left out is not evidence of identity (the model holds a placeholder).
+                let maskedNumber = summary.missingFields.contains("maskedNumber") ? nil : account.maskedNumber
                 account.id = await registry.identify(
                     AccountFingerprint(
-                        bsb: account.bsb, accountNumber: account.accountNumber, maskedNumber: account.maskedNumber,
+                        bsb: account.bsb, accountNumber: account.accountNumber, maskedNumber: maskedNumber,
                         displayName: account.displayName, category: account.category),
                     method: .cdr, sourceAccountID: account.sourceAccountID)
                 accounts.append(account)
@@ -318,6 +320,7 @@ protocol AccountSummary {
     var productName: String { get }
     var openStatus: BankingAccountOpenStatus? { get }
     var isOwned: Bool? { get }
+    var missingFields: [String] { get }
 }
 
 extension BankingAccountV3: AccountSummary {}

@@ -105,6 +105,39 @@ struct DemoTests {
     }
 
     @Test(
+        "With every data quirk served, the main path keeps every record and reports what it tolerated",
+        .timeLimit(.minutes(3)))
+    func mainPathWithQuirks() async throws {
+        try await MockDataHolder(configuration: .init(dataset: Self.dataset)).withRunning { holder in
+            var options = DemoOptions(holder: .running(holder))
+            options.servesQuirks = true
+            let result = try await Demo.run(options)
+            #expect(holder.faults.quirks == Set(MockFaults.injectableQuirks))
+            // Every account and every transaction of the period is kept, and deleted at the end.
+            let customer = try #require(holder.dataset.customer(id: "customer-1"))
+            let accounts = holder.dataset.accounts(of: customer)
+            #expect(result.accounts.count == accounts.count)
+            let expected = accounts.reduce(0) {
+                $0
+                    + holder.dataset.transactionIndices(
+                        of: $1, from: result.transactions.from, through: result.transactions.to
+                    ).count
+            }
+            #expect(result.transactions.count == expected && expected > 0)
+            #expect(result.deletion?.recordsDeleted == accounts.count * 2 + expected)
+            #expect(result.deletion?.recordsRemaining == 0)
+            // The holder left out every masked number: the SDK kept the accounts and says so.
+            #expect(result.accounts.allSatisfy { $0.maskedNumber.isEmpty })
+            #expect(result.dataQuality.count > 10)
+            #expect(
+                result.dataQuality.contains {
+                    $0.contains("listBankingAccounts v3: missingRequiredField at data.accounts[*].maskedNumber")
+                })
+            #expect(DemoReport.dataQuality(result).contains("dateTimeInDateField at data.accounts[*].creationDate"))
+        }
+    }
+
+    @Test(
         "The main path on an in-process holder: accounts, transactions, DDC fallback, deletion", .timeLimit(.minutes(3))
     )
     func mainPath() async throws {

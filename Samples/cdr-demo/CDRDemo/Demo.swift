@@ -73,6 +73,7 @@ public enum Demo {
         _ options: DemoOptions, holder: MockDataHolder, mode: String, logger: Logger,
         events: @escaping @Sendable (DemoEvent) -> Void
     ) async throws -> DemoResult {
+        if options.servesQuirks { holder.faults.quirks = Set(MockFaults.injectableQuirks) }
         let identity = try attempt("Loading the mock's client identity", hint: "This is a bug in the demo.") {
             try holder.pki.clientIdentity()
         }

@@ -48,6 +48,9 @@ public struct DemoOptions: Sendable {
 
     /// Whether this run ends its arrangement: on request, and always when nothing is kept.
     public var endsArrangement: Bool { revoke || storage == .memory }
+    /// Whether the embedded holder serves every data quirk it can (dates in other forms, missing required fields,
+    /// numbers as strings, …), to show the SDK keeping every record and reporting each quirk.
+    public var servesQuirks = false
 
     /// The dataset of the embedded holder by default: 2 customers with 4 accounts of 600 transactions each
     /// over a year.

@@ -84,6 +84,12 @@ struct DemoCommand: AsyncParsableCommand {
 
     @Flag(
         help: ArgumentHelp(
+            "Make the embedded holder serve every data quirk it can (dates in other forms, missing required "
+                + "fields, numbers as strings, …); with --verbose the data-quality report shows what was tolerated."))
+    var serveQuirks = false
+
+    @Flag(
+        help: ArgumentHelp(
             "Log the SDK's debug messages (ids and statuses, never secrets) to standard error, and print the "
                 + "data-quality report (what decoding tolerated in the holder's data) after the result."))
     var verbose = false
@@ -120,6 +126,10 @@ struct DemoCommand: AsyncParsableCommand {
     func validate() throws {
         if holder != nil, ca == nil || identity == nil {
             throw ValidationError("--holder needs --ca and --identity (the files cdr-mock-holder --output wrote)")
+        }
+        if holder != nil, serveQuirks {
+            throw ValidationError(
+                "--serve-quirks goes with the embedded holder (switch quirks on with /mock-admin/quirks)")
         }
         if holder == nil, ca != nil || identity != nil {
             throw ValidationError("--ca and --identity go with --holder")
@@ -175,6 +185,7 @@ struct DemoCommand: AsyncParsableCommand {
             interactive: interactive, callbackPort: callbackPort, consentTimeout: .seconds(consentTimeout),
             customerID: customer, days: days,
             storage: try storage(), revoke: revoke)
+        options.servesQuirks = serveQuirks
         if let holder, let ca, let identity {
             guard let url = URL(string: holder), url.scheme == "https", url.host != nil else {
                 throw DemoError(

@@ -673,11 +673,24 @@ class Generator:
             dk = swift_ident(camel(u.discriminator))
             if u.required and tolerant:
                 out.append(f"{i2}if let discriminator = try container.tolerantDiscriminator(forKey: .{dk}, "
-                           f"lenient: lenient, missing: &missing) {{")
-                out.append(f"{i3}self.{u.swift} = try {u.type_name}(from: container, discriminator: discriminator, "
-                           f"decoder: decoder)")
+                           f"lenient: lenient, missing: &missing),")
+                out.append(f"{i3}let variant = try container.tolerantVariant(named: discriminator, lenient: lenient, {{")
+                out.append(f"{i3}    try {u.type_name}(from: container, discriminator: discriminator, decoder: decoder)")
+                out.append(f"{i3}}})")
+                out.append(f"{i2}{{")
+                out.append(f"{i3}self.{u.swift} = variant")
                 out.append(f"{i2}}} else {{")
+                out.append(f"{i3}if !missing.contains(\"{u.discriminator}\") {{ missing.append(\"{u.discriminator}\") }}")
                 out.append(f"{i3}self.{u.swift} = .unknown(.placeholder)")
+                out.append(f"{i2}}}")
+            elif tolerant:
+                out.append(f"{i2}if let discriminator = try container.tolerantIfPresent(String.self, forKey: .{dk}, "
+                           f"lenient: lenient) {{")
+                out.append(f"{i3}self.{u.swift} = try container.tolerantVariant(named: discriminator, lenient: lenient) {{")
+                out.append(f"{i3}    try {u.type_name}(from: container, discriminator: discriminator, decoder: decoder)")
+                out.append(f"{i3}}}")
+                out.append(f"{i2}}} else {{")
+                out.append(f"{i3}self.{u.swift} = nil")
                 out.append(f"{i2}}}")
             elif u.required:
                 out.append(f"{i2}self.{u.swift} = try {u.type_name}(from: container, discriminator: "

@@ -122,7 +122,8 @@ public struct CDRAccountDataSource: AccountDataSource {
                 account.id = await registry.identify(
                     AccountFingerprint(
                         bsb: account.bsb, accountNumber: account.accountNumber, maskedNumber: maskedNumber,
-                        displayName: account.displayName, category: account.category),
+                        displayName: account.displayName,
+                        category: summary.missingFields.contains("productCategory") ? nil : account.category),
                     method: .cdr, sourceAccountID: account.sourceAccountID)
                 accounts.append(account)
             }

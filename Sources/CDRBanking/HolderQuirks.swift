@@ -71,6 +71,9 @@ public struct HolderQuirks: Codable, Hashable, Sendable {
             if versions.contains(where: { !known.contains($0) }) {
                 return "avoidVersions names a version of \(operation) the SDK does not read"
             }
+            if known.allSatisfy(versions.contains) {
+                return "avoidVersions leaves no version of \(operation) to ask for"
+            }
         }
         for operation in ignoredFields.keys where CDSOperation.versions(of: operation).isEmpty {
             return "ignoredFields names an unknown operation '\(operation.prefix(60))'"
@@ -178,7 +181,8 @@ extension HolderQuirksRegistryError: CDRCategorizedError {
 extension BankingClient.Configuration {
     /// The `page-size` to send: the configured one, capped by the holder's known limit.
     var effectivePageSize: Int? {
-        guard let cap = quirks.pageSizeCap else { return pageSize }
+        // A cap outside the standard's 1…1000 (an entry built in code, not read from a registry) is not applied.
+        guard let cap = quirks.pageSizeCap, (1...1000).contains(cap) else { return pageSize }
         guard let pageSize else { return cap < 25 ? cap : nil }
         return min(pageSize, cap)
     }
@@ -187,7 +191,9 @@ extension BankingClient.Configuration {
     func offeredVersions(of operationID: String) -> [Int] {
         let versions = self.versions.versions(of: operationID)
         guard let avoided = quirks.avoidVersions[operationID], !avoided.isEmpty else { return versions }
-        return versions.filter { !avoided.contains($0) }
+        let offered = versions.filter { !avoided.contains($0) }
+        // An entry that rules out every version the preferences allow is not applied: the call is still made.
+        return offered.isEmpty ? versions : offered
     }
 
     /// The decoder for an operation's responses.

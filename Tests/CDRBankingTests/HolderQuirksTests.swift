@@ -33,6 +33,7 @@ struct HolderQuirksTests {
         (#"{"format":1,"holders":[{"brandIds":["b"],"avoidVersions":{"listThings":[1]}}]}"#, "unknown operation"),
         (#"{"format":1,"holders":[{"brandIds":["b"],"avoidVersions":{"listBankingAccounts":[9]}}]}"#, "version"),
         (#"{"format":1,"holders":[{"brandIds":["b"],"ignoredFields":{"nope":["x"]}}]}"#, "unknown operation"),
+        (#"{"format":1,"holders":[{"brandIds":["b"],"avoidVersions":{"listBankingAccounts":[2,3]}}]}"#, "no version"),
         (#"[1,2]"#, "not a quirks registry document"),
     ])
     func badRegistriesAreRefusedWithTheReason(document: String, reason: String) {

@@ -105,12 +105,13 @@ struct DecodingPolicyTests {
     }
 
     @Test func innerDiagnosticsGoWithTheirDroppedElement() throws {
-        // In payment 0 a payment-set entry is left out, then the payment itself fails (its recurrence lacks the
-        // member its UType names): only the payment's diagnostic remains. Payment 1 keeps its inner diagnostic.
+        // Payment-set entry 0 has a tolerated quirk, then an unusable amount: the entry is left out and only its
+        // diagnostic remains. Payment 0's recurrence lacks the member its UType names: that costs the recurrence's
+        // variant, not the payment.
         func payment(_ id: String, recurrence: String) -> String {
             """
             {"scheduledPaymentId":"\(id)","payerReference":"r","status":"ACTIVE","from":{"accountId":"a1"},
-             "paymentSet":[{"to":{"toUType":"payeeId","payeeId":"p1"},"amount":"bad"},
+             "paymentSet":[{"to":{"toUType":"payeeId","payeeId":"p1"},"isAmountCalculated":"yes","amount":"bad"},
                            {"to":{"toUType":"payeeId","payeeId":"p2"},"amount":"5.00"}],
              "recurrence":\(recurrence)}
             """
@@ -123,13 +124,14 @@ struct DecodingPolicyTests {
             """
         let result = try CDRDecoder().decode(ResponseBankingScheduledPaymentsListV2.self, from: Data(body.utf8))
         #expect(
-            result.diagnostics.map(\.elementPath) == [
-                "data.scheduledPayments[0]", "data.scheduledPayments[1].paymentSet[0]",
-            ]
-        )
-        #expect(result.diagnostics[0].fieldPath == "data.scheduledPayments[0].recurrence.onceOff")
-        #expect(result.value.data.scheduledPayments.map(\.scheduledPaymentId) == ["s1"])
-        #expect(result.value.data.scheduledPayments[0].paymentSet.count == 1)
+            result.diagnostics.map(\.fieldPath) == [
+                "data.scheduledPayments[0].paymentSet[0].amount", "data.scheduledPayments[0].recurrence.onceOff",
+                "data.scheduledPayments[1].paymentSet[0].amount",
+            ])
+        #expect(result.diagnostics.map(\.outcome) == [.recordLeftOut, .valueLeftOut, .recordLeftOut])
+        #expect(result.value.data.scheduledPayments.map(\.scheduledPaymentId) == ["s0", "s1"])
+        #expect(result.value.data.scheduledPayments.allSatisfy { $0.paymentSet.count == 1 })
+        #expect(result.value.data.scheduledPayments[0].recurrence.isMissing(\.recurrence))
     }
 
     @Test func unknownUnionVariantRoundTrips() throws {

@@ -132,9 +132,58 @@ struct FieldToleranceTests {
         let result = try CDRDecoder().decode(ResponseBankingTransactionListV2.self, from: body)
         #expect(result.value.data.transactions.map(\.amount.rawValue) == [amount])
         #expect(result.diagnostics.map(\.quirk) == [quirk])
+        #expect(result.diagnostics.map(\.outcome) == [.valueRepaired])
         #expect(result.diagnostics.map(\.fieldPath) == ["data.transactions[0].amount"])
         #expect(throws: PayloadDecodingError.self) {
             try CDRDecoder(mode: .strict).decode(ResponseBankingTransactionListV2.self, from: body)
+        }
+    }
+
+    @Test func anAmountWithTwoQuirksYieldsBothAndStrictNeedsBothExpected() throws {
+        let body = Self.transactionPage(#""amount":"+1.500""#)
+        let result = try CDRDecoder().decode(ResponseBankingTransactionListV2.self, from: body)
+        #expect(result.value.data.transactions.map(\.amount.rawValue) == ["1.50"])
+        #expect(result.diagnostics.map(\.quirk) == [.amountLeadingPlus, .amountExcessDecimals])
+        #expect(throws: PayloadDecodingError.self) {
+            try CDRDecoder(mode: .strict, expectedQuirks: [.amountLeadingPlus]).decode(
+                ResponseBankingTransactionListV2.self, from: body)
+        }
+        let both = CDRDecoder(mode: .strict, expectedQuirks: [.amountLeadingPlus, .amountExcessDecimals])
+        #expect(try both.decode(ResponseBankingTransactionListV2.self, from: body).value.data.transactions.count == 1)
+    }
+
+    @Test(arguments: [
+        #""amount":"+-1.00""#, #""amount":"1e5""#, #""amount":"1,000.00""#, #""amount":".5""#, #""amount":"  ""#,
+        #""amount":12345678901234567.5"#,
+    ])
+    func unusableAmountsCostTheirRecordWithoutTrapping(field: String) throws {
+        let result = try CDRDecoder().decode(ResponseBankingTransactionListV2.self, from: Self.transactionPage(field))
+        #expect(result.value.data.transactions.isEmpty)
+        #expect(result.diagnostics.map(\.outcome) == [.recordLeftOut])
+    }
+
+    @Test func aVeryLongAmountIsRefusedQuickly() throws {
+        let field = #""amount":"1.5"# + String(repeating: "0", count: 1_000_000) + #"""#
+        let result = try CDRDecoder().decode(ResponseBankingTransactionListV2.self, from: Self.transactionPage(field))
+        #expect(result.value.data.transactions.isEmpty)
+    }
+
+    @Test func aUnionWhoseMemberIsAbsentCostsTheUnionNotTheRecord() throws {
+        let detail = try Self.fixture("banking/getBankingAccountDetail/v5/full.json")
+        let union = try #require(detail.value(at: "data.specificAccountUType")?.stringValue)
+        let broken = detail.removing(paths: ["data.\(union)"])
+        let result = try CDRDecoder().decode(ResponseBankingAccountByIdV5.self, from: Self.body(broken))
+        #expect(result.value.data.specificAccount == nil)
+        #expect(result.diagnostics.map(\.fieldPath) == ["data.\(union)"])
+        #expect(result.diagnostics.map(\.quirk) == [.missingRequiredField])
+        let fees = try Self.fixture("banking/getBankingProductDetail/v7/full.json")
+        let method = try #require(fees.value(at: "data.fees[0].feeMethodUType")?.stringValue)
+        let noMember = fees.removing(paths: ["data.fees[0].\(method)"])
+        let product = try CDRDecoder().decode(ResponseBankingProductByIdV7.self, from: Self.body(noMember))
+        let fee = try #require(product.value.data.fees?.first)
+        #expect(fee.isMissing(\.feeMethod) && product.value.data.fees?.count == 2)
+        #expect(throws: PayloadDecodingError.self) {
+            try CDRDecoder(mode: .strict).decode(ResponseBankingProductByIdV7.self, from: Self.body(noMember))
         }
     }
 

@@ -22,7 +22,7 @@ public struct CDRDateTime: CDRValidatedString {
 
     /// Reads a `full-date` sent where a date-time belongs, as the start of that day in UTC; the text is kept.
     init?(dateText text: String) {
-        guard let date = CDRDate(rawValue: text) else { return nil }
+        guard let date = CDRDate(rawValue: text), date.year >= 1 else { return nil }
         self.rawValue = text
         self.date = date.startOfDayUTC
     }

@@ -89,7 +89,8 @@ public struct CDRDecoder: Sendable {
     /// - Parameters:
     ///   - type: The payload type, for example ``ResponseBankingAccountListV3``.
     ///   - data: The JSON body.
-    /// - Returns: The value and one diagnostic per departure tolerated (always empty in strict mode).
+    /// - Returns: The value and one diagnostic per departure tolerated (in strict mode only those of
+    ///   ``expectedQuirks`` and ``ignoredFields``).
     /// - Throws: ``PayloadDecodingError`` when the body is not JSON, or a fault that costs a record lies outside any
     ///   list, or (in strict mode) any fault at all. The error names the path and the kind of fault, never the
     ///   offending value.

@@ -150,33 +150,51 @@ enum NumericText {
     }
 
     /// Writes a near-miss amount in the standard's form: without a leading `+`, with at least two decimals and no
-    /// trailing zero beyond the second. Returns `nil` for text that is no number at all.
-    static func repairAmount(_ text: String) -> (text: String, quirk: DataQuirk)? {
-        var body = Substring(text)
-        var quirk: DataQuirk?
-        if body.first == "+" {
-            body = body.dropFirst()
-            quirk = .amountLeadingPlus
+    /// trailing zero beyond the second. Returns the text and every quirk it showed, or `nil` for text that is no
+    /// decimal number (`+-1`, `1e5`, `1,000.00`) or longer than any amount.
+    static func repairAmount(_ text: String) -> (text: String, quirks: [DataQuirk])? {
+        let utf8 = Array(text.utf8)
+        guard utf8.count <= 64 else { return nil }
+        var quirks: [DataQuirk] = []
+        var index = 0
+        if utf8.first == UInt8(ascii: "+") {
+            quirks.append(.amountLeadingPlus)
+            index = 1
         }
-        let negative = body.first == "-"
-        if negative { body = body.dropFirst() }
-        let parts = body.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false)
-        guard let integer = parts.first, (1...16).contains(integer.count), integer.utf8.allSatisfy(isDigit) else {
-            return nil
+        var result = ""
+        if index < utf8.count, utf8[index] == UInt8(ascii: "-"), quirks.isEmpty {
+            result = "-"
+            index += 1
         }
-        var fraction = parts.count == 2 ? parts[1] : ""
-        guard fraction.utf8.allSatisfy(isDigit), parts.count == 1 || !fraction.isEmpty || true else { return nil }
+        let integer = utf8[index...].prefix { isDigit($0) }
+        guard (1...16).contains(integer.count) else { return nil }
+        index += integer.count
+        var fraction: ArraySlice<UInt8> = []
+        if index < utf8.count {
+            guard utf8[index] == UInt8(ascii: ".") else { return nil }
+            fraction = utf8[(index + 1)...]
+            guard fraction.allSatisfy(isDigit) else { return nil }
+        }
         if fraction.count < 2 {
-            quirk = quirk ?? .amountMissingDecimals
-            fraction += String(repeating: "0", count: 2 - fraction.count)
-        } else if fraction.count > 2, fraction.last == "0" {
-            quirk = quirk ?? .amountExcessDecimals
-            while fraction.count > 2, fraction.last == "0" { fraction = fraction.dropLast() }
+            quirks.append(.amountMissingDecimals)
+            fraction += Array(repeating: UInt8(ascii: "0"), count: 2 - fraction.count)
+        } else if fraction.count > 2, fraction.last == UInt8(ascii: "0") {
+            quirks.append(.amountExcessDecimals)
+            while fraction.count > 2, fraction.last == UInt8(ascii: "0") { fraction = fraction.dropLast() }
         }
-        guard let quirk else { return nil }
-        let repaired = (negative ? "-" : "") + integer + "." + fraction
-        guard CDRAmount.isValid(repaired) else { return nil }
-        return (repaired, quirk)
+        guard !quirks.isEmpty else { return nil }
+        result += String(decoding: integer, as: UTF8.self) + "." + String(decoding: fraction, as: UTF8.self)
+        guard CDRAmount.isValid(result) else { return nil }
+        return (result, quirks)
+    }
+
+    /// A number's text when it is exact: plain digits, no exponent, within `Decimal`'s precision.
+    static func exactText(_ number: Decimal) -> String? {
+        let text = number.description
+        guard text.utf8.count <= 32,
+            text.utf8.allSatisfy({ isDigit($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") })
+        else { return nil }
+        return text
     }
 
     @inline(__always)

@@ -85,6 +85,19 @@ enum WireScalar {
     }
 }
 
+extension WireScalar {
+    /// Whether the wire held a string of nothing but spaces (or nothing at all).
+    var isBlank: Bool {
+        if case .string(let text) = self { return text.trimmingCharacters(in: .cdrBlank).isEmpty }
+        return false
+    }
+}
+
+extension CharacterSet {
+    /// What lenient decoding trims from enumeration values, numbers and booleans, and counts as empty.
+    static let cdrBlank = CharacterSet.whitespacesAndNewlines
+}
+
 /// What checking a decoded value found.
 enum ValueCheck<Value> {
     /// The value is written as the standard says.
@@ -100,8 +113,8 @@ enum ValueCheck<Value> {
 protocol TolerantValue: Decodable {
     /// What a required member holds when the holder left it out (the record names it in `missingFields`).
     static var placeholder: Self { get }
-    /// Repairs a value that failed to decode from what the wire held, or returns `nil`.
-    static func repair(_ wire: WireScalar) -> (Self, DataQuirk)?
+    /// Repairs a value that failed to decode from what the wire held (with every quirk it shows), or returns `nil`.
+    static func repair(_ wire: WireScalar) -> (Self, [DataQuirk])?
     /// Checks a value that decoded for a form strict mode refuses.
     static func check(_ value: Self) -> ValueCheck<Self>
     /// Decodes a value of this type. The container's concrete overloads for `String`, `Bool`, `Int` and `Double`
@@ -112,7 +125,7 @@ protocol TolerantValue: Decodable {
 }
 
 extension TolerantValue {
-    static func repair(_ wire: WireScalar) -> (Self, DataQuirk)? { nil }
+    static func repair(_ wire: WireScalar) -> (Self, [DataQuirk])? { nil }
     @inline(__always)
     static func check(_ value: Self) -> ValueCheck<Self> { .clean }
     @inline(__always)
@@ -137,9 +150,9 @@ extension String: TolerantValue {
     {
         try container.decodeIfPresent(String.self, forKey: key)
     }
-    static func repair(_ wire: WireScalar) -> (String, DataQuirk)? {
-        if case .number(let number) = wire { return (number.description, .numberForString) }
-        return nil
+    static func repair(_ wire: WireScalar) -> (String, [DataQuirk])? {
+        guard case .number(let number) = wire, let text = NumericText.exactText(number) else { return nil }
+        return (text, [.numberForString])
     }
 }
 
@@ -153,11 +166,11 @@ extension Bool: TolerantValue {
         try container.decodeIfPresent(Bool.self, forKey: key)
     }
     static var placeholder: Bool { false }
-    static func repair(_ wire: WireScalar) -> (Bool, DataQuirk)? {
+    static func repair(_ wire: WireScalar) -> (Bool, [DataQuirk])? {
         guard case .string(let text) = wire else { return nil }
-        switch text.trimmingCharacters(in: .whitespaces).lowercased() {
-        case "true": return (true, .stringForNumber)
-        case "false": return (false, .stringForNumber)
+        switch text.trimmingCharacters(in: .cdrBlank).lowercased() {
+        case "true": return (true, [.stringForNumber])
+        case "false": return (false, [.stringForNumber])
         default: return nil
         }
     }
@@ -173,11 +186,11 @@ extension Int: TolerantValue {
         try container.decodeIfPresent(Int.self, forKey: key)
     }
     static var placeholder: Int { 0 }
-    static func repair(_ wire: WireScalar) -> (Int, DataQuirk)? {
+    static func repair(_ wire: WireScalar) -> (Int, [DataQuirk])? {
         switch wire {
         case .string(let text):
-            guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else { return nil }
-            return (value, .stringForNumber)
+            guard let value = Int(text.trimmingCharacters(in: .cdrBlank)) else { return nil }
+            return (value, [.stringForNumber])
         default:
             return nil
         }
@@ -194,11 +207,11 @@ extension Double: TolerantValue {
         try container.decodeIfPresent(Double.self, forKey: key)
     }
     static var placeholder: Double { 0 }
-    static func repair(_ wire: WireScalar) -> (Double, DataQuirk)? {
-        guard case .string(let text) = wire, let value = Double(text.trimmingCharacters(in: .whitespaces)),
+    static func repair(_ wire: WireScalar) -> (Double, [DataQuirk])? {
+        guard case .string(let text) = wire, let value = Double(text.trimmingCharacters(in: .cdrBlank)),
             value.isFinite
         else { return nil }
-        return (value, .stringForNumber)
+        return (value, [.stringForNumber])
     }
 }
 
@@ -213,12 +226,12 @@ extension JSONValue: TolerantValue {
 extension CDRAmount: TolerantValue {
     static var placeholder: CDRAmount { CDRAmount(unchecked: "") }
 
-    static func repair(_ wire: WireScalar) -> (CDRAmount, DataQuirk)? {
+    static func repair(_ wire: WireScalar) -> (CDRAmount, [DataQuirk])? {
         switch wire {
         case .number(let number):
-            return CDRAmount(number).map { ($0, .numberForString) }
+            return CDRAmount(number).map { ($0, [.numberForString]) }
         case .string(let text):
-            return NumericText.repairAmount(text).map { (CDRAmount(unchecked: $0.text), $0.quirk) }
+            return NumericText.repairAmount(text).map { (CDRAmount(unchecked: $0.text), $0.quirks) }
         default:
             return nil
         }
@@ -228,38 +241,38 @@ extension CDRAmount: TolerantValue {
 extension CDRRate: TolerantValue {
     static var placeholder: CDRRate { CDRRate(unchecked: "") }
 
-    static func repair(_ wire: WireScalar) -> (CDRRate, DataQuirk)? {
+    static func repair(_ wire: WireScalar) -> (CDRRate, [DataQuirk])? {
         guard case .number(let number) = wire else { return nil }
-        return CDRRate(number).map { ($0, .numberForString) }
+        return CDRRate(number).map { ($0, [.numberForString]) }
     }
 }
 
 extension CDRCurrency: TolerantValue {
     static var placeholder: CDRCurrency { CDRCurrency(unchecked: "") }
 
-    static func repair(_ wire: WireScalar) -> (CDRCurrency, DataQuirk)? {
+    static func repair(_ wire: WireScalar) -> (CDRCurrency, [DataQuirk])? {
         guard case .string(let text) = wire,
-            let currency = CDRCurrency(rawValue: text.trimmingCharacters(in: .whitespaces).uppercased())
+            let currency = CDRCurrency(rawValue: text.trimmingCharacters(in: .cdrBlank).uppercased())
         else { return nil }
-        return (currency, .enumVariant)
+        return (currency, [.enumVariant])
     }
 }
 
 extension CDRDate: TolerantValue {
     static var placeholder: CDRDate { CDRDate(placeholder: ()) }
 
-    static func repair(_ wire: WireScalar) -> (CDRDate, DataQuirk)? {
+    static func repair(_ wire: WireScalar) -> (CDRDate, [DataQuirk])? {
         guard case .string(let text) = wire, let date = CDRDate(dateTimeText: text) else { return nil }
-        return (date, .dateTimeInDateField)
+        return (date, [.dateTimeInDateField])
     }
 }
 
 extension CDRDateTime: TolerantValue {
     static var placeholder: CDRDateTime { CDRDateTime(placeholder: ()) }
 
-    static func repair(_ wire: WireScalar) -> (CDRDateTime, DataQuirk)? {
+    static func repair(_ wire: WireScalar) -> (CDRDateTime, [DataQuirk])? {
         guard case .string(let text) = wire, let dateTime = CDRDateTime(dateText: text) else { return nil }
-        return (dateTime, .dateInDateTimeField)
+        return (dateTime, [.dateInDateTimeField])
     }
 }
 
@@ -278,9 +291,12 @@ protocol TolerantIdentifier: CDRIdentifier, TolerantValue {}
 extension TolerantIdentifier {
     static var placeholder: Self { Self(rawValue: "") }
 
-    static func repair(_ wire: WireScalar) -> (Self, DataQuirk)? {
-        if case .number(let number) = wire { return (Self(rawValue: number.description), .numberForString) }
-        return nil
+    static func repair(_ wire: WireScalar) -> (Self, [DataQuirk])? {
+        // Only a whole number names an identifier exactly (1.0 and 1 would be the same number).
+        guard case .number(let number) = wire, number.exponent >= 0, let text = NumericText.exactText(number) else {
+            return nil
+        }
+        return (Self(rawValue: text), [.numberForString])
     }
 
     @inline(__always)
@@ -301,7 +317,7 @@ extension TolerantEnum {
     }
 
     static func nearMiss(_ value: Self) -> ValueCheck<Self> {
-        let trimmed = value.rawValue.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = value.rawValue.trimmingCharacters(in: .cdrBlank)
         if trimmed.isEmpty { return .empty }
         let folded = trimmed.uppercased()
         if let known = Self.knownValues.first(where: { $0.rawValue.uppercased() == folded }) {
@@ -324,16 +340,8 @@ extension KeyedDecodingContainer {
             return T.placeholder
         }
         do {
-            let value = try T.decodeValue(self, key)
-            switch T.check(value) {
-            case .clean:
-                return value
-            case .repaired(let repaired, let quirk):
-                note(lenient, key, quirk, .valueRepaired, reason: .invalidValue, T.self)
-                return repaired
-            case .empty:
-                note(lenient, key, .emptyString, .valueLeftOut, reason: .invalidValue, T.self)
-            }
+            if let value = kept(try T.decodeValue(self, key), key, lenient) { return value }
+            note(lenient, key, .emptyString, .valueLeftOut, reason: .invalidValue, T.self)
         } catch let error as DecodingError {
             guard isOwn(error, key) else { throw error }
             if let value = repairOrLeaveOut(error, T.self, forKey: key, lenient: lenient) { return value }
@@ -348,16 +356,8 @@ extension KeyedDecodingContainer {
     func essential<T: TolerantValue>(_ type: T.Type, forKey key: Key, lenient: DecodingContext?) throws -> T {
         guard let lenient else { return try strictValue(T.self, forKey: key) }
         do {
-            let value = try T.decodeValue(self, key)
-            switch T.check(value) {
-            case .clean:
-                return value
-            case .repaired(let repaired, let quirk):
-                note(lenient, key, quirk, .valueRepaired, reason: .invalidValue, T.self)
-                return repaired
-            case .empty:
-                throw emptyError(T.self, key)
-            }
+            if let value = kept(try T.decodeValue(self, key), key, lenient) { return value }
+            throw emptyError(T.self, key)
         } catch let error as DecodingError {
             if isOwn(error, key), let repaired = repair(error, T.self, forKey: key, lenient: lenient) {
                 return repaired
@@ -378,21 +378,14 @@ extension KeyedDecodingContainer {
         }
         if lenient.ignoresFields, !essential, ignoring(key, lenient) { return nil }
         do {
-            guard let value = try T.decodeValueIfPresent(self, key) else { return nil }
-            switch T.check(value) {
-            case .clean:
-                return value
-            case .repaired(let repaired, let quirk):
-                note(lenient, key, quirk, .valueRepaired, reason: .invalidValue, T.self)
-                return repaired
-            case .empty:
-                note(lenient, key, .emptyString, .valueLeftOut, reason: .invalidValue, T.self)
-                return nil
-            }
+            guard let decoded = try T.decodeValueIfPresent(self, key) else { return nil }
+            if let value = kept(decoded, key, lenient) { return value }
+            note(lenient, key, .emptyString, .valueLeftOut, reason: .invalidValue, T.self)
+            return nil
         } catch let error as DecodingError {
             guard isOwn(error, key) else { throw error }
             if essential {
-                if case .string("") = wire(T.self, forKey: key) {
+                if wire(T.self, forKey: key).isBlank {
                     note(lenient, key, .emptyString, .valueLeftOut, reason: .invalidValue, T.self)
                     return nil
                 }
@@ -456,7 +449,39 @@ extension KeyedDecodingContainer {
         return nil
     }
 
+    /// A union's member, named by its discriminator: in lenient mode a member that is absent or unusable leaves the
+    /// union out (`nil`) with a diagnostic at the member's path, instead of costing the record.
+    func tolerantVariant<U>(named member: String, lenient: DecodingContext?, _ make: () throws -> U) throws -> U? {
+        guard let lenient else { return try make() }
+        do {
+            return try make()
+        } catch let error as DecodingError {
+            guard isOwn(error, named: member) else { throw error }
+            let fault = PayloadDecodingError(error)
+            note(
+                lenient, AnyCodingKey(member), fault.code == .missingField ? .missingRequiredField : .unusableValue,
+                .valueLeftOut, reason: fault.code,
+                message: fault.code == .missingField
+                    ? "the member '\(member)' its discriminator names is absent" : fault.message)
+            return nil
+        }
+    }
+
     // MARK: - Helpers
+
+    /// A value that decoded, checked: itself, or its repair (noted); `nil` when it is empty.
+    @inline(__always)
+    private func kept<T: TolerantValue>(_ value: T, _ key: Key, _ lenient: DecodingContext) -> T? {
+        switch T.check(value) {
+        case .clean:
+            return value
+        case .repaired(let repaired, let quirk):
+            note(lenient, key, quirk, .valueRepaired, reason: .invalidValue, T.self)
+            return repaired
+        case .empty:
+            return nil
+        }
+    }
 
     /// Whether the field is present and one the decode is told to ignore; notes it when so.
     private func ignoring(_ key: Key, _ lenient: DecodingContext) -> Bool {
@@ -488,13 +513,16 @@ extension KeyedDecodingContainer {
     }
 
     /// Whether a decoding error is about this field itself (rather than something inside it).
-    private func isOwn(_ error: DecodingError, _ key: Key) -> Bool {
+    private func isOwn(_ error: DecodingError, _ key: Key) -> Bool { isOwn(error, named: key.stringValue) }
+
+    /// Whether a decoding error is about the member of this object named `name` itself.
+    private func isOwn(_ error: DecodingError, named name: String) -> Bool {
         let depth = codingPath.count
         switch error {
         case .keyNotFound(let missingKey, let context):
-            return context.codingPath.count == depth && missingKey.stringValue == key.stringValue
+            return context.codingPath.count == depth && missingKey.stringValue == name
         case .valueNotFound(_, let context), .typeMismatch(_, let context), .dataCorrupted(let context):
-            return context.codingPath.count == depth + 1 && context.codingPath.last?.stringValue == key.stringValue
+            return context.codingPath.count == depth + 1 && context.codingPath.last?.stringValue == name
         @unknown default:
             return false
         }
@@ -515,8 +543,8 @@ extension KeyedDecodingContainer {
     }
 
     private func repairFromWire<T: TolerantValue>(_ type: T.Type, forKey key: Key, lenient: DecodingContext) -> T? {
-        guard let (value, quirk) = T.repair(wire(T.self, forKey: key)) else { return nil }
-        note(lenient, key, quirk, .valueRepaired, reason: .invalidValue, T.self)
+        guard let (value, quirks) = T.repair(wire(T.self, forKey: key)) else { return nil }
+        for quirk in quirks { note(lenient, key, quirk, .valueRepaired, reason: .invalidValue, T.self) }
         return value
     }
 
@@ -531,12 +559,7 @@ extension KeyedDecodingContainer {
             return nil
         }
         if let repaired = repair(error, T.self, forKey: key, lenient: lenient) { return repaired }
-        let isEmpty: Bool
-        if case .string(let text) = wire(T.self, forKey: key) {
-            isEmpty = text.trimmingCharacters(in: .whitespaces).isEmpty
-        } else {
-            isEmpty = false
-        }
+        let isEmpty = wire(T.self, forKey: key).isBlank
         note(
             lenient, key, isEmpty ? .emptyString : .unusableValue, .valueLeftOut, reason: fault.code,
             message: fault.message)
@@ -564,7 +587,7 @@ extension KeyedDecodingContainer {
     }
 
     private func note(
-        _ lenient: DecodingContext, _ key: Key, _ quirk: DataQuirk, _ outcome: DecodingDiagnostic.Outcome,
+        _ lenient: DecodingContext, _ key: any CodingKey, _ quirk: DataQuirk, _ outcome: DecodingDiagnostic.Outcome,
         reason: PayloadDecodingError.Code, message: String
     ) {
         let path = codingPath

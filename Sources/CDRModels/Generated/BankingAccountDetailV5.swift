@@ -171,8 +171,14 @@ public struct BankingAccountDetailV5: Codable, Hashable, Sendable {
         self.fees = try container.tolerantListIfPresent(BankingProductFeeV2.self, forKey: .fees, lenient: lenient)
         self.addresses = try container.tolerantListIfPresent(
             CommonPhysicalAddress.self, forKey: .addresses, lenient: lenient)
-        self.specificAccount = try container.decodeIfPresent(String.self, forKey: .specificAccountUType).map {
-            try SpecificAccount(from: container, discriminator: $0, decoder: decoder)
+        if let discriminator = try container.tolerantIfPresent(
+            String.self, forKey: .specificAccountUType, lenient: lenient)
+        {
+            self.specificAccount = try container.tolerantVariant(named: discriminator, lenient: lenient) {
+                try SpecificAccount(from: container, discriminator: discriminator, decoder: decoder)
+            }
+        } else {
+            self.specificAccount = nil
         }
         self.missingFields = missing
     }

@@ -29,10 +29,16 @@ public struct BankingDomesticPayee: Codable, Hashable, Sendable {
         let lenient = decoder.cdrLenientContext
         var missing: [String] = []
         if let discriminator = try container.tolerantDiscriminator(
-            forKey: .payeeAccountUType, lenient: lenient, missing: &missing)
+            forKey: .payeeAccountUType, lenient: lenient, missing: &missing),
+            let variant = try container.tolerantVariant(
+                named: discriminator, lenient: lenient,
+                {
+                    try PayeeAccount(from: container, discriminator: discriminator, decoder: decoder)
+                })
         {
-            self.payeeAccount = try PayeeAccount(from: container, discriminator: discriminator, decoder: decoder)
+            self.payeeAccount = variant
         } else {
+            if !missing.contains("payeeAccountUType") { missing.append("payeeAccountUType") }
             self.payeeAccount = .unknown(.placeholder)
         }
         self.missingFields = missing

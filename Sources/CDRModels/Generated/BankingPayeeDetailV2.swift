@@ -60,10 +60,16 @@ public struct BankingPayeeDetailV2: Codable, Hashable, Sendable {
         self.type = try container.tolerant(BankingPayeeType.self, forKey: .type, lenient: lenient, missing: &missing)
         self.creationDate = try container.tolerantIfPresent(CDRDate.self, forKey: .creationDate, lenient: lenient)
         if let discriminator = try container.tolerantDiscriminator(
-            forKey: .payeeUType, lenient: lenient, missing: &missing)
+            forKey: .payeeUType, lenient: lenient, missing: &missing),
+            let variant = try container.tolerantVariant(
+                named: discriminator, lenient: lenient,
+                {
+                    try Payee(from: container, discriminator: discriminator, decoder: decoder)
+                })
         {
-            self.payee = try Payee(from: container, discriminator: discriminator, decoder: decoder)
+            self.payee = variant
         } else {
+            if !missing.contains("payeeUType") { missing.append("payeeUType") }
             self.payee = .unknown(.placeholder)
         }
         self.missingFields = missing

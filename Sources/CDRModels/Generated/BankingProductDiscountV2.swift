@@ -68,10 +68,16 @@ public struct BankingProductDiscountV2: Codable, Hashable, Sendable {
         self.eligibility = try container.tolerantListIfPresent(
             BankingProductDiscountEligibility.self, forKey: .eligibility, lenient: lenient)
         if let discriminator = try container.tolerantDiscriminator(
-            forKey: .discountMethodUType, lenient: lenient, missing: &missing)
+            forKey: .discountMethodUType, lenient: lenient, missing: &missing),
+            let variant = try container.tolerantVariant(
+                named: discriminator, lenient: lenient,
+                {
+                    try DiscountMethod(from: container, discriminator: discriminator, decoder: decoder)
+                })
         {
-            self.discountMethod = try DiscountMethod(from: container, discriminator: discriminator, decoder: decoder)
+            self.discountMethod = variant
         } else {
+            if !missing.contains("discountMethodUType") { missing.append("discountMethodUType") }
             self.discountMethod = .unknown(.placeholder)
         }
         self.missingFields = missing

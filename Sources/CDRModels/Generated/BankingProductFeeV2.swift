@@ -88,10 +88,16 @@ public struct BankingProductFeeV2: Codable, Hashable, Sendable {
         self.discounts = try container.tolerantListIfPresent(
             BankingProductDiscountV2.self, forKey: .discounts, lenient: lenient)
         if let discriminator = try container.tolerantDiscriminator(
-            forKey: .feeMethodUType, lenient: lenient, missing: &missing)
+            forKey: .feeMethodUType, lenient: lenient, missing: &missing),
+            let variant = try container.tolerantVariant(
+                named: discriminator, lenient: lenient,
+                {
+                    try FeeMethod(from: container, discriminator: discriminator, decoder: decoder)
+                })
         {
-            self.feeMethod = try FeeMethod(from: container, discriminator: discriminator, decoder: decoder)
+            self.feeMethod = variant
         } else {
+            if !missing.contains("feeMethodUType") { missing.append("feeMethodUType") }
             self.feeMethod = .unknown(.placeholder)
         }
         self.missingFields = missing

@@ -36,10 +36,16 @@ public struct BankingScheduledPaymentRecurrence: Codable, Hashable, Sendable {
         var missing: [String] = []
         self.nextPaymentDate = try container.tolerantIfPresent(CDRDate.self, forKey: .nextPaymentDate, lenient: lenient)
         if let discriminator = try container.tolerantDiscriminator(
-            forKey: .recurrenceUType, lenient: lenient, missing: &missing)
+            forKey: .recurrenceUType, lenient: lenient, missing: &missing),
+            let variant = try container.tolerantVariant(
+                named: discriminator, lenient: lenient,
+                {
+                    try Recurrence(from: container, discriminator: discriminator, decoder: decoder)
+                })
         {
-            self.recurrence = try Recurrence(from: container, discriminator: discriminator, decoder: decoder)
+            self.recurrence = variant
         } else {
+            if !missing.contains("recurrenceUType") { missing.append("recurrenceUType") }
             self.recurrence = .unknown(.placeholder)
         }
         self.missingFields = missing

@@ -44,10 +44,16 @@ public struct BankingScheduledPaymentToV2: Codable, Hashable, Sendable {
         self.nickname = try container.tolerantIfPresent(String.self, forKey: .nickname, lenient: lenient)
         self.payeeReference = try container.tolerantIfPresent(String.self, forKey: .payeeReference, lenient: lenient)
         if let discriminator = try container.tolerantDiscriminator(
-            forKey: .toUType, lenient: lenient, missing: &missing)
+            forKey: .toUType, lenient: lenient, missing: &missing),
+            let variant = try container.tolerantVariant(
+                named: discriminator, lenient: lenient,
+                {
+                    try To(from: container, discriminator: discriminator, decoder: decoder)
+                })
         {
-            self.to = try To(from: container, discriminator: discriminator, decoder: decoder)
+            self.to = variant
         } else {
+            if !missing.contains("toUType") { missing.append("toUType") }
             self.to = .unknown(.placeholder)
         }
         self.missingFields = missing

@@ -228,8 +228,14 @@ public struct BankingTransactionDetailV3: Codable, Hashable, Sendable {
             let lenient = decoder.cdrLenientContext
             self.payer = try container.tolerantIfPresent(String.self, forKey: .payer, lenient: lenient)
             self.payee = try container.tolerantIfPresent(String.self, forKey: .payee, lenient: lenient)
-            self.extensionVariant = try container.decodeIfPresent(String.self, forKey: .extensionUType).map {
-                try ExtensionVariant(from: container, discriminator: $0, decoder: decoder)
+            if let discriminator = try container.tolerantIfPresent(
+                String.self, forKey: .extensionUType, lenient: lenient)
+            {
+                self.extensionVariant = try container.tolerantVariant(named: discriminator, lenient: lenient) {
+                    try ExtensionVariant(from: container, discriminator: discriminator, decoder: decoder)
+                }
+            } else {
+                self.extensionVariant = nil
             }
         }
 

@@ -28,10 +28,16 @@ public struct CommonPhysicalAddress: Codable, Hashable, Sendable {
         let lenient = decoder.cdrLenientContext
         var missing: [String] = []
         if let discriminator = try container.tolerantDiscriminator(
-            forKey: .addressUType, lenient: lenient, missing: &missing)
+            forKey: .addressUType, lenient: lenient, missing: &missing),
+            let variant = try container.tolerantVariant(
+                named: discriminator, lenient: lenient,
+                {
+                    try Address(from: container, discriminator: discriminator, decoder: decoder)
+                })
         {
-            self.address = try Address(from: container, discriminator: discriminator, decoder: decoder)
+            self.address = variant
         } else {
+            if !missing.contains("addressUType") { missing.append("addressUType") }
             self.address = .unknown(.placeholder)
         }
         self.missingFields = missing

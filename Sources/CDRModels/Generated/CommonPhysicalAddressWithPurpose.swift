@@ -35,10 +35,16 @@ public struct CommonPhysicalAddressWithPurpose: Codable, Hashable, Sendable {
         self.purpose = try container.tolerant(
             CommonPhysicalAddressPurpose.self, forKey: .purpose, lenient: lenient, missing: &missing)
         if let discriminator = try container.tolerantDiscriminator(
-            forKey: .addressUType, lenient: lenient, missing: &missing)
+            forKey: .addressUType, lenient: lenient, missing: &missing),
+            let variant = try container.tolerantVariant(
+                named: discriminator, lenient: lenient,
+                {
+                    try Address(from: container, discriminator: discriminator, decoder: decoder)
+                })
         {
-            self.address = try Address(from: container, discriminator: discriminator, decoder: decoder)
+            self.address = variant
         } else {
+            if !missing.contains("addressUType") { missing.append("addressUType") }
             self.address = .unknown(.placeholder)
         }
         self.missingFields = missing
